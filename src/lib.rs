@@ -1,0 +1,42 @@
+//! # a2akit
+//!
+//! The [Agent2Agent (A2A) protocol](https://a2a-protocol.org) v1.0 for Rust.
+//!
+//! This crate gives the whole A2A data model as Rust types with exact
+//! ProtoJSON serialisation, the protocol's errors with their spelling on every
+//! binding, and the JSON-RPC 2.0 envelope.
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`types`] | every message, enum and oneof of `lf.a2a.v1`, with constructors and builders |
+//! | [`types::json`] | decoding with errors that name the offending field path |
+//! | [`error`] | one [`Error`] for every A2A and JSON-RPC error, with its codes on each binding |
+//! | [`jsonrpc`] | the JSON-RPC 2.0 request / response envelope and the method names |
+//!
+//! ```
+//! use a2akit::types::{Message, Part, Task, TaskState, TaskStatus};
+//!
+//! let message = Message::user("What is the weather in Paris?");
+//! let task = Task::new("task-1", "ctx-1", TaskStatus::new(TaskState::Working))
+//!     .with_history([message]);
+//!
+//! let json = serde_json::to_value(&task).unwrap();
+//! assert_eq!(json["status"]["state"], "TASK_STATE_WORKING");
+//! assert_eq!(json["history"][0]["role"], "ROLE_USER");
+//! assert_eq!(json["history"][0]["parts"][0], serde_json::json!({"text": "What is the weather in Paris?"}));
+//!
+//! let back: Task = a2akit::types::json::from_value(json).unwrap();
+//! assert_eq!(back, task);
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+pub mod error;
+pub mod jsonrpc;
+pub mod types;
+
+pub use error::{Error, ErrorKind};
+
+/// The A2A protocol version this crate speaks, as sent in the `A2A-Version` header.
+pub const PROTOCOL_VERSION: &str = "1.0";

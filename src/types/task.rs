@@ -1,0 +1,202 @@
+//! Tasks: the unit of work an agent runs, its state machine and its status.
+
+use chrono::{DateTime, Utc};
+
+use super::protojson::{self, nullable, proto_enum};
+use super::{Artifact, Message, Struct};
+
+proto_enum! {
+    /// Where a [`Task`] is in its life.
+    ///
+    /// Active states (`Submitted`, `Working`) may move anywhere; interrupted
+    /// states (`InputRequired`, `AuthRequired`) resume to `Working` or end;
+    /// terminal states (`Completed`, `Failed`, `Canceled`, `Rejected`) never
+    /// change again.
+    ///
+    /// ```
+    /// use a2akit::types::TaskState;
+    ///
+    /// assert!(TaskState::Completed.is_terminal());
+    /// assert!(TaskState::InputRequired.is_interrupted());
+    /// assert!(TaskState::InputRequired.can_transition_to(TaskState::Working));
+    /// assert!(!TaskState::Completed.can_transition_to(TaskState::Working));
+    /// assert_eq!(TaskState::Canceled.as_str(), "TASK_STATE_CANCELED");
+    /// ```
+    pub enum TaskState ("TASK_STATE_UNSPECIFIED") {
+        /// Received and acknowledged, not started yet.
+        Submitted = 1 => "TASK_STATE_SUBMITTED",
+        /// Being worked on.
+        Working = 2 => "TASK_STATE_WORKING",
+        /// Finished successfully (terminal).
+        Completed = 3 => "TASK_STATE_COMPLETED",
+        /// Finished with an error (terminal).
+        Failed = 4 => "TASK_STATE_FAILED",
+        /// Canceled before it finished (terminal).
+        Canceled = 5 => "TASK_STATE_CANCELED",
+        /// Waiting for more input from the client (interrupted).
+        InputRequired = 6 => "TASK_STATE_INPUT_REQUIRED",
+        /// The agent will not do this task (terminal).
+        Rejected = 7 => "TASK_STATE_REJECTED",
+        /// Waiting for credentials (interrupted).
+        AuthRequired = 8 => "TASK_STATE_AUTH_REQUIRED",
+    }
+}
+
+impl TaskState {
+    /// `Completed`, `Failed`, `Canceled` or `Rejected`: the task will never change again.
+    pub const fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            Self::Completed | Self::Failed | Self::Canceled | Self::Rejected
+        )
+    }
+
+    /// `InputRequired` or `AuthRequired`: the task waits for the client.
+    pub const fn is_interrupted(self) -> bool {
+        matches!(self, Self::InputRequired | Self::AuthRequired)
+    }
+
+    /// `Submitted` or `Working`.
+    pub const fn is_active(self) -> bool {
+        matches!(self, Self::Submitted | Self::Working)
+    }
+
+    /// Whether a task in this state may move to `next`.
+    ///
+    /// Active states may go anywhere; an interrupted state may resume
+    /// (`Working`) or end in a terminal state; a terminal state goes nowhere.
+    pub const fn can_transition_to(self, next: TaskState) -> bool {
+        if self.is_terminal() {
+            false
+        } else if self.is_interrupted() {
+            matches!(next, Self::Working) || next.is_terminal()
+        } else {
+            true
+        }
+    }
+}
+
+/// The state of a task, with the agent's message about it and when it was set.
+///
+/// ```
+/// use a2akit::types::{Message, TaskState, TaskStatus};
+///
+/// let status = TaskStatus::new(TaskState::InputRequired)
+///     .with_message(Message::agent("Which city?"));
+/// assert!(status.timestamp.is_some());
+/// ```
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskStatus {
+    /// The state.
+    pub state: TaskState,
+    /// What the agent says about this state (a question, an error…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<Message>,
+    /// When this status was recorded.
+    #[serde(
+        default,
+        with = "protojson::timestamp",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub timestamp: Option<DateTime<Utc>>,
+}
+
+impl TaskStatus {
+    /// A status in `state`, stamped with the current time.
+    pub fn new(state: TaskState) -> Self {
+        Self {
+            state,
+            message: None,
+            timestamp: Some(Utc::now()),
+        }
+    }
+
+    /// Sets the agent's message.
+    pub fn with_message(mut self, message: Message) -> Self {
+        self.message = Some(message);
+        self
+    }
+
+    /// Sets the timestamp.
+    pub fn with_timestamp(mut self, timestamp: DateTime<Utc>) -> Self {
+        self.timestamp = Some(timestamp);
+        self
+    }
+}
+
+/// The unit of work an agent runs: its status, its outputs (artifacts) and
+/// the conversation that led to them (history).
+///
+/// ```
+/// use a2akit::types::{Artifact, Task, TaskState, TaskStatus};
+///
+/// let task = Task::new("t1", "c1", TaskStatus::new(TaskState::Completed))
+///     .with_artifacts([Artifact::text("answer", "42")]);
+/// assert!(task.status.state.is_terminal());
+/// ```
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Task {
+    /// The task id, minted by the server.
+    pub id: String,
+    /// The conversation this task belongs to.
+    #[serde(
+        default,
+        alias = "context_id",
+        deserialize_with = "nullable",
+        skip_serializing_if = "String::is_empty"
+    )]
+    pub context_id: String,
+    /// The current status.
+    pub status: TaskStatus,
+    /// The outputs produced so far.
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub artifacts: Vec<Artifact>,
+    /// The messages exchanged for this task, oldest first.
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub history: Vec<Message>,
+    /// Free-form metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Struct>,
+}
+
+impl Task {
+    /// A task with this id, conversation and status, and nothing else yet.
+    pub fn new(id: impl Into<String>, context_id: impl Into<String>, status: TaskStatus) -> Self {
+        Self {
+            id: id.into(),
+            context_id: context_id.into(),
+            status,
+            artifacts: Vec::new(),
+            history: Vec::new(),
+            metadata: None,
+        }
+    }
+
+    /// Sets the history.
+    pub fn with_history(mut self, history: impl IntoIterator<Item = Message>) -> Self {
+        self.history = history.into_iter().collect();
+        self
+    }
+
+    /// Sets the artifacts.
+    pub fn with_artifacts(mut self, artifacts: impl IntoIterator<Item = Artifact>) -> Self {
+        self.artifacts = artifacts.into_iter().collect();
+        self
+    }
+
+    /// Sets the metadata.
+    pub fn with_metadata(mut self, metadata: Struct) -> Self {
+        self.metadata = Some(metadata);
+        self
+    }
+}
