@@ -40,3 +40,8 @@ pub use error::{Error, ErrorKind};
 
 /// The A2A protocol version this crate speaks, as sent in the `A2A-Version` header.
 pub const PROTOCOL_VERSION: &str = "1.0";
+
+/// The README's examples, compiled and run as doctests so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
