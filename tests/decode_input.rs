@@ -138,7 +138,19 @@ fn history_length_zero_is_kept_and_written() {
 
 #[test]
 fn base64_in_both_alphabets_with_or_without_padding() {
-    for encoded in ["+/+/", "-_-_", "aGk=", "aGk", "aGVsbG8/Pz8=", "aGVsbG8_Pz8"] {
+    for encoded in [
+        "+/+/",
+        "-_-_",
+        "aGk=",
+        "aGk",
+        "aGVsbG8/Pz8=",
+        "aGVsbG8_Pz8",
+        "_w",
+        "_w==",
+        "-A",
+        "AAA-",
+        "AA-_",
+    ] {
         let part: Part = accept(&format!(r#"{{"raw":"{encoded}"}}"#));
         assert!(matches!(part.content, PartContent::Raw(_)), "{encoded}");
     }

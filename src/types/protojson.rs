@@ -120,11 +120,12 @@ pub(crate) mod bytes {
         general_purpose::STANDARD.encode(bytes)
     }
 
+    /// Decodes standard base64, falling back to the URL-safe alphabet only
+    /// when the standard one meets `-` or `_`, so the common case is one pass.
     pub(crate) fn decode(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
-        if text.bytes().any(|b| b == b'-' || b == b'_') {
-            URL_SAFE.decode(text)
-        } else {
-            STANDARD.decode(text)
+        match STANDARD.decode(text) {
+            Err(base64::DecodeError::InvalidByte(_, b'-' | b'_')) => URL_SAFE.decode(text),
+            other => other,
         }
     }
 
