@@ -7,8 +7,7 @@
 use std::hint::black_box;
 
 use a2akit::types::{
-    Artifact, Message, Part, SendMessageConfiguration, SendMessageRequest, Task, TaskState,
-    TaskStatus,
+    Artifact, Message, Part, SendMessageConfiguration, SendMessageRequest, Task, TaskState, TaskStatus,
 };
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use serde::Serialize;

@@ -5,9 +5,8 @@
 
 use a2akit::jsonrpc::{Method, Request, Response};
 use a2akit::types::{
-    AgentCard, AgentSkill, Artifact, HTTPAuthSecurityScheme, Message, SecurityRequirement,
-    SecurityScheme, SendMessageConfiguration, SendMessageRequest, SendMessageResponse, Task,
-    TaskState, TaskStatus, binding,
+    AgentCard, AgentSkill, Artifact, HTTPAuthSecurityScheme, Message, SecurityRequirement, SecurityScheme,
+    SendMessageConfiguration, SendMessageRequest, SendMessageResponse, Task, TaskState, TaskStatus, binding,
 };
 use a2akit::{Error, ErrorKind};
 
@@ -24,9 +23,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "bearer",
             SecurityScheme::HttpAuth(HTTPAuthSecurityScheme::new("Bearer")),
         )
-        .security_requirement(
-            SecurityRequirement::new().with_scheme("bearer", Vec::<String>::new()),
-        )
+        .security_requirement(SecurityRequirement::new().with_scheme("bearer", Vec::<String>::new()))
         .skill(AgentSkill::new("echo", "Echo", "Sends your text back").with_tags(["demo"]))
         .build();
     println!("agent card:\n{}\n", serde_json::to_string_pretty(&card)?);

@@ -226,10 +226,9 @@ impl ErrorKind {
             | Self::ExtendedAgentCardNotConfigured
             | Self::ExtensionSupportRequired
             | Self::VersionNotSupported => GrpcCode::FailedPrecondition,
-            Self::ContentTypeNotSupported
-            | Self::ParseError
-            | Self::InvalidRequest
-            | Self::InvalidParams => GrpcCode::InvalidArgument,
+            Self::ContentTypeNotSupported | Self::ParseError | Self::InvalidRequest | Self::InvalidParams => {
+                GrpcCode::InvalidArgument
+            }
             Self::MethodNotFound => GrpcCode::Unimplemented,
             Self::InvalidAgentResponse | Self::Internal => GrpcCode::Internal,
             Self::Unauthenticated => GrpcCode::Unauthenticated,
@@ -445,10 +444,7 @@ impl Error {
 
     /// There is no method `method`.
     pub fn method_not_found(method: &str) -> Self {
-        Self::new(
-            ErrorKind::MethodNotFound,
-            format!("method {method:?} not found"),
-        )
+        Self::new(ErrorKind::MethodNotFound, format!("method {method:?} not found"))
     }
 
     /// The parameters are invalid; `why` says how.
@@ -522,8 +518,8 @@ impl Error {
             _ => &[],
         };
         let (reason, metadata, rest) = split_details(details);
-        let kind = ErrorKind::from_jsonrpc_code(object.code)
-            .or_else(|| reason.and_then(ErrorKind::from_reason));
+        let kind =
+            ErrorKind::from_jsonrpc_code(object.code).or_else(|| reason.and_then(ErrorKind::from_reason));
         let (kind, message) = match kind {
             Some(kind) => (kind, object.message.clone()),
             None => (
@@ -567,9 +563,7 @@ impl Error {
             match code {
                 GrpcCode::NotFound => ErrorKind::TaskNotFound,
                 GrpcCode::InvalidArgument | GrpcCode::OutOfRange => ErrorKind::InvalidParams,
-                GrpcCode::FailedPrecondition | GrpcCode::Unimplemented => {
-                    ErrorKind::UnsupportedOperation
-                }
+                GrpcCode::FailedPrecondition | GrpcCode::Unimplemented => ErrorKind::UnsupportedOperation,
                 GrpcCode::Unauthenticated => ErrorKind::Unauthenticated,
                 GrpcCode::PermissionDenied => ErrorKind::PermissionDenied,
                 _ => ErrorKind::Internal,
@@ -600,9 +594,7 @@ fn split_details(details: &[Value]) -> (Option<&str>, BTreeMap<String, String>, 
             reason = detail.get("reason").and_then(Value::as_str);
             if let Some(Value::Object(entries)) = detail.get("metadata") {
                 for (key, value) in entries {
-                    let value = value
-                        .as_str()
-                        .map_or_else(|| value.to_string(), str::to_owned);
+                    let value = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
                     metadata.insert(key.clone(), value);
                 }
             }

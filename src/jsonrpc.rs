@@ -260,9 +260,8 @@ impl Request {
         let reject = |id: Id, error: Error| RejectedRequest { id, error };
         let first = body.iter().find(|b| !b.is_ascii_whitespace());
         if first == Some(&b'[') {
-            serde_json::from_slice::<de::IgnoredAny>(body).map_err(|err| {
-                reject(Id::Null, Error::parse_error(format!("invalid JSON: {err}")))
-            })?;
+            serde_json::from_slice::<de::IgnoredAny>(body)
+                .map_err(|err| reject(Id::Null, Error::parse_error(format!("invalid JSON: {err}"))))?;
             return Err(reject(
                 Id::Null,
                 Error::invalid_request("batch requests are not supported"),
@@ -298,10 +297,7 @@ impl Request {
         {
             Some(Ok(version)) if version == VERSION => {}
             _ => {
-                return Err(reject(
-                    id,
-                    Error::invalid_request("\"jsonrpc\" must be \"2.0\""),
-                ));
+                return Err(reject(id, Error::invalid_request("\"jsonrpc\" must be \"2.0\"")));
             }
         }
         let method = match envelope
@@ -310,10 +306,7 @@ impl Request {
         {
             Some(Ok(method)) => method,
             _ => {
-                return Err(reject(
-                    id,
-                    Error::invalid_request("\"method\" must be a string"),
-                ));
+                return Err(reject(id, Error::invalid_request("\"method\" must be a string")));
             }
         };
         let params = match envelope.params {
@@ -321,10 +314,7 @@ impl Request {
             Some(raw) if raw.get() == "null" => None,
             Some(raw) if raw.get().starts_with('{') => Some(raw.to_owned()),
             Some(_) => {
-                return Err(reject(
-                    id,
-                    Error::invalid_params("\"params\" must be an object"),
-                ));
+                return Err(reject(id, Error::invalid_params("\"params\" must be an object")));
             }
         };
         Ok(Self { id, method, params })
@@ -440,13 +430,9 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Response<T> {
                         "jsonrpc" => version = Some(map.next_value()?),
                         "id" => id = Some(map.next_value::<Id>()?),
                         "result" if outcome.is_none() => outcome = Some(Ok(map.next_value::<T>()?)),
-                        "error" if outcome.is_none() => {
-                            outcome = Some(Err(map.next_value::<ErrorObject>()?))
-                        }
+                        "error" if outcome.is_none() => outcome = Some(Err(map.next_value::<ErrorObject>()?)),
                         "result" | "error" => {
-                            return Err(de::Error::custom(
-                                "a response has both `result` and `error`",
-                            ));
+                            return Err(de::Error::custom("a response has both `result` and `error`"));
                         }
                         _ => {
                             map.next_value::<de::IgnoredAny>()?;
@@ -456,8 +442,8 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Response<T> {
                 if version.as_deref() != Some(VERSION) {
                     return Err(de::Error::custom("\"jsonrpc\" must be \"2.0\""));
                 }
-                let outcome = outcome
-                    .ok_or_else(|| de::Error::custom("a response needs `result` or `error`"))?;
+                let outcome =
+                    outcome.ok_or_else(|| de::Error::custom("a response needs `result` or `error`"))?;
                 Ok(Response {
                     id: id.unwrap_or_default(),
                     outcome,

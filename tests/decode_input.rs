@@ -48,10 +48,7 @@ fn snake_case_names_in_cards_and_lists_are_accepted() {
     );
     assert_eq!(card.supported_interfaces[0].protocol_binding, "JSONRPC");
     assert_eq!(card.capabilities.push_notifications, Some(true));
-    assert!(matches!(
-        card.security_schemes["k"],
-        SecurityScheme::ApiKey(_)
-    ));
+    assert!(matches!(card.security_schemes["k"], SecurityScheme::ApiKey(_)));
     assert_eq!(card.icon_url.as_deref(), Some("https://i"));
 
     let page: ListTasksResponse =
@@ -74,8 +71,7 @@ fn null_reads_as_absent() {
             "artifacts":null,"history":null}"#,
     );
     assert!(task.status.timestamp.is_none());
-    let request: ListTasksRequest =
-        accept(r#"{"status":null,"pageSize":null,"includeArtifacts":null}"#);
+    let request: ListTasksRequest = accept(r#"{"status":null,"pageSize":null,"includeArtifacts":null}"#);
     assert_eq!(request, ListTasksRequest::default());
 }
 
@@ -127,10 +123,7 @@ fn history_length_zero_is_kept_and_written() {
     let request: SendMessageRequest = accept(
         r#"{"message":{"messageId":"m","role":"ROLE_USER","parts":[{"text":""}]},"configuration":{"historyLength":0}}"#,
     );
-    assert_eq!(
-        request.configuration.as_ref().unwrap().history_length,
-        Some(0)
-    );
+    assert_eq!(request.configuration.as_ref().unwrap().history_length, Some(0));
     let out = serde_json::to_value(&request).unwrap();
     assert_eq!(out["configuration"], json!({"historyLength": 0}));
     assert_eq!(out["message"]["parts"][0], json!({"text": ""}));
@@ -174,10 +167,7 @@ fn timestamps_with_offsets_are_normalised_to_utc() {
         ("2026-01-02T03:04:05Z", "2026-01-02T03:04:05Z"),
         ("2026-01-02T03:04:05.100Z", "2026-01-02T03:04:05.100Z"),
         ("2026-01-02T03:04:05.860378Z", "2026-01-02T03:04:05.860378Z"),
-        (
-            "2026-01-02T03:04:05.000000001Z",
-            "2026-01-02T03:04:05.000000001Z",
-        ),
+        ("2026-01-02T03:04:05.000000001Z", "2026-01-02T03:04:05.000000001Z"),
     ] {
         let task: Task = accept(&format!(
             r#"{{"id":"t","status":{{"state":1,"timestamp":"{input}"}}}}"#
@@ -319,8 +309,7 @@ fn rejects_a_document_of_the_wrong_json_type() {
 
 #[test]
 fn decode_errors_become_invalid_params_naming_the_field() {
-    let err: a2akit::Error =
-        reject::<Message>(r#"{"messageId":"m","role":"nobody","parts":[]}"#).into();
+    let err: a2akit::Error = reject::<Message>(r#"{"messageId":"m","role":"nobody","parts":[]}"#).into();
     assert_eq!(err.kind(), a2akit::ErrorKind::InvalidParams);
     assert!(err.message().starts_with("role: "), "{err}");
     assert_eq!(err.details()[0]["fieldViolations"][0]["field"], "role");

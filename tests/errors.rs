@@ -82,20 +82,11 @@ const OTHER_ERRORS: &[(ErrorKind, i64, &str, u16)] = &[
     (ErrorKind::InvalidParams, -32602, "INVALID_ARGUMENT", 400),
     (ErrorKind::Internal, -32603, "INTERNAL", 500),
     (ErrorKind::Unauthenticated, -31401, "UNAUTHENTICATED", 401),
-    (
-        ErrorKind::PermissionDenied,
-        -31403,
-        "PERMISSION_DENIED",
-        403,
-    ),
+    (ErrorKind::PermissionDenied, -31403, "PERMISSION_DENIED", 403),
 ];
 
 fn sample(kind: ErrorKind) -> Error {
-    Error::new(
-        kind,
-        format!("something about task t-1 went wrong ({kind})"),
-    )
-    .with_metadata("taskId", "t-1")
+    Error::new(kind, format!("something about task t-1 went wrong ({kind})")).with_metadata("taskId", "t-1")
 }
 
 #[test]
@@ -243,10 +234,9 @@ fn peers_errors_are_read_by_code_then_reason() {
     let python: ErrorObject = serde_json::from_value(json!({"code": -32001, "message": "Task not found",
         "data": [{"@type": ERROR_INFO_TYPE, "reason": "TASK_NOT_FOUND", "domain": ERROR_DOMAIN, "metadata": {}}]}))
     .unwrap();
-    let js: ErrorObject =
-        serde_json::from_value(json!({"code": -32001, "message": "Task not found: t1",
+    let js: ErrorObject = serde_json::from_value(json!({"code": -32001, "message": "Task not found: t1",
         "data": [{"@type": ERROR_INFO_TYPE, "reason": "TASK_NOT_FOUND", "domain": ERROR_DOMAIN}]}))
-        .unwrap();
+    .unwrap();
     assert_eq!(Error::from_jsonrpc(&python).kind(), ErrorKind::TaskNotFound);
     assert_eq!(Error::from_jsonrpc(&js).kind(), ErrorKind::TaskNotFound);
 
@@ -258,10 +248,7 @@ fn peers_errors_are_read_by_code_then_reason() {
             json!([{"@type": ERROR_INFO_TYPE, "reason": "TASK_NOT_CANCELABLE", "domain": ERROR_DOMAIN}]),
         ),
     };
-    assert_eq!(
-        Error::from_jsonrpc(&odd).kind(),
-        ErrorKind::TaskNotCancelable
-    );
+    assert_eq!(Error::from_jsonrpc(&odd).kind(), ErrorKind::TaskNotCancelable);
 
     // An unknown code without reason is internal and keeps the code in the message.
     let unknown = ErrorObject {
@@ -274,18 +261,13 @@ fn peers_errors_are_read_by_code_then_reason() {
     assert!(err.message().contains("-32050"));
 
     // A REST error with no ErrorInfo reads by its status name.
-    let body: HttpErrorBody = serde_json::from_value(
-        json!({"error": {"code": 404, "status": "NOT_FOUND", "message": "gone"}}),
-    )
-    .unwrap();
+    let body: HttpErrorBody =
+        serde_json::from_value(json!({"error": {"code": 404, "status": "NOT_FOUND", "message": "gone"}}))
+            .unwrap();
     assert_eq!(Error::from_http(404, &body).kind(), ErrorKind::TaskNotFound);
     // …and without a status name, by the HTTP status.
-    let body: HttpErrorBody =
-        serde_json::from_value(json!({"error": {"message": "who are you"}})).unwrap();
-    assert_eq!(
-        Error::from_http(401, &body).kind(),
-        ErrorKind::Unauthenticated
-    );
+    let body: HttpErrorBody = serde_json::from_value(json!({"error": {"message": "who are you"}})).unwrap();
+    assert_eq!(Error::from_http(401, &body).kind(), ErrorKind::Unauthenticated);
 }
 
 #[test]

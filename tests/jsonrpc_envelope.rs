@@ -41,28 +41,20 @@ fn ids_keep_their_json_type() {
         (json!("req-1"), Id::from("req-1")),
         (json!(7), Id::from(7)),
         (json!(-3), Id::from(-3)),
-        (
-            json!(1.5),
-            Id::Number(serde_json::Number::from_f64(1.5).unwrap()),
-        ),
+        (json!(1.5), Id::Number(serde_json::Number::from_f64(1.5).unwrap())),
         (json!(null), Id::Null),
     ] {
-        let body =
-            json!({"jsonrpc": "2.0", "id": input, "method": "GetTask", "params": {"id": "t"}});
+        let body = json!({"jsonrpc": "2.0", "id": input, "method": "GetTask", "params": {"id": "t"}});
         let request = Request::parse(body.to_string().as_bytes()).unwrap();
         assert_eq!(request.id, id);
         let response = serde_json::to_value(Response::success(request.id, Empty {})).unwrap();
-        assert_eq!(
-            response,
-            json!({"jsonrpc": "2.0", "id": input, "result": {}})
-        );
+        assert_eq!(response, json!({"jsonrpc": "2.0", "id": input, "result": {}}));
     }
 }
 
 #[test]
 fn a_request_without_id_is_answered_with_null() {
-    let request =
-        Request::parse(br#"{"jsonrpc":"2.0","method":"GetTask","params":{"id":"t"}}"#).unwrap();
+    let request = Request::parse(br#"{"jsonrpc":"2.0","method":"GetTask","params":{"id":"t"}}"#).unwrap();
     assert_eq!(request.id, Id::Null);
 }
 
@@ -97,8 +89,7 @@ fn bad_params_are_invalid_params_naming_the_field() {
     assert_eq!(err.kind(), ErrorKind::InvalidParams);
     assert!(err.message().starts_with("historyLength:"), "{err}");
 
-    let request =
-        Request::parse(br#"{"jsonrpc":"2.0","id":1,"method":"GetTask","params":{}}"#).unwrap();
+    let request = Request::parse(br#"{"jsonrpc":"2.0","id":1,"method":"GetTask","params":{}}"#).unwrap();
     let err = request.params_as::<GetTaskRequest>().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidParams);
     assert!(err.message().contains("missing field `id`"), "{err}");
@@ -174,8 +165,7 @@ fn bad_envelopes_get_the_right_error_and_id() {
     for (body, kind, id) in cases {
         let rejected = Request::parse(body.as_bytes()).unwrap_err();
         assert_eq!(rejected.error.kind(), *kind, "{body}: {}", rejected.error);
-        let response =
-            serde_json::to_value(Response::<Value>::error(rejected.id, &rejected.error)).unwrap();
+        let response = serde_json::to_value(Response::<Value>::error(rejected.id, &rejected.error)).unwrap();
         assert_eq!(response["id"], *id, "{body}");
         assert_eq!(response["error"]["code"], kind.jsonrpc_code(), "{body}");
     }
@@ -183,8 +173,7 @@ fn bad_envelopes_get_the_right_error_and_id() {
 
 #[test]
 fn unknown_methods_parse_and_are_told_apart() {
-    let request =
-        Request::parse(br#"{"jsonrpc":"2.0","id":1,"method":"tasks/get","params":{}}"#).unwrap();
+    let request = Request::parse(br#"{"jsonrpc":"2.0","id":1,"method":"tasks/get","params":{}}"#).unwrap();
     assert_eq!(request.known_method(), None);
 }
 
@@ -210,10 +199,7 @@ fn responses_are_read_back() {
         r#"{"id":1,"result":{}}"#,
         r#"{"jsonrpc":"2.0","id":1,"result":{},"error":{"code":1,"message":"x"}}"#,
     ] {
-        assert!(
-            serde_json::from_str::<Response<Empty>>(bad).is_err(),
-            "{bad}"
-        );
+        assert!(serde_json::from_str::<Response<Empty>>(bad).is_err(), "{bad}");
     }
 }
 

@@ -30,18 +30,17 @@ use std::io::Write as _;
 use std::sync::{LazyLock, Once};
 
 use a2akit::types::{
-    APIKeySecurityScheme, AgentCapabilities, AgentCard, AgentCardSignature, AgentExtension,
-    AgentInterface, AgentProvider, AgentSkill, Artifact, AuthenticationInfo,
-    AuthorizationCodeOAuthFlow, CancelTaskRequest, ClientCredentialsOAuthFlow,
-    DeleteTaskPushNotificationConfigRequest, DeviceCodeOAuthFlow, Empty,
+    APIKeySecurityScheme, AgentCapabilities, AgentCard, AgentCardSignature, AgentExtension, AgentInterface,
+    AgentProvider, AgentSkill, Artifact, AuthenticationInfo, AuthorizationCodeOAuthFlow, CancelTaskRequest,
+    ClientCredentialsOAuthFlow, DeleteTaskPushNotificationConfigRequest, DeviceCodeOAuthFlow, Empty,
     GetExtendedAgentCardRequest, GetTaskPushNotificationConfigRequest, GetTaskRequest,
     HTTPAuthSecurityScheme, ImplicitOAuthFlow, ListTaskPushNotificationConfigsRequest,
     ListTaskPushNotificationConfigsResponse, ListTasksRequest, ListTasksResponse, Message,
     MutualTlsSecurityScheme, OAuth2SecurityScheme, OAuthFlows, OpenIdConnectSecurityScheme, Part,
-    PartContent, PasswordOAuthFlow, Role, SecurityRequirement, SecurityScheme,
-    SendMessageConfiguration, SendMessageRequest, SendMessageResponse, StreamResponse, StringList,
-    Struct, SubscribeToTaskRequest, Task, TaskArtifactUpdateEvent, TaskPushNotificationConfig,
-    TaskState, TaskStatus, TaskStatusUpdateEvent, json,
+    PartContent, PasswordOAuthFlow, Role, SecurityRequirement, SecurityScheme, SendMessageConfiguration,
+    SendMessageRequest, SendMessageResponse, StreamResponse, StringList, Struct, SubscribeToTaskRequest,
+    Task, TaskArtifactUpdateEvent, TaskPushNotificationConfig, TaskState, TaskStatus, TaskStatusUpdateEvent,
+    json,
 };
 use chrono::{DateTime, Utc};
 use proptest::collection::{btree_map, vec};
@@ -56,10 +55,7 @@ use serde_json::Value;
 // The schema bundle
 // ---------------------------------------------------------------------------
 
-const SCHEMA_PATH: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../shared/spec/a2a.schema.json"
-);
+const SCHEMA_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/spec/a2a.schema.json");
 
 /// The proto names this file checks against a definition of the bundle.
 /// Together with the three well-known types below they must be exactly the
@@ -399,19 +395,8 @@ fn json_number() -> impl Strategy<Value = Value> {
         any::<u64>().prop_map(Value::from),
         (float::POSITIVE | float::NEGATIVE | float::NORMAL | float::SUBNORMAL | float::ZERO)
             .prop_map(Value::from),
-        prop::sample::select(
-            &[
-                0.5,
-                -1.0,
-                0.1,
-                1e300,
-                -0.0,
-                5e-324,
-                f64::MAX,
-                f64::MIN_POSITIVE
-            ][..]
-        )
-        .prop_map(Value::from),
+        prop::sample::select(&[0.5, -1.0, 0.1, 1e300, -0.0, 5e-324, f64::MAX, f64::MIN_POSITIVE][..])
+            .prop_map(Value::from),
     ]
 }
 
@@ -1057,10 +1042,7 @@ fn schema_rejects_unknown_keys_and_wrong_types() {
             "AgentCard",
             serde_json::json!({"securitySchemes": {"s": {"bogusScheme": {}}}}),
         ),
-        (
-            "OAuthFlows",
-            serde_json::json!({"implicit": {"tokenUrl": "x"}}),
-        ),
+        ("OAuthFlows", serde_json::json!({"implicit": {"tokenUrl": "x"}})),
         (
             "Task",
             serde_json::json!({

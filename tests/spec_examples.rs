@@ -33,9 +33,8 @@ use std::collections::BTreeMap;
 use a2akit::error::HttpErrorBody;
 use a2akit::jsonrpc::{Id, Method, Request, Response};
 use a2akit::types::{
-    AgentCapabilities, AgentCard, ListTasksRequest, ListTasksResponse, PartContent, Role,
-    SecurityScheme, SendMessageRequest, SendMessageResponse, StreamResponse, Task, TaskState,
-    binding, json,
+    AgentCapabilities, AgentCard, ListTasksRequest, ListTasksResponse, PartContent, Role, SecurityScheme,
+    SendMessageRequest, SendMessageResponse, StreamResponse, Task, TaskState, binding, json,
 };
 use a2akit::{Error, ErrorKind};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -60,12 +59,9 @@ fn round_trip_normalised<T: DeserializeOwned + Serialize>(example: &str) -> T {
     round_trip_with(example, normalise_timestamps)
 }
 
-fn round_trip_with<T: DeserializeOwned + Serialize>(
-    example: &str,
-    normalise: impl Fn(Value) -> Value,
-) -> T {
-    let parsed: T = json::from_str(example)
-        .unwrap_or_else(|err| panic!("example does not parse: {err}\n{example}"));
+fn round_trip_with<T: DeserializeOwned + Serialize>(example: &str, normalise: impl Fn(Value) -> Value) -> T {
+    let parsed: T =
+        json::from_str(example).unwrap_or_else(|err| panic!("example does not parse: {err}\n{example}"));
     let written = serde_json::to_value(&parsed).expect("our output is JSON");
     let expected: Value = serde_json::from_str(example).expect("the example is JSON");
     assert_eq!(
@@ -242,9 +238,7 @@ data: {"statusUpdate": {"taskId": "task-uuid", "contextId": "context-uuid", "sta
     assert_eq!(events.len(), 3);
 
     let first: StreamResponse = round_trip(&events[0]);
-    assert!(
-        matches!(first, StreamResponse::Task(ref task) if task.status.state == TaskState::Working)
-    );
+    assert!(matches!(first, StreamResponse::Task(ref task) if task.status.state == TaskState::Working));
 
     // The artifact without its id.
     let err = json::from_str::<StreamResponse>(&events[1]).unwrap_err();
@@ -510,8 +504,7 @@ fn list_tasks_pagination_response_with_next_page_token() {
 // `TASK_STATE_RUNNING` naming `status`.
 #[test]
 fn list_tasks_validation_error_is_problem_json_not_a_status_body() {
-    let err =
-        json::from_str::<ListTasksRequest>(r#"{"status": "TASK_STATE_RUNNING"}"#).unwrap_err();
+    let err = json::from_str::<ListTasksRequest>(r#"{"status": "TASK_STATE_RUNNING"}"#).unwrap_err();
     assert_eq!(err.path(), "status");
     assert!(err.message().contains("TASK_STATE_RUNNING"), "{err}");
 
@@ -610,14 +603,8 @@ fn send_message_request_with_push_notification_config() {
         .configuration
         .and_then(|c| c.task_push_notification_config)
         .expect("a push config");
-    assert_eq!(
-        config.url,
-        "https://client.example.com/webhook/a2a-notifications"
-    );
-    assert_eq!(
-        config.authentication.expect("authentication").scheme,
-        "Bearer"
-    );
+    assert_eq!(config.url, "https://client.example.com/webhook/a2a-notifications");
+    assert_eq!(config.authentication.expect("authentication").scheme, "Bearer");
 }
 
 // Section 6.6, response body: the submitted task.
@@ -875,8 +862,7 @@ fn extended_agent_card_response() {
     let err = json::from_str::<AgentCard>(example).unwrap_err();
     assert!(err.is_syntax(), "{err}");
 
-    let without_comment =
-        example.replace("/* Extended skills available to authenticated users */", "");
+    let without_comment = example.replace("/* Extended skills available to authenticated users */", "");
     let card: AgentCard = json::from_str(&without_comment).expect("the card reads");
     assert_eq!(card.name, "Extended Agent with Additional Skills");
     let expected = with_required_card_fields(serde_json::from_str(&without_comment).unwrap());
@@ -970,10 +956,7 @@ fn sample_agent_card() {
         .iter()
         .map(|interface| interface.protocol_binding.as_str())
         .collect();
-    assert_eq!(
-        bindings,
-        [binding::JSONRPC, binding::GRPC, binding::HTTP_JSON]
-    );
+    assert_eq!(bindings, [binding::JSONRPC, binding::GRPC, binding::HTTP_JSON]);
     assert!(card.capabilities.supports_streaming());
     assert!(card.capabilities.supports_push_notifications());
     assert_eq!(

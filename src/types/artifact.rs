@@ -19,18 +19,10 @@ pub struct Artifact {
     #[serde(alias = "artifact_id")]
     pub artifact_id: String,
     /// A human-readable name; empty when not set.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub name: String,
     /// A human-readable description; empty when not set.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub description: String,
     /// The content. The protocol asks for at least one part.
     #[serde(default, deserialize_with = "nullable")]
@@ -39,11 +31,7 @@ pub struct Artifact {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Struct>,
     /// URIs of the extensions used in this artifact.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
     pub extensions: Vec<String>,
 }
 

@@ -41,7 +41,8 @@ pub struct AgentCard {
     #[serde(default, deserialize_with = "nullable")]
     pub description: String,
     /// Where and how to reach the agent, preferred first.
-    #[serde(default, alias = "supported_interfaces", deserialize_with = "nullable")]
+    #[serde(alias = "supported_interfaces")]
+    #[serde(default, deserialize_with = "nullable")]
     pub supported_interfaces: Vec<AgentInterface>,
     /// Who runs the agent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -50,49 +51,37 @@ pub struct AgentCard {
     #[serde(default, deserialize_with = "nullable")]
     pub version: String,
     /// Where its documentation lives.
-    #[serde(
-        default,
-        alias = "documentation_url",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "documentation_url")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub documentation_url: Option<String>,
     /// The optional protocol features it supports.
     #[serde(default, deserialize_with = "nullable")]
     pub capabilities: AgentCapabilities,
     /// Named ways to authenticate, referred to by `security_requirements`.
-    #[serde(
-        default,
-        alias = "security_schemes",
-        deserialize_with = "nullable",
-        skip_serializing_if = "BTreeMap::is_empty"
-    )]
+    #[serde(alias = "security_schemes")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "BTreeMap::is_empty")]
     pub security_schemes: BTreeMap<String, SecurityScheme>,
     /// Alternatives (any one suffices) of schemes needed to call the agent.
-    #[serde(
-        default,
-        alias = "security_requirements",
-        deserialize_with = "nullable",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(alias = "security_requirements")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
     pub security_requirements: Vec<SecurityRequirement>,
     /// Media types the agent accepts by default.
-    #[serde(default, alias = "default_input_modes", deserialize_with = "nullable")]
+    #[serde(alias = "default_input_modes")]
+    #[serde(default, deserialize_with = "nullable")]
     pub default_input_modes: Vec<String>,
     /// Media types the agent produces by default.
-    #[serde(default, alias = "default_output_modes", deserialize_with = "nullable")]
+    #[serde(alias = "default_output_modes")]
+    #[serde(default, deserialize_with = "nullable")]
     pub default_output_modes: Vec<String>,
     /// What the agent can do.
     #[serde(default, deserialize_with = "nullable")]
     pub skills: Vec<AgentSkill>,
     /// JWS signatures over the card.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
     pub signatures: Vec<AgentCardSignature>,
     /// URL of an icon.
-    #[serde(default, alias = "icon_url", skip_serializing_if = "Option::is_none")]
+    #[serde(alias = "icon_url")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub icon_url: Option<String>,
 }
 
@@ -215,19 +204,13 @@ impl AgentCardBuilder {
     }
 
     /// Replaces the default input media types.
-    pub fn default_input_modes<S: Into<String>>(
-        mut self,
-        modes: impl IntoIterator<Item = S>,
-    ) -> Self {
+    pub fn default_input_modes<S: Into<String>>(mut self, modes: impl IntoIterator<Item = S>) -> Self {
         self.card.default_input_modes = modes.into_iter().map(Into::into).collect();
         self
     }
 
     /// Replaces the default output media types.
-    pub fn default_output_modes<S: Into<String>>(
-        mut self,
-        modes: impl IntoIterator<Item = S>,
-    ) -> Self {
+    pub fn default_output_modes<S: Into<String>>(mut self, modes: impl IntoIterator<Item = S>) -> Self {
         self.card.default_output_modes = modes.into_iter().map(Into::into).collect();
         self
     }
@@ -252,17 +235,15 @@ pub struct AgentInterface {
     #[serde(default, deserialize_with = "nullable")]
     pub url: String,
     /// `JSONRPC`, `GRPC`, `HTTP+JSON` or a custom binding's URI; see [`binding`].
-    #[serde(default, alias = "protocol_binding", deserialize_with = "nullable")]
+    #[serde(alias = "protocol_binding")]
+    #[serde(default, deserialize_with = "nullable")]
     pub protocol_binding: String,
     /// The tenant to send in every request; empty when not set.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub tenant: String,
     /// The A2A version served there, e.g. `1.0`.
-    #[serde(default, alias = "protocol_version", deserialize_with = "nullable")]
+    #[serde(alias = "protocol_version")]
+    #[serde(default, deserialize_with = "nullable")]
     pub protocol_version: String,
 }
 
@@ -303,25 +284,15 @@ pub struct AgentCapabilities {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub streaming: Option<bool>,
     /// The push notification config operations and webhook delivery.
-    #[serde(
-        default,
-        alias = "push_notifications",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "push_notifications")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub push_notifications: Option<bool>,
     /// The protocol extensions supported.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
     pub extensions: Vec<AgentExtension>,
     /// `GetExtendedAgentCard`.
-    #[serde(
-        default,
-        alias = "extended_agent_card",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "extended_agent_card")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extended_agent_card: Option<bool>,
 }
 
@@ -346,25 +317,13 @@ impl AgentCapabilities {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AgentExtension {
     /// The extension's URI.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub uri: String,
     /// How the agent uses it; empty when not set.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub description: String,
     /// Whether clients must request it in `A2A-Extensions`.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "is_false"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "is_false")]
     pub required: bool,
     /// Extension-specific settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -403,45 +362,25 @@ pub struct AgentSkill {
     #[serde(default, deserialize_with = "nullable")]
     pub tags: Vec<String>,
     /// Example prompts.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
     pub examples: Vec<String>,
     /// Accepted media types, when they differ from the card's defaults.
-    #[serde(
-        default,
-        alias = "input_modes",
-        deserialize_with = "nullable",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(alias = "input_modes")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
     pub input_modes: Vec<String>,
     /// Produced media types, when they differ from the card's defaults.
-    #[serde(
-        default,
-        alias = "output_modes",
-        deserialize_with = "nullable",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(alias = "output_modes")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
     pub output_modes: Vec<String>,
     /// Security requirements specific to this skill.
-    #[serde(
-        default,
-        alias = "security_requirements",
-        deserialize_with = "nullable",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(alias = "security_requirements")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
     pub security_requirements: Vec<SecurityRequirement>,
 }
 
 impl AgentSkill {
     /// A skill with this id, name and description.
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<String>,
-        description: impl Into<String>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<String>, description: impl Into<String>) -> Self {
         Self {
             id: id.into(),
             name: name.into(),

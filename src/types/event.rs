@@ -29,11 +29,7 @@ pub struct TaskStatusUpdateEvent {
 
 impl TaskStatusUpdateEvent {
     /// An event saying that task `task_id` now has `status`.
-    pub fn new(
-        task_id: impl Into<String>,
-        context_id: impl Into<String>,
-        status: TaskStatus,
-    ) -> Self {
+    pub fn new(task_id: impl Into<String>, context_id: impl Into<String>, status: TaskStatus) -> Self {
         Self {
             task_id: task_id.into(),
             context_id: context_id.into(),
@@ -69,19 +65,11 @@ pub struct TaskArtifactUpdateEvent {
     /// The artifact, or the chunk of it.
     pub artifact: Artifact,
     /// Whether the parts extend an artifact sent earlier with the same id.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "is_false"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "is_false")]
     pub append: bool,
     /// Whether this is the artifact's final chunk.
-    #[serde(
-        default,
-        alias = "last_chunk",
-        deserialize_with = "nullable",
-        skip_serializing_if = "is_false"
-    )]
+    #[serde(alias = "last_chunk")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "is_false")]
     pub last_chunk: bool,
     /// Free-form metadata.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -90,11 +78,7 @@ pub struct TaskArtifactUpdateEvent {
 
 impl TaskArtifactUpdateEvent {
     /// An event carrying `artifact` for task `task_id`.
-    pub fn new(
-        task_id: impl Into<String>,
-        context_id: impl Into<String>,
-        artifact: Artifact,
-    ) -> Self {
+    pub fn new(task_id: impl Into<String>, context_id: impl Into<String>, artifact: Artifact) -> Self {
         Self {
             task_id: task_id.into(),
             context_id: context_id.into(),

@@ -80,8 +80,8 @@ pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
         // Parse again, this time tracking the path, only to explain the failure.
         Err(_) => {
             let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-            let value = serde_path_to_error::deserialize(&mut deserializer)
-                .map_err(DecodeError::with_path)?;
+            let value =
+                serde_path_to_error::deserialize(&mut deserializer).map_err(DecodeError::with_path)?;
             deserializer
                 .end()
                 .map_err(|err| DecodeError::at(".".to_owned(), err))?;

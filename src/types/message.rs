@@ -48,20 +48,12 @@ pub struct Message {
     #[serde(alias = "message_id")]
     pub message_id: String,
     /// The conversation the message belongs to; empty when not set.
-    #[serde(
-        default,
-        alias = "context_id",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(alias = "context_id")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub context_id: String,
     /// The task the message continues or belongs to; empty when not set.
-    #[serde(
-        default,
-        alias = "task_id",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(alias = "task_id")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub task_id: String,
     /// Who sent the message.
     pub role: Role,
@@ -72,19 +64,11 @@ pub struct Message {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Struct>,
     /// URIs of the extensions used in this message.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
     pub extensions: Vec<String>,
     /// Ids of other tasks this message refers to, as a hint for the agent.
-    #[serde(
-        default,
-        alias = "reference_task_ids",
-        deserialize_with = "nullable",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(alias = "reference_task_ids")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
     pub reference_task_ids: Vec<String>,
 }
 
@@ -374,9 +358,7 @@ impl<'de> Deserialize<'de> for Part {
                 let mut media_type = String::new();
                 while let Some(key) = map.next_key::<PartField>()? {
                     let member = match key {
-                        PartField::Text => {
-                            map.next_value::<Option<String>>()?.map(PartContent::Text)
-                        }
+                        PartField::Text => map.next_value::<Option<String>>()?.map(PartContent::Text),
                         PartField::Raw => map
                             .next_value::<Option<RawBytes>>()?
                             .map(|b| PartContent::Raw(b.0)),

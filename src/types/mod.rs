@@ -50,8 +50,8 @@ mod task;
 
 pub use artifact::Artifact;
 pub use card::{
-    AgentCapabilities, AgentCard, AgentCardBuilder, AgentCardSignature, AgentExtension,
-    AgentInterface, AgentProvider, AgentSkill, binding,
+    AgentCapabilities, AgentCard, AgentCardBuilder, AgentCardSignature, AgentExtension, AgentInterface,
+    AgentProvider, AgentSkill, binding,
 };
 pub use event::{StreamResponse, TaskArtifactUpdateEvent, TaskStatusUpdateEvent};
 pub use message::{Message, Part, PartContent, Role};
@@ -59,14 +59,13 @@ pub use push::{AuthenticationInfo, TaskPushNotificationConfig};
 pub use request::{
     CancelTaskRequest, DeleteTaskPushNotificationConfigRequest, GetExtendedAgentCardRequest,
     GetTaskPushNotificationConfigRequest, GetTaskRequest, ListTaskPushNotificationConfigsRequest,
-    ListTaskPushNotificationConfigsResponse, ListTasksRequest, ListTasksResponse,
-    SendMessageConfiguration, SendMessageRequest, SendMessageResponse, SubscribeToTaskRequest,
+    ListTaskPushNotificationConfigsResponse, ListTasksRequest, ListTasksResponse, SendMessageConfiguration,
+    SendMessageRequest, SendMessageResponse, SubscribeToTaskRequest,
 };
 pub use security::{
-    APIKeySecurityScheme, AuthorizationCodeOAuthFlow, ClientCredentialsOAuthFlow,
-    DeviceCodeOAuthFlow, HTTPAuthSecurityScheme, ImplicitOAuthFlow, MutualTlsSecurityScheme,
-    OAuth2SecurityScheme, OAuthFlows, OpenIdConnectSecurityScheme, PasswordOAuthFlow,
-    SecurityRequirement, SecurityScheme, StringList,
+    APIKeySecurityScheme, AuthorizationCodeOAuthFlow, ClientCredentialsOAuthFlow, DeviceCodeOAuthFlow,
+    HTTPAuthSecurityScheme, ImplicitOAuthFlow, MutualTlsSecurityScheme, OAuth2SecurityScheme, OAuthFlows,
+    OpenIdConnectSecurityScheme, PasswordOAuthFlow, SecurityRequirement, SecurityScheme, StringList,
 };
 pub use task::{Task, TaskState, TaskStatus};
 

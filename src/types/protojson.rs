@@ -50,8 +50,7 @@ pub(crate) mod int32 {
 
     impl Int32Visitor {
         fn from_f64<E: de::Error>(value: f64) -> Result<i32, E> {
-            if value.fract() == 0.0 && value >= f64::from(i32::MIN) && value <= f64::from(i32::MAX)
-            {
+            if value.fract() == 0.0 && value >= f64::from(i32::MIN) && value <= f64::from(i32::MAX) {
                 Ok(value as i32)
             } else {
                 Err(E::custom(format_args!(
@@ -69,13 +68,11 @@ pub(crate) mod int32 {
         }
 
         fn visit_i64<E: de::Error>(self, value: i64) -> Result<i32, E> {
-            i32::try_from(value)
-                .map_err(|_| E::custom(format_args!("{value} is out of the int32 range")))
+            i32::try_from(value).map_err(|_| E::custom(format_args!("{value} is out of the int32 range")))
         }
 
         fn visit_u64<E: de::Error>(self, value: u64) -> Result<i32, E> {
-            i32::try_from(value)
-                .map_err(|_| E::custom(format_args!("{value} is out of the int32 range")))
+            i32::try_from(value).map_err(|_| E::custom(format_args!("{value} is out of the int32 range")))
         }
 
         fn visit_f64<E: de::Error>(self, value: f64) -> Result<i32, E> {
@@ -99,9 +96,7 @@ pub(crate) mod int32 {
     }
 
     /// An `optional int32`: `null` reads as unset.
-    pub(crate) fn option<'de, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<i32>, D::Error> {
+    pub(crate) fn option<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i32>, D::Error> {
         Ok(Option::<Int32>::deserialize(deserializer)?.map(|n| n.0))
     }
 }
@@ -168,9 +163,7 @@ pub(crate) mod timestamp {
         }
 
         fn visit_str<E: de::Error>(self, value: &str) -> Result<DateTime<Utc>, E> {
-            parse(value).map_err(|err| {
-                E::custom(format_args!("invalid RFC 3339 timestamp {value:?}: {err}"))
-            })
+            parse(value).map_err(|err| E::custom(format_args!("invalid RFC 3339 timestamp {value:?}: {err}")))
         }
     }
 
@@ -178,9 +171,7 @@ pub(crate) mod timestamp {
 
     impl<'de> Deserialize<'de> for Timestamp {
         fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            deserializer
-                .deserialize_str(TimestampVisitor)
-                .map(Timestamp)
+            deserializer.deserialize_str(TimestampVisitor).map(Timestamp)
         }
     }
 

@@ -17,35 +17,19 @@ use super::protojson::nullable;
 #[serde(rename_all = "camelCase")]
 pub struct TaskPushNotificationConfig {
     /// The tenant; empty when not set.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub tenant: String,
     /// The config id; the server assigns one when it is empty.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub id: String,
     /// The task the config belongs to; empty inside a `SendMessage` configuration.
-    #[serde(
-        default,
-        alias = "task_id",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(alias = "task_id")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub task_id: String,
     /// The webhook URL.
     pub url: String,
     /// An opaque token the agent sends back with each notification; empty when not set.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub token: String,
     /// Credentials the agent sends in the `Authorization` header.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -93,11 +77,7 @@ pub struct AuthenticationInfo {
     #[serde(default, deserialize_with = "nullable")]
     pub scheme: String,
     /// The credentials; empty when not set.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub credentials: String,
 }
 

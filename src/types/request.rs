@@ -19,11 +19,7 @@ use super::{Message, Struct, Task, TaskPushNotificationConfig, TaskState};
 #[serde(rename_all = "camelCase")]
 pub struct SendMessageRequest {
     /// The tenant; empty when not set.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub tenant: String,
     /// The message.
     pub message: Message,
@@ -64,37 +60,22 @@ impl SendMessageRequest {
 #[serde(rename_all = "camelCase")]
 pub struct SendMessageConfiguration {
     /// Media types the client accepts in the answer.
-    #[serde(
-        default,
-        alias = "accepted_output_modes",
-        deserialize_with = "nullable",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(alias = "accepted_output_modes")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
     pub accepted_output_modes: Vec<String>,
     /// A webhook for the task's updates (its `task_id` left empty).
-    #[serde(
-        default,
-        alias = "task_push_notification_config",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "task_push_notification_config")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_push_notification_config: Option<TaskPushNotificationConfig>,
     /// At most this many of the newest history messages in the answer; `0`
     /// for none; unset for no limit.
-    #[serde(
-        default,
-        alias = "history_length",
-        deserialize_with = "protojson::int32::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "history_length")]
+    #[serde(default, deserialize_with = "protojson::int32::option", skip_serializing_if = "Option::is_none")]
     pub history_length: Option<i32>,
     /// Answer as soon as the task exists instead of waiting for it to end or
     /// be interrupted.
-    #[serde(
-        default,
-        alias = "return_immediately",
-        deserialize_with = "nullable",
-        skip_serializing_if = "is_false"
-    )]
+    #[serde(alias = "return_immediately")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "is_false")]
     pub return_immediately: bool,
 }
 
@@ -112,10 +93,7 @@ impl SendMessageConfiguration {
     }
 
     /// Sets the accepted output media types.
-    pub fn with_accepted_output_modes<S: Into<String>>(
-        mut self,
-        modes: impl IntoIterator<Item = S>,
-    ) -> Self {
+    pub fn with_accepted_output_modes<S: Into<String>>(mut self, modes: impl IntoIterator<Item = S>) -> Self {
         self.accepted_output_modes = modes.into_iter().map(Into::into).collect();
         self
     }
@@ -155,21 +133,13 @@ impl From<Message> for SendMessageResponse {
 #[serde(rename_all = "camelCase")]
 pub struct GetTaskRequest {
     /// The tenant; empty when not set.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub tenant: String,
     /// The task id.
     pub id: String,
     /// At most this many of the newest history messages; unset for no limit.
-    #[serde(
-        default,
-        alias = "history_length",
-        deserialize_with = "protojson::int32::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "history_length")]
+    #[serde(default, deserialize_with = "protojson::int32::option", skip_serializing_if = "Option::is_none")]
     pub history_length: Option<i32>,
 }
 
@@ -189,19 +159,11 @@ impl GetTaskRequest {
 #[serde(rename_all = "camelCase")]
 pub struct ListTasksRequest {
     /// The tenant; empty when not set.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub tenant: String,
     /// Only tasks of this conversation; empty for all.
-    #[serde(
-        default,
-        alias = "context_id",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(alias = "context_id")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub context_id: String,
     /// Only tasks in this state; `None` (`TASK_STATE_UNSPECIFIED` on the wire) for all.
     #[serde(
@@ -211,43 +173,24 @@ pub struct ListTasksRequest {
     )]
     pub status: Option<TaskState>,
     /// Tasks per page, 1 to 100; unset for the server's default (50).
-    #[serde(
-        default,
-        alias = "page_size",
-        deserialize_with = "protojson::int32::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "page_size")]
+    #[serde(default, deserialize_with = "protojson::int32::option", skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i32>,
     /// The cursor from a previous page's `next_page_token`; empty for the first page.
-    #[serde(
-        default,
-        alias = "page_token",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(alias = "page_token")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub page_token: String,
     /// At most this many of the newest history messages per task; unset for no limit.
-    #[serde(
-        default,
-        alias = "history_length",
-        deserialize_with = "protojson::int32::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "history_length")]
+    #[serde(default, deserialize_with = "protojson::int32::option", skip_serializing_if = "Option::is_none")]
     pub history_length: Option<i32>,
     /// Only tasks whose status changed at or after this time.
-    #[serde(
-        default,
-        alias = "status_timestamp_after",
-        with = "protojson::timestamp",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "status_timestamp_after")]
+    #[serde(default, with = "protojson::timestamp", skip_serializing_if = "Option::is_none")]
     pub status_timestamp_after: Option<DateTime<Utc>>,
     /// Include each task's artifacts; unset means no.
-    #[serde(
-        default,
-        alias = "include_artifacts",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "include_artifacts")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_artifacts: Option<bool>,
 }
 
@@ -261,21 +204,16 @@ pub struct ListTasksResponse {
     #[serde(default, deserialize_with = "nullable")]
     pub tasks: Vec<Task>,
     /// The cursor for the next page; empty on the last page.
-    #[serde(default, alias = "next_page_token", deserialize_with = "nullable")]
+    #[serde(alias = "next_page_token")]
+    #[serde(default, deserialize_with = "nullable")]
     pub next_page_token: String,
     /// The page size used.
-    #[serde(
-        default,
-        alias = "page_size",
-        deserialize_with = "protojson::int32::deserialize"
-    )]
+    #[serde(alias = "page_size")]
+    #[serde(default, deserialize_with = "protojson::int32::deserialize")]
     pub page_size: i32,
     /// How many tasks match the filters, over all pages.
-    #[serde(
-        default,
-        alias = "total_size",
-        deserialize_with = "protojson::int32::deserialize"
-    )]
+    #[serde(alias = "total_size")]
+    #[serde(default, deserialize_with = "protojson::int32::deserialize")]
     pub total_size: i32,
 }
 
@@ -284,11 +222,7 @@ pub struct ListTasksResponse {
 #[serde(rename_all = "camelCase")]
 pub struct CancelTaskRequest {
     /// The tenant; empty when not set.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub tenant: String,
     /// The task id.
     pub id: String,
@@ -313,11 +247,7 @@ impl CancelTaskRequest {
 #[serde(rename_all = "camelCase")]
 pub struct SubscribeToTaskRequest {
     /// The tenant; empty when not set.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub tenant: String,
     /// The task id.
     pub id: String,
@@ -338,11 +268,7 @@ impl SubscribeToTaskRequest {
 #[serde(rename_all = "camelCase")]
 pub struct GetTaskPushNotificationConfigRequest {
     /// The tenant; empty when not set.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub tenant: String,
     /// The task id.
     #[serde(alias = "task_id")]
@@ -367,11 +293,7 @@ impl GetTaskPushNotificationConfigRequest {
 #[serde(rename_all = "camelCase")]
 pub struct DeleteTaskPushNotificationConfigRequest {
     /// The tenant; empty when not set.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub tenant: String,
     /// The task id.
     #[serde(alias = "task_id")]
@@ -396,30 +318,18 @@ impl DeleteTaskPushNotificationConfigRequest {
 #[serde(rename_all = "camelCase")]
 pub struct ListTaskPushNotificationConfigsRequest {
     /// The tenant; empty when not set.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub tenant: String,
     /// The task id.
     #[serde(alias = "task_id")]
     pub task_id: String,
     /// Configs per page; 0 for the server's default.
-    #[serde(
-        default,
-        alias = "page_size",
-        deserialize_with = "protojson::int32::deserialize",
-        skip_serializing_if = "is_zero"
-    )]
+    #[serde(alias = "page_size")]
+    #[serde(default, deserialize_with = "protojson::int32::deserialize", skip_serializing_if = "is_zero")]
     pub page_size: i32,
     /// The cursor from a previous page; empty for the first page.
-    #[serde(
-        default,
-        alias = "page_token",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(alias = "page_token")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub page_token: String,
 }
 
@@ -440,19 +350,11 @@ impl ListTaskPushNotificationConfigsRequest {
 #[serde(rename_all = "camelCase")]
 pub struct ListTaskPushNotificationConfigsResponse {
     /// The configs.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
     pub configs: Vec<TaskPushNotificationConfig>,
     /// The cursor for the next page; empty on the last page.
-    #[serde(
-        default,
-        alias = "next_page_token",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(alias = "next_page_token")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub next_page_token: String,
 }
 
@@ -460,10 +362,6 @@ pub struct ListTaskPushNotificationConfigsResponse {
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct GetExtendedAgentCardRequest {
     /// The tenant; empty when not set.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub tenant: String,
 }

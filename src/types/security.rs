@@ -9,11 +9,7 @@ use super::protojson::{is_false, nullable, oneof_message};
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StringList {
     /// The strings (for a security requirement: the scopes).
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
     pub list: Vec<String>,
 }
 
@@ -40,11 +36,7 @@ impl<S: Into<String>> FromIterator<S> for StringList {
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SecurityRequirement {
     /// Scheme name (a key of the card's `security_schemes`) to required scopes.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "BTreeMap::is_empty"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "BTreeMap::is_empty")]
     pub schemes: BTreeMap<String, StringList>,
 }
 
@@ -60,8 +52,7 @@ impl SecurityRequirement {
         scheme: impl Into<String>,
         scopes: impl IntoIterator<Item = S>,
     ) -> Self {
-        self.schemes
-            .insert(scheme.into(), scopes.into_iter().collect());
+        self.schemes.insert(scheme.into(), scopes.into_iter().collect());
         self
     }
 }
@@ -98,11 +89,7 @@ oneof_message! {
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct APIKeySecurityScheme {
     /// A description; empty when not set.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub description: String,
     /// Where the key goes: `query`, `header` or `cookie`.
     #[serde(default, deserialize_with = "nullable")]
@@ -128,22 +115,14 @@ impl APIKeySecurityScheme {
 #[serde(rename_all = "camelCase")]
 pub struct HTTPAuthSecurityScheme {
     /// A description; empty when not set.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub description: String,
     /// The scheme, e.g. `Bearer` or `Basic` (case-insensitive).
     #[serde(default, deserialize_with = "nullable")]
     pub scheme: String,
     /// A hint at the bearer token's format, e.g. `JWT`; empty when not set.
-    #[serde(
-        default,
-        alias = "bearer_format",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(alias = "bearer_format")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub bearer_format: String,
 }
 
@@ -168,21 +147,13 @@ impl HTTPAuthSecurityScheme {
 #[serde(rename_all = "camelCase")]
 pub struct OAuth2SecurityScheme {
     /// A description; empty when not set.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub description: String,
     /// The flow.
     pub flows: OAuthFlows,
     /// URL of the RFC 8414 authorization server metadata; empty when not set.
-    #[serde(
-        default,
-        alias = "oauth2_metadata_url",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(alias = "oauth2_metadata_url")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub oauth2_metadata_url: String,
 }
 
@@ -191,14 +162,11 @@ pub struct OAuth2SecurityScheme {
 #[serde(rename_all = "camelCase")]
 pub struct OpenIdConnectSecurityScheme {
     /// A description; empty when not set.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub description: String,
     /// The OpenID Connect discovery URL.
-    #[serde(default, alias = "open_id_connect_url", deserialize_with = "nullable")]
+    #[serde(alias = "open_id_connect_url")]
+    #[serde(default, deserialize_with = "nullable")]
     pub open_id_connect_url: String,
 }
 
@@ -206,11 +174,7 @@ pub struct OpenIdConnectSecurityScheme {
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MutualTlsSecurityScheme {
     /// A description; empty when not set.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub description: String,
 }
 
@@ -237,29 +201,23 @@ oneof_message! {
 #[serde(rename_all = "camelCase")]
 pub struct AuthorizationCodeOAuthFlow {
     /// The authorization endpoint.
-    #[serde(default, alias = "authorization_url", deserialize_with = "nullable")]
+    #[serde(alias = "authorization_url")]
+    #[serde(default, deserialize_with = "nullable")]
     pub authorization_url: String,
     /// The token endpoint.
-    #[serde(default, alias = "token_url", deserialize_with = "nullable")]
+    #[serde(alias = "token_url")]
+    #[serde(default, deserialize_with = "nullable")]
     pub token_url: String,
     /// The refresh endpoint; empty when not set.
-    #[serde(
-        default,
-        alias = "refresh_url",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(alias = "refresh_url")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub refresh_url: String,
     /// Scope name to description.
     #[serde(default, deserialize_with = "nullable")]
     pub scopes: BTreeMap<String, String>,
     /// Whether PKCE (RFC 7636) is required.
-    #[serde(
-        default,
-        alias = "pkce_required",
-        deserialize_with = "nullable",
-        skip_serializing_if = "is_false"
-    )]
+    #[serde(alias = "pkce_required")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "is_false")]
     pub pkce_required: bool,
 }
 
@@ -268,15 +226,12 @@ pub struct AuthorizationCodeOAuthFlow {
 #[serde(rename_all = "camelCase")]
 pub struct ClientCredentialsOAuthFlow {
     /// The token endpoint.
-    #[serde(default, alias = "token_url", deserialize_with = "nullable")]
+    #[serde(alias = "token_url")]
+    #[serde(default, deserialize_with = "nullable")]
     pub token_url: String,
     /// The refresh endpoint; empty when not set.
-    #[serde(
-        default,
-        alias = "refresh_url",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(alias = "refresh_url")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub refresh_url: String,
     /// Scope name to description.
     #[serde(default, deserialize_with = "nullable")]
@@ -288,27 +243,15 @@ pub struct ClientCredentialsOAuthFlow {
 #[serde(rename_all = "camelCase")]
 pub struct ImplicitOAuthFlow {
     /// The authorization endpoint; empty when not set.
-    #[serde(
-        default,
-        alias = "authorization_url",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(alias = "authorization_url")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub authorization_url: String,
     /// The refresh endpoint; empty when not set.
-    #[serde(
-        default,
-        alias = "refresh_url",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(alias = "refresh_url")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub refresh_url: String,
     /// Scope name to description.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "BTreeMap::is_empty"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "BTreeMap::is_empty")]
     pub scopes: BTreeMap<String, String>,
 }
 
@@ -317,27 +260,15 @@ pub struct ImplicitOAuthFlow {
 #[serde(rename_all = "camelCase")]
 pub struct PasswordOAuthFlow {
     /// The token endpoint; empty when not set.
-    #[serde(
-        default,
-        alias = "token_url",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(alias = "token_url")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub token_url: String,
     /// The refresh endpoint; empty when not set.
-    #[serde(
-        default,
-        alias = "refresh_url",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(alias = "refresh_url")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub refresh_url: String,
     /// Scope name to description.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "BTreeMap::is_empty"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "BTreeMap::is_empty")]
     pub scopes: BTreeMap<String, String>,
 }
 
@@ -346,22 +277,16 @@ pub struct PasswordOAuthFlow {
 #[serde(rename_all = "camelCase")]
 pub struct DeviceCodeOAuthFlow {
     /// The device authorization endpoint.
-    #[serde(
-        default,
-        alias = "device_authorization_url",
-        deserialize_with = "nullable"
-    )]
+    #[serde(alias = "device_authorization_url")]
+    #[serde(default, deserialize_with = "nullable")]
     pub device_authorization_url: String,
     /// The token endpoint.
-    #[serde(default, alias = "token_url", deserialize_with = "nullable")]
+    #[serde(alias = "token_url")]
+    #[serde(default, deserialize_with = "nullable")]
     pub token_url: String,
     /// The refresh endpoint; empty when not set.
-    #[serde(
-        default,
-        alias = "refresh_url",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(alias = "refresh_url")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub refresh_url: String,
     /// Scope name to description.
     #[serde(default, deserialize_with = "nullable")]

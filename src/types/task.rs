@@ -94,11 +94,7 @@ pub struct TaskStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<Message>,
     /// When this status was recorded.
-    #[serde(
-        default,
-        with = "protojson::timestamp",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, with = "protojson::timestamp", skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<DateTime<Utc>>,
 }
 
@@ -141,28 +137,16 @@ pub struct Task {
     /// The task id, minted by the server.
     pub id: String,
     /// The conversation this task belongs to.
-    #[serde(
-        default,
-        alias = "context_id",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(alias = "context_id")]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub context_id: String,
     /// The current status.
     pub status: TaskStatus,
     /// The outputs produced so far.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
     pub artifacts: Vec<Artifact>,
     /// The messages exchanged for this task, oldest first.
-    #[serde(
-        default,
-        deserialize_with = "nullable",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<Message>,
     /// Free-form metadata.
     #[serde(default, skip_serializing_if = "Option::is_none")]
