@@ -330,6 +330,12 @@ impl Error {
         self
     }
 
+    /// Replaces the message.
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = message.into();
+        self
+    }
+
     /// Adds a `google.rpc` detail object; it should carry an `@type`.
     pub fn with_detail(mut self, detail: Value) -> Self {
         self.details.push(detail);

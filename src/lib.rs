@@ -34,6 +34,8 @@
 
 pub mod error;
 pub mod jsonrpc;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod types;
 
 pub use error::{Error, ErrorKind};

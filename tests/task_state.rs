@@ -33,10 +33,10 @@ fn active_states_may_go_anywhere() {
 }
 
 #[test]
-fn interrupted_states_resume_or_end() {
+fn interrupted_states_resume_ask_again_or_end() {
     for from in [InputRequired, AuthRequired] {
         for to in TaskState::ALL {
-            let allowed = *to == Working || to.is_terminal();
+            let allowed = *to != Submitted;
             assert_eq!(from.can_transition_to(*to), allowed, "{from} -> {to}");
         }
     }

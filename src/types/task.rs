@@ -9,7 +9,7 @@ proto_enum! {
     /// Where a [`Task`] is in its life.
     ///
     /// Active states (`Submitted`, `Working`) may move anywhere; interrupted
-    /// states (`InputRequired`, `AuthRequired`) resume to `Working` or end;
+    /// states (`InputRequired`, `AuthRequired`) resume, ask again or end;
     /// terminal states (`Completed`, `Failed`, `Canceled`, `Rejected`) never
     /// change again.
     ///
@@ -63,13 +63,16 @@ impl TaskState {
 
     /// Whether a task in this state may move to `next`.
     ///
-    /// Active states may go anywhere; an interrupted state may resume
-    /// (`Working`) or end in a terminal state; a terminal state goes nowhere.
+    /// Active states may go anywhere. An interrupted state may resume
+    /// (`Working`), ask the client again (`InputRequired`, `AuthRequired`:
+    /// an agent answering a follow-up with another question) or end in a
+    /// terminal state; it never goes back to `Submitted`. A terminal state
+    /// goes nowhere.
     pub const fn can_transition_to(self, next: TaskState) -> bool {
         if self.is_terminal() {
             false
         } else if self.is_interrupted() {
-            matches!(next, Self::Working) || next.is_terminal()
+            !matches!(next, Self::Submitted)
         } else {
             true
         }

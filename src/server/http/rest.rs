@@ -1,0 +1,430 @@
+//! The HTTP+JSON binding: one route per operation, also under `/{tenant}`.
+//!
+//! Path-bound fields (`id`, `taskId`, `tenant`) come from the path and win
+//! over a copy in the body; GET and DELETE take the other fields from the
+//! query string by their JSON names (snake_case accepted too). Errors are
+//! the operation's HTTP status with a `google.rpc.Status` body.
+//!
+//! `:cancel` and `:subscribe` are suffixes of the task id segment, so the
+//! route captures the whole segment and splits it at its last `:`.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::Response;
+use axum::routing::{get, post};
+use futures_util::StreamExt as _;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use super::{BodyError, Options, call_context, is_json, read_body, requested_version, sse};
+use crate::server::call::CallContext;
+use crate::server::handler::{EventStream, RequestHandler};
+use crate::types::json;
+use crate::types::{
+    CancelTaskRequest, DeleteTaskPushNotificationConfigRequest, GetExtendedAgentCardRequest,
+    GetTaskPushNotificationConfigRequest, GetTaskRequest, ListTaskPushNotificationConfigsRequest,
+    ListTasksRequest, SendMessageRequest, SubscribeToTaskRequest, TaskPushNotificationConfig,
+};
+use crate::{Error, ErrorKind};
+
+struct Binding {
+    handler: RequestHandler,
+    options: Options,
+}
+
+type Params = Path<Vec<(String, String)>>;
+
+pub(super) fn router(handler: RequestHandler, options: Options) -> Router {
+    let state = Arc::new(Binding { handler, options });
+    let mut router = Router::new();
+    for prefix in ["", "/{tenant}"] {
+        router = router
+            .route(&format!("{prefix}/message:send"), post(send_message))
+            .route(&format!("{prefix}/message:stream"), post(send_streaming_message))
+            .route(&format!("{prefix}/tasks"), get(list_tasks))
+            .route(&format!("{prefix}/tasks/{{task}}"), get(task_get).post(task_post))
+            .route(
+                &format!("{prefix}/tasks/{{task}}/pushNotificationConfigs"),
+                post(create_config).get(list_configs),
+            )
+            .route(
+                &format!("{prefix}/tasks/{{task}}/pushNotificationConfigs/{{config}}"),
+                get(get_config).delete(delete_config),
+            )
+            .route(&format!("{prefix}/extendedAgentCard"), get(extended_card));
+    }
+    router.with_state(state)
+}
+
+/// The path parameters of a route, by name.
+struct PathParams(Vec<(String, String)>);
+
+impl PathParams {
+    fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(key, _)| key == name)
+            .map_or("", |(_, value)| value.as_str())
+    }
+}
+
+fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+fn error_response(error: &Error) -> Response {
+    let status =
+        StatusCode::from_u16(error.kind().http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    json_response(
+        status,
+        serde_json::to_vec(&error.to_http()).expect("an error body always encodes"),
+    )
+}
+
+fn success_response<T: Serialize>(result: &T) -> Response {
+    match serde_json::to_vec(result) {
+        Ok(body) => json_response(StatusCode::OK, body),
+        Err(err) => error_response(&Error::internal(format!(
+            "the result could not be encoded: {err}"
+        ))),
+    }
+}
+
+fn respond<T: Serialize>(result: Result<T, Error>) -> Response {
+    match result {
+        Ok(value) => success_response(&value),
+        Err(err) => error_response(&err),
+    }
+}
+
+/// What every request goes through before its operation: the version
+/// check, and the call context.
+fn prelude(binding: &Binding, parts: &Parts, path: &PathParams) -> Result<CallContext, Error> {
+    let version = requested_version(&parts.headers, parts.uri.query());
+    binding.handler.check_version(version.as_deref())?;
+    Ok(call_context(
+        &parts.headers,
+        &parts.extensions,
+        path.get("tenant").to_owned(),
+    ))
+}
+
+/// Reads a JSON object body: an empty body is `{}`; a non-empty one must be JSON.
+async fn body_object(binding: &Binding, parts: &Parts, body: Body) -> Result<Map<String, Value>, Response> {
+    let bytes: Bytes = match read_body(body, binding.options.body_limit).await {
+        Ok(bytes) => bytes,
+        Err(err @ BodyError::TooLarge(_)) => {
+            let mut response = error_response(&err.into_error());
+            *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+            return Err(response);
+        }
+        Err(err) => return Err(error_response(&err.into_error())),
+    };
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Map::new());
+    }
+    if is_json(&parts.headers) != Some(true) {
+        let err = Error::new(
+            ErrorKind::ContentTypeNotSupported,
+            "the request body must be JSON (Content-Type: application/json)",
+        );
+        let mut response = error_response(&err);
+        *response.status_mut() = StatusCode::UNSUPPORTED_MEDIA_TYPE;
+        return Err(response);
+    }
+    match json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(object)) => Ok(object),
+        Ok(_) => Err(error_response(&Error::invalid_params(
+            "the request body must be a JSON object",
+        ))),
+        Err(err) => Err(error_response(&err.into())),
+    }
+}
+
+/// The query string as a JSON object, for the request message's deserializer.
+fn query_object(parts: &Parts) -> Map<String, Value> {
+    let mut object = Map::new();
+    for (key, value) in form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes()) {
+        let value = match (key.as_ref(), value.as_ref()) {
+            ("includeArtifacts" | "include_artifacts", "true") => Value::Bool(true),
+            ("includeArtifacts" | "include_artifacts", "false") => Value::Bool(false),
+            ("status", number) if !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()) => number
+                .parse::<u64>()
+                .map(Value::from)
+                .unwrap_or_else(|_| Value::from(number)),
+            (_, text) => Value::from(text),
+        };
+        object.insert(key.into_owned(), value);
+    }
+    object
+}
+
+/// Builds the request message from fields, with the path-bound ones set.
+fn request_from<T: DeserializeOwned>(
+    mut fields: Map<String, Value>,
+    bound: &[(&str, &str)],
+) -> Result<T, Error> {
+    for (name, value) in bound {
+        // The path wins over any copy in the body or query, whichever spelling it used.
+        let snake = camel_to_snake(name);
+        fields.remove(&snake);
+        fields.insert((*name).to_owned(), Value::from(*value));
+    }
+    Ok(json::from_value(Value::Object(fields))?)
+}
+
+fn camel_to_snake(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 2);
+    for c in name.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Answers a streaming operation: a plain error if it fails before its
+/// first event, else an SSE stream of bare `StreamResponse`s.
+async fn streaming(stream: Result<EventStream, Error>, keep_alive: std::time::Duration) -> Response {
+    let mut stream = match stream {
+        Ok(stream) => stream,
+        Err(err) => return error_response(&err),
+    };
+    let first = match stream.next().await {
+        Some(Ok(first)) => first,
+        Some(Err(err)) => return error_response(&err),
+        None => return error_response(&Error::internal("the stream ended before its first event")),
+    };
+    let events = futures_util::stream::once(async move { Ok(first) }).chain(stream);
+    let frames = sse::frames(
+        events,
+        |event| serde_json::to_vec(event.as_ref()).expect("events always encode"),
+        |err: Error| serde_json::to_vec(&err.to_http()).expect("errors always encode"),
+    );
+    sse::response(frames, keep_alive)
+}
+
+macro_rules! try_or_respond {
+    ($result:expr) => {
+        match $result {
+            Ok(value) => value,
+            Err(err) => return error_response(&err),
+        }
+    };
+}
+
+async fn send_message(State(binding): State<Arc<Binding>>, Path(path): Params, request: Request) -> Response {
+    let path = PathParams(path);
+    let (parts, body) = request.into_parts();
+    let call = try_or_respond!(prelude(&binding, &parts, &path));
+    let fields = match body_object(&binding, &parts, body).await {
+        Ok(fields) => fields,
+        Err(response) => return response,
+    };
+    let request: SendMessageRequest = try_or_respond!(request_from(fields, &[("tenant", &call.tenant)]));
+    respond(binding.handler.send_message(&call, request).await)
+}
+
+async fn send_streaming_message(
+    State(binding): State<Arc<Binding>>,
+    Path(path): Params,
+    request: Request,
+) -> Response {
+    let path = PathParams(path);
+    let (parts, body) = request.into_parts();
+    let call = try_or_respond!(prelude(&binding, &parts, &path));
+    let fields = match body_object(&binding, &parts, body).await {
+        Ok(fields) => fields,
+        Err(response) => return response,
+    };
+    let request: SendMessageRequest = try_or_respond!(request_from(fields, &[("tenant", &call.tenant)]));
+    streaming(
+        binding.handler.send_streaming_message(&call, request).await,
+        binding.options.keep_alive,
+    )
+    .await
+}
+
+async fn list_tasks(State(binding): State<Arc<Binding>>, Path(path): Params, request: Request) -> Response {
+    let path = PathParams(path);
+    let (parts, _) = request.into_parts();
+    let call = try_or_respond!(prelude(&binding, &parts, &path));
+    let request: ListTasksRequest =
+        try_or_respond!(request_from(query_object(&parts), &[("tenant", &call.tenant)]));
+    respond(binding.handler.list_tasks(&call, request).await)
+}
+
+/// Splits `{id}:{action}` at the last `:`.
+fn task_and_action(segment: &str) -> (&str, Option<&str>) {
+    match segment.rsplit_once(':') {
+        Some((id, action @ ("cancel" | "subscribe"))) => (id, Some(action)),
+        _ => (segment, None),
+    }
+}
+
+fn no_route(method: &Method, path: &str) -> Response {
+    let err = Error::method_not_found(&format!("{method} {path}"));
+    error_response(&err)
+}
+
+async fn task_get(State(binding): State<Arc<Binding>>, Path(path): Params, request: Request) -> Response {
+    let path = PathParams(path);
+    let (parts, _) = request.into_parts();
+    let call = try_or_respond!(prelude(&binding, &parts, &path));
+    match task_and_action(path.get("task")) {
+        (id, None) => {
+            let request: GetTaskRequest = try_or_respond!(request_from(
+                query_object(&parts),
+                &[("tenant", &call.tenant), ("id", id)]
+            ));
+            respond(binding.handler.get_task(&call, request).await)
+        }
+        (id, Some("subscribe")) => {
+            let request = SubscribeToTaskRequest {
+                tenant: call.tenant.clone(),
+                id: id.to_owned(),
+            };
+            streaming(
+                binding.handler.subscribe_to_task(&call, request).await,
+                binding.options.keep_alive,
+            )
+            .await
+        }
+        _ => no_route(&parts.method, parts.uri.path()),
+    }
+}
+
+async fn task_post(State(binding): State<Arc<Binding>>, Path(path): Params, request: Request) -> Response {
+    let path = PathParams(path);
+    let (parts, body) = request.into_parts();
+    let call = try_or_respond!(prelude(&binding, &parts, &path));
+    let (id, action) = task_and_action(path.get("task"));
+    let Some(action) = action else {
+        return no_route(&parts.method, parts.uri.path());
+    };
+    let fields = match body_object(&binding, &parts, body).await {
+        Ok(fields) => fields,
+        Err(response) => return response,
+    };
+    if action == "cancel" {
+        let request: CancelTaskRequest =
+            try_or_respond!(request_from(fields, &[("tenant", &call.tenant), ("id", id)]));
+        respond(binding.handler.cancel_task(&call, request).await)
+    } else {
+        let request = SubscribeToTaskRequest {
+            tenant: call.tenant.clone(),
+            id: id.to_owned(),
+        };
+        streaming(
+            binding.handler.subscribe_to_task(&call, request).await,
+            binding.options.keep_alive,
+        )
+        .await
+    }
+}
+
+async fn create_config(
+    State(binding): State<Arc<Binding>>,
+    Path(path): Params,
+    request: Request,
+) -> Response {
+    let path = PathParams(path);
+    let (parts, body) = request.into_parts();
+    let call = try_or_respond!(prelude(&binding, &parts, &path));
+    let fields = match body_object(&binding, &parts, body).await {
+        Ok(fields) => fields,
+        Err(response) => return response,
+    };
+    let config: TaskPushNotificationConfig = try_or_respond!(request_from(
+        fields,
+        &[("tenant", &call.tenant), ("taskId", path.get("task"))]
+    ));
+    respond(
+        binding
+            .handler
+            .create_task_push_notification_config(&call, config)
+            .await,
+    )
+}
+
+async fn list_configs(State(binding): State<Arc<Binding>>, Path(path): Params, request: Request) -> Response {
+    let path = PathParams(path);
+    let (parts, _) = request.into_parts();
+    let call = try_or_respond!(prelude(&binding, &parts, &path));
+    let request: ListTaskPushNotificationConfigsRequest = try_or_respond!(request_from(
+        query_object(&parts),
+        &[("tenant", &call.tenant), ("taskId", path.get("task"))]
+    ));
+    respond(
+        binding
+            .handler
+            .list_task_push_notification_configs(&call, request)
+            .await,
+    )
+}
+
+async fn get_config(State(binding): State<Arc<Binding>>, Path(path): Params, request: Request) -> Response {
+    let path = PathParams(path);
+    let (parts, _) = request.into_parts();
+    let call = try_or_respond!(prelude(&binding, &parts, &path));
+    let request = GetTaskPushNotificationConfigRequest {
+        tenant: call.tenant.clone(),
+        task_id: path.get("task").to_owned(),
+        id: path.get("config").to_owned(),
+    };
+    respond(
+        binding
+            .handler
+            .get_task_push_notification_config(&call, request)
+            .await,
+    )
+}
+
+async fn delete_config(
+    State(binding): State<Arc<Binding>>,
+    Path(path): Params,
+    request: Request,
+) -> Response {
+    let path = PathParams(path);
+    let (parts, _) = request.into_parts();
+    let call = try_or_respond!(prelude(&binding, &parts, &path));
+    let request = DeleteTaskPushNotificationConfigRequest {
+        tenant: call.tenant.clone(),
+        task_id: path.get("task").to_owned(),
+        id: path.get("config").to_owned(),
+    };
+    respond(
+        binding
+            .handler
+            .delete_task_push_notification_config(&call, request)
+            .await,
+    )
+}
+
+async fn extended_card(
+    State(binding): State<Arc<Binding>>,
+    Path(path): Params,
+    request: Request,
+) -> Response {
+    let path = PathParams(path);
+    let (parts, _) = request.into_parts();
+    let call = try_or_respond!(prelude(&binding, &parts, &path));
+    let request = GetExtendedAgentCardRequest {
+        tenant: call.tenant.clone(),
+    };
+    respond(binding.handler.get_extended_agent_card(&call, request).await)
+}

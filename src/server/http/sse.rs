@@ -1,0 +1,81 @@
+//! Server-sent events: one `data:` line per event, keep-alive comments while
+//! idle, and `event: error` for an error after the stream has started.
+
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use futures_util::{Stream, StreamExt as _};
+
+/// One frame to send.
+pub(super) enum Frame {
+    /// `data: <json>`.
+    Data(Vec<u8>),
+    /// `event: error` + `data: <json>`; the stream ends after it.
+    Error(Vec<u8>),
+}
+
+impl Frame {
+    fn into_bytes(self) -> Bytes {
+        let (prefix, json): (&[u8], Vec<u8>) = match self {
+            Frame::Data(json) => (b"data: ", json),
+            Frame::Error(json) => (b"event: error\ndata: ", json),
+        };
+        let mut out = Vec::with_capacity(prefix.len() + json.len() + 2);
+        out.extend_from_slice(prefix);
+        out.extend_from_slice(&json);
+        out.extend_from_slice(b"\n\n");
+        Bytes::from(out)
+    }
+}
+
+/// A `200 text/event-stream` response sending `frames`, with a keep-alive
+/// comment after every `keep_alive` of silence. It ends when `frames` ends.
+pub(super) fn response<S>(frames: S, keep_alive: Duration) -> Response
+where
+    S: Stream<Item = Frame> + Send + 'static,
+{
+    struct State<S> {
+        frames: std::pin::Pin<Box<S>>,
+        keep_alive: Duration,
+    }
+    let state = State {
+        frames: Box::pin(frames),
+        keep_alive,
+    };
+    let body = futures_util::stream::unfold(state, |mut state| async move {
+        let next = tokio::time::timeout(state.keep_alive, state.frames.next()).await;
+        match next {
+            Ok(Some(frame)) => Some((Ok::<_, std::convert::Infallible>(frame.into_bytes()), state)),
+            Ok(None) => None,
+            Err(_) => Some((Ok(Bytes::from_static(b": keep-alive\n\n")), state)),
+        }
+    });
+    let mut response = Response::new(Body::from_stream(body));
+    *response.status_mut() = StatusCode::OK;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    response
+}
+
+/// Maps a stream of results to frames: each `Ok` a data frame, each `Err`
+/// an error frame (the handler's streams end after their first error).
+pub(super) fn frames<S, T, E>(
+    stream: S,
+    data: impl Fn(T) -> Vec<u8> + Send + 'static,
+    error: impl Fn(E) -> Vec<u8> + Send + 'static,
+) -> impl Stream<Item = Frame> + Send + 'static
+where
+    S: Stream<Item = Result<T, E>> + Send + 'static,
+{
+    stream.map(move |item| match item {
+        Ok(value) => Frame::Data(data(value)),
+        Err(err) => Frame::Error(error(err)),
+    })
+}
