@@ -10,10 +10,11 @@ use a2akit::error::HttpErrorBody;
 use a2akit::jsonrpc::{ErrorObject, Method};
 use a2akit::server::{RequestHandler, http::Routes};
 use a2akit::types::{
-    AgentCard, CancelTaskRequest, DeleteTaskPushNotificationConfigRequest, GetTaskPushNotificationConfigRequest,
-    GetTaskRequest, ListTaskPushNotificationConfigsRequest, ListTaskPushNotificationConfigsResponse,
-    ListTasksRequest, ListTasksResponse, Message, SendMessageConfiguration, SendMessageRequest,
-    SendMessageResponse, StreamResponse, Task, TaskPushNotificationConfig, json,
+    AgentCard, CancelTaskRequest, DeleteTaskPushNotificationConfigRequest,
+    GetTaskPushNotificationConfigRequest, GetTaskRequest, ListTaskPushNotificationConfigsRequest,
+    ListTaskPushNotificationConfigsResponse, ListTasksRequest, ListTasksResponse, Message,
+    SendMessageConfiguration, SendMessageRequest, SendMessageResponse, StreamResponse, Task,
+    TaskPushNotificationConfig, json,
 };
 use a2akit::{Error, ErrorKind};
 use futures_util::{Stream, StreamExt as _};
@@ -84,7 +85,12 @@ pub fn send_with(message: Message, configuration: SendMessageConfiguration) -> S
 
 impl Client {
     pub fn new(server: &TestServer, binding: Binding) -> Self {
-        Self { http: reqwest::Client::new(), base: server.base.clone(), binding, tenant: String::new() }
+        Self {
+            http: reqwest::Client::new(),
+            base: server.base.clone(),
+            binding,
+            tenant: String::new(),
+        }
     }
 
     pub fn with_tenant(mut self, tenant: &str) -> Self {
@@ -106,7 +112,8 @@ impl Client {
             params["tenant"] = Value::from(self.tenant.clone());
         }
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-        let body = serde_json::json!({"jsonrpc": "2.0", "id": id, "method": method.as_str(), "params": params});
+        let body =
+            serde_json::json!({"jsonrpc": "2.0", "id": id, "method": method.as_str(), "params": params});
         let response = self
             .http
             .post(format!("{}/", self.base))
@@ -128,7 +135,11 @@ impl Client {
     }
 
     async fn rest<R: DeserializeOwned>(&self, request: reqwest::RequestBuilder) -> Result<R, Error> {
-        let response = request.header("A2A-Version", "1.0").send().await.expect("request sent");
+        let response = request
+            .header("A2A-Version", "1.0")
+            .send()
+            .await
+            .expect("request sent");
         let status = response.status();
         let bytes = response.bytes().await.expect("body read");
         if !status.is_success() {
@@ -140,7 +151,12 @@ impl Client {
         Ok(json::from_slice(&bytes).expect("result parses"))
     }
 
-    fn rest_json<B: Serialize>(&self, method: reqwest::Method, path: &str, body: &B) -> reqwest::RequestBuilder {
+    fn rest_json<B: Serialize>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &B,
+    ) -> reqwest::RequestBuilder {
         self.http
             .request(method, self.rest_url(path))
             .header("Content-Type", "application/json")
@@ -150,7 +166,10 @@ impl Client {
     pub async fn send_message(&self, request: &SendMessageRequest) -> Result<SendMessageResponse, Error> {
         match self.binding {
             Binding::JsonRpc => self.rpc(Method::SendMessage, request).await,
-            Binding::Rest => self.rest(self.rest_json(reqwest::Method::POST, "/message:send", request)).await,
+            Binding::Rest => {
+                self.rest(self.rest_json(reqwest::Method::POST, "/message:send", request))
+                    .await
+            }
         }
     }
 
@@ -192,7 +211,8 @@ impl Client {
                     };
                     query.push((key.clone(), text));
                 }
-                self.rest(self.http.get(self.rest_url("/tasks")).query(&query)).await
+                self.rest(self.http.get(self.rest_url("/tasks")).query(&query))
+                    .await
             }
         }
     }
@@ -201,39 +221,64 @@ impl Client {
         match self.binding {
             Binding::JsonRpc => self.rpc(Method::CancelTask, &CancelTaskRequest::new(id)).await,
             Binding::Rest => {
-                self.rest(self.http.post(self.rest_url(&format!("/tasks/{}:cancel", encode(id))))).await
+                self.rest(
+                    self.http
+                        .post(self.rest_url(&format!("/tasks/{}:cancel", encode(id)))),
+                )
+                .await
             }
         }
     }
 
-    pub async fn create_push_config(&self, config: &TaskPushNotificationConfig) -> Result<TaskPushNotificationConfig, Error> {
+    pub async fn create_push_config(
+        &self,
+        config: &TaskPushNotificationConfig,
+    ) -> Result<TaskPushNotificationConfig, Error> {
         match self.binding {
             Binding::JsonRpc => self.rpc(Method::CreateTaskPushNotificationConfig, config).await,
             Binding::Rest => {
                 let path = format!("/tasks/{}/pushNotificationConfigs", encode(&config.task_id));
-                self.rest(self.rest_json(reqwest::Method::POST, &path, config)).await
+                self.rest(self.rest_json(reqwest::Method::POST, &path, config))
+                    .await
             }
         }
     }
 
-    pub async fn get_push_config(&self, task_id: &str, id: &str) -> Result<TaskPushNotificationConfig, Error> {
+    pub async fn get_push_config(
+        &self,
+        task_id: &str,
+        id: &str,
+    ) -> Result<TaskPushNotificationConfig, Error> {
         match self.binding {
             Binding::JsonRpc => {
-                self.rpc(Method::GetTaskPushNotificationConfig, &GetTaskPushNotificationConfigRequest::new(task_id, id))
-                    .await
+                self.rpc(
+                    Method::GetTaskPushNotificationConfig,
+                    &GetTaskPushNotificationConfigRequest::new(task_id, id),
+                )
+                .await
             }
             Binding::Rest => {
-                let path = format!("/tasks/{}/pushNotificationConfigs/{}", encode(task_id), encode(id));
+                let path = format!(
+                    "/tasks/{}/pushNotificationConfigs/{}",
+                    encode(task_id),
+                    encode(id)
+                );
                 self.rest(self.http.get(self.rest_url(&path))).await
             }
         }
     }
 
-    pub async fn list_push_configs(&self, task_id: &str) -> Result<ListTaskPushNotificationConfigsResponse, Error> {
+    pub async fn list_push_configs(
+        &self,
+        task_id: &str,
+    ) -> Result<ListTaskPushNotificationConfigsResponse, Error> {
         match self.binding {
             Binding::JsonRpc => {
-                self.rpc(Method::ListTaskPushNotificationConfigs, &ListTaskPushNotificationConfigsRequest::new(task_id))
-                    .await
+                self.rpc(
+                    Method::ListTaskPushNotificationConfigs,
+                    &ListTaskPushNotificationConfigsRequest::new(task_id),
+                )
+                .await
             }
             Binding::Rest => {
                 let path = format!("/tasks/{}/pushNotificationConfigs", encode(task_id));
@@ -252,7 +297,11 @@ impl Client {
                 .await
             }
             Binding::Rest => {
-                let path = format!("/tasks/{}/pushNotificationConfigs/{}", encode(task_id), encode(id));
+                let path = format!(
+                    "/tasks/{}/pushNotificationConfigs/{}",
+                    encode(task_id),
+                    encode(id)
+                );
                 self.rest(self.http.delete(self.rest_url(&path))).await
             }
         }
@@ -260,8 +309,14 @@ impl Client {
 
     pub async fn get_extended_agent_card(&self) -> Result<AgentCard, Error> {
         match self.binding {
-            Binding::JsonRpc => self.rpc(Method::GetExtendedAgentCard, &serde_json::json!({})).await,
-            Binding::Rest => self.rest(self.http.get(self.rest_url("/extendedAgentCard"))).await,
+            Binding::JsonRpc => {
+                self.rpc(Method::GetExtendedAgentCard, &serde_json::json!({}))
+                    .await
+            }
+            Binding::Rest => {
+                self.rest(self.http.get(self.rest_url("/extendedAgentCard")))
+                    .await
+            }
         }
     }
 
@@ -279,10 +334,16 @@ impl Client {
     pub async fn subscribe(&self, id: &str) -> Result<EventStream, Error> {
         match self.binding {
             Binding::JsonRpc => {
-                self.rpc_stream(Method::SubscribeToTask, &a2akit::types::SubscribeToTaskRequest::new(id)).await
+                self.rpc_stream(
+                    Method::SubscribeToTask,
+                    &a2akit::types::SubscribeToTaskRequest::new(id),
+                )
+                .await
             }
             Binding::Rest => {
-                let builder = self.http.post(self.rest_url(&format!("/tasks/{}:subscribe", encode(id))));
+                let builder = self
+                    .http
+                    .post(self.rest_url(&format!("/tasks/{}:subscribe", encode(id))));
                 self.rest_stream(builder).await
             }
         }
@@ -300,7 +361,8 @@ impl Client {
             params["tenant"] = Value::from(self.tenant.clone());
         }
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-        let body = serde_json::json!({"jsonrpc": "2.0", "id": id, "method": method.as_str(), "params": params});
+        let body =
+            serde_json::json!({"jsonrpc": "2.0", "id": id, "method": method.as_str(), "params": params});
         let response = self
             .http
             .post(format!("{}/", self.base))
@@ -314,7 +376,8 @@ impl Client {
         let is_sse = content_type(&response).starts_with("text/event-stream");
         if !is_sse {
             let value: Value = response.json().await.expect("JSON-RPC body");
-            let object: ErrorObject = serde_json::from_value(value["error"].clone()).expect("an error object");
+            let object: ErrorObject =
+                serde_json::from_value(value["error"].clone()).expect("an error object");
             return Err(Error::from_jsonrpc(&object));
         }
         Ok(Box::pin(sse_events(response).map(move |(event, data)| {
@@ -331,8 +394,12 @@ impl Client {
     }
 
     async fn rest_stream(&self, builder: reqwest::RequestBuilder) -> Result<EventStream, Error> {
-        let response =
-            builder.header("A2A-Version", "1.0").header("Accept", "text/event-stream").send().await.expect("sent");
+        let response = builder
+            .header("A2A-Version", "1.0")
+            .header("Accept", "text/event-stream")
+            .send()
+            .await
+            .expect("sent");
         let status = response.status();
         if !content_type(&response).starts_with("text/event-stream") {
             let body: HttpErrorBody = response.json().await.expect("a Status body");
@@ -366,7 +433,9 @@ pub async fn collect(mut stream: EventStream) -> Result<Vec<StreamResponse>, Err
 
 /// The next event of a stream, within 5 s.
 pub async fn next_event(stream: &mut EventStream) -> Option<Result<StreamResponse, Error>> {
-    tokio::time::timeout(Duration::from_secs(5), stream.next()).await.expect("an event within 5 s")
+    tokio::time::timeout(Duration::from_secs(5), stream.next())
+        .await
+        .expect("an event within 5 s")
 }
 
 fn content_type(response: &reqwest::Response) -> String {
@@ -379,7 +448,9 @@ fn content_type(response: &reqwest::Response) -> String {
 }
 
 pub fn encode(segment: &str) -> String {
-    form_urlencoded::byte_serialize(segment.as_bytes()).collect::<String>().replace('+', "%20")
+    form_urlencoded::byte_serialize(segment.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
 }
 
 /// Parses an SSE body into `(event name, data)` pairs, skipping comments.
