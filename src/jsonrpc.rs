@@ -123,7 +123,8 @@ impl FromStr for Method {
 }
 
 /// A request id: a string, a number, or `null`. Responses echo it unchanged,
-/// number as number and string as string.
+/// number as number and string as string. [`Request::parse`] refuses an
+/// integer id beyond the 64-bit range, which could not be echoed exactly.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum Id {
     /// A string id.
@@ -284,12 +285,24 @@ impl Request {
         };
         let id = match envelope.id {
             None => Id::Null,
-            Some(raw) => serde_json::from_str::<Id>(raw.get()).map_err(|_| {
-                reject(
-                    Id::Null,
-                    Error::invalid_request("id must be a string, a number or null"),
-                )
-            })?,
+            Some(raw) => {
+                let text = raw.get();
+                // An integer beyond 64 bits would come back rounded: refuse it
+                // rather than answer with an id the client never sent.
+                let integer = text.bytes().all(|b| b.is_ascii_digit() || b == b'-');
+                if integer && text.parse::<i64>().is_err() && text.parse::<u64>().is_err() {
+                    return Err(reject(
+                        Id::Null,
+                        Error::invalid_request("a numeric id must fit in 64 bits"),
+                    ));
+                }
+                serde_json::from_str::<Id>(text).map_err(|_| {
+                    reject(
+                        Id::Null,
+                        Error::invalid_request("id must be a string, a number or null"),
+                    )
+                })?
+            }
         };
         match envelope
             .jsonrpc

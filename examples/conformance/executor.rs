@@ -24,12 +24,17 @@ pub fn card(base: &str) -> AgentCard {
         .push_notifications(false)
         .default_input_modes(["text"])
         .default_output_modes(["text"])
-        .skill(AgentSkill::new("tck", "Conformance", "Answers the conformance suite's scenarios").with_tags(["tck"]))
+        .skill(
+            AgentSkill::new("tck", "Conformance", "Answers the conformance suite's scenarios")
+                .with_tags(["tck"]),
+        )
         .build()
 }
 
 fn file_part() -> Part {
-    Part::raw(b"tck".to_vec()).with_filename("output.txt").with_media_type("text/plain")
+    Part::raw(b"tck".to_vec())
+        .with_filename("output.txt")
+        .with_media_type("text/plain")
 }
 
 /// Working, one text artifact, completed: the shape of the streaming scenarios.
@@ -45,8 +50,12 @@ impl AgentExecutor for ConformanceExecutor {
         // Longest prefixes first: `tck-artifact-file` is a prefix of `tck-artifact-file-url`.
         if id.starts_with("tck-stream-artifact-chunked") {
             updater.start_work().await?;
-            updater.stream_artifact(Artifact::text("chunked", "chunk-1 "), false, false).await?;
-            updater.stream_artifact(Artifact::text("chunked", "chunk-2"), true, true).await?;
+            updater
+                .stream_artifact(Artifact::text("chunked", "chunk-1 "), false, false)
+                .await?;
+            updater
+                .stream_artifact(Artifact::text("chunked", "chunk-2"), true, true)
+                .await?;
             updater.complete().await
         } else if id.starts_with("tck-stream-artifact-text") {
             work_and_complete(&updater, Part::text("Streamed text content")).await
@@ -63,22 +72,34 @@ impl AgentExecutor for ConformanceExecutor {
         } else if id.starts_with("tck-complete-task") {
             updater.complete_with(updater.message("Hello from TCK")).await
         } else if id.starts_with("tck-input-required") {
-            updater.require_input(updater.message("Please provide more input")).await
+            updater
+                .require_input(updater.message("Please provide more input"))
+                .await
         } else if id.starts_with("tck-message-response") {
             updater.reply(updater.message("Direct message response")).await
         } else if id.starts_with("tck-artifact-text") {
-            updater.add_artifact(Artifact::text("artifact-text", "Generated text content")).await?;
+            updater
+                .add_artifact(Artifact::text("artifact-text", "Generated text content"))
+                .await?;
             updater.complete().await
         } else if id.starts_with("tck-artifact-file-url") {
-            let part = Part::url("https://example.com/output.txt").with_filename("output.txt").with_media_type("text/plain");
-            updater.add_artifact(Artifact::new("artifact-file-url", [part])).await?;
+            let part = Part::url("https://example.com/output.txt")
+                .with_filename("output.txt")
+                .with_media_type("text/plain");
+            updater
+                .add_artifact(Artifact::new("artifact-file-url", [part]))
+                .await?;
             updater.complete().await
         } else if id.starts_with("tck-artifact-file") {
-            updater.add_artifact(Artifact::new("artifact-file", [file_part()])).await?;
+            updater
+                .add_artifact(Artifact::new("artifact-file", [file_part()]))
+                .await?;
             updater.complete().await
         } else if id.starts_with("tck-artifact-data") {
             let data = serde_json::json!({"key": "value", "count": 42});
-            updater.add_artifact(Artifact::new("artifact-data", [Part::data(data)])).await?;
+            updater
+                .add_artifact(Artifact::new("artifact-data", [Part::data(data)]))
+                .await?;
             updater.complete().await
         } else if id.starts_with("tck-reject-task") {
             Err(Error::internal("rejected"))
@@ -89,7 +110,9 @@ impl AgentExecutor for ConformanceExecutor {
                 _ = context.canceled() => Ok(()),
             }
         } else {
-            updater.complete_with(updater.message(format!("Unhandled messageId prefix: {id}"))).await
+            updater
+                .complete_with(updater.message(format!("Unhandled messageId prefix: {id}")))
+                .await
         }
     }
 }

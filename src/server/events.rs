@@ -2,21 +2,23 @@
 //! then published to everyone listening, in one order.
 //!
 //! Each live task has a [`TaskHandle`]: the task as last stored, its version,
-//! and a broadcast channel. Applying an event and publishing it happen under
+//! and an event log that listeners read at their own pace. Applying an event
+//! and publishing it happen under
 //! the handle's lock, and so does taking a snapshot and subscribing, so a
 //! late subscriber gets the task as of some event and then every later event:
 //! no gap, no duplicate, the same sequence as every other subscriber.
 //!
-//! A slow subscriber never blocks the task or the others: the channel keeps
-//! the last `capacity` events, and a subscriber that falls further behind is
-//! told so with an error and its stream ends (the client can subscribe again
-//! for a fresh snapshot). It never silently skips events.
+//! A slow subscriber never blocks the task or the others: while anyone
+//! listens the log keeps the last `capacity` events (and nothing when no one
+//! listens), and a subscriber that falls further behind is told so with an
+//! error and its stream ends (the client can subscribe again for a fresh
+//! snapshot). It never silently skips events.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::{broadcast, watch};
+use tokio::sync::{Notify, watch};
 
 use super::store::{DynTaskStore, StoreError, TaskKey, Version};
 use crate::Error;
@@ -49,7 +51,8 @@ pub(crate) struct TaskHandle {
     key: TaskKey,
     store: Arc<dyn DynTaskStore>,
     state: tokio::sync::Mutex<HandleState>,
-    tx: broadcast::Sender<BusItem>,
+    log: EventLog,
+    progress: watch::Sender<Progress>,
     canceled: watch::Sender<bool>,
     running: AtomicBool,
     /// Requests and streams using this handle; the registry drops it at zero.
@@ -73,7 +76,6 @@ impl TaskHandle {
         capacity: usize,
         pending: Option<(Task, String)>,
     ) -> Self {
-        let (tx, _) = broadcast::channel(capacity);
         let (owner, task) = match pending {
             Some((task, owner)) => (owner, Some(task)),
             None => (String::new(), None),
@@ -87,7 +89,8 @@ impl TaskHandle {
                 owner,
                 replied: false,
             }),
-            tx,
+            log: EventLog::new(capacity),
+            progress: watch::channel(Progress::default()).0,
             canceled: watch::channel(false).0,
             running: AtomicBool::new(false),
             users: AtomicUsize::new(0),
@@ -110,16 +113,20 @@ impl TaskHandle {
         Ok(state.task.clone().map(|task| (task, state.owner.clone())))
     }
 
-    /// The task now and a receiver of every event after it.
-    pub(crate) async fn subscribe(&self) -> Option<(Task, broadcast::Receiver<BusItem>)> {
+    /// The task now and a listener of every event after it.
+    pub(crate) async fn subscribe(self: &Arc<Self>) -> Option<(Task, Listener)> {
         let state = self.state.lock().await;
         let task = state.task.clone()?;
-        Some((task, self.tx.subscribe()))
+        Some((task, self.listen()))
     }
 
-    /// A receiver of every event from now on.
-    pub(crate) fn listen(&self) -> broadcast::Receiver<BusItem> {
-        self.tx.subscribe()
+    /// A listener of every event from now on.
+    pub(crate) fn listen(self: &Arc<Self>) -> Listener {
+        let next = self.log.open_reader();
+        Listener {
+            handle: Arc::clone(self),
+            next,
+        }
     }
 
     /// The task as it is now, if it exists.
@@ -140,7 +147,11 @@ impl TaskHandle {
     /// Marks the run as ended and tells the listeners.
     pub(crate) fn end_run(&self, error: Option<Error>) {
         self.running.store(false, Ordering::Release);
-        let _ = self.tx.send(BusItem::Ended(error));
+        self.progress.send_modify(|p| {
+            p.runs_ended += 1;
+            p.run_error.clone_from(&error);
+        });
+        self.log.publish_with(|| BusItem::Ended(error));
     }
 
     pub(crate) fn cancel_signal(&self) -> watch::Receiver<bool> {
@@ -159,24 +170,25 @@ impl TaskHandle {
     /// Appends a client message to the history of an existing task and stores it.
     pub(crate) async fn record_message(&self, message: Message) -> Result<Task, Error> {
         let mut state = self.state.lock().await;
-        let mut task = state
+        let task = state
             .task
-            .clone()
+            .as_mut()
             .ok_or_else(|| Error::task_not_found(&self.key.id))?;
         task.history.push(message);
-        self.persist(&mut state, task).await?;
+        self.persist(&mut state).await?;
         Ok(state.task.clone().expect("just stored"))
     }
 
     /// Checks an event against the task, stores the result, then publishes it.
     pub(crate) async fn apply(&self, event: AgentEvent) -> Result<(), Error> {
-        let mut state = self.state.lock().await;
+        let mut guard = self.state.lock().await;
+        let state = &mut *guard;
         if state.replied {
             return Err(Error::invalid_agent_response(
                 "the agent already answered with a direct message",
             ));
         }
-        let Some(mut task) = state.task.clone() else {
+        let Some(task) = state.task.as_mut() else {
             return Err(Error::task_not_found(&self.key.id));
         };
         if let AgentEvent::Reply(message) = event {
@@ -187,19 +199,14 @@ impl TaskHandle {
             }
             check_message(&message)?;
             state.replied = true;
-            let _ = self
-                .tx
-                .send(BusItem::Event(Arc::new(StreamResponse::Message(message))));
+            let message = Arc::new(StreamResponse::Message(message));
+            self.progress
+                .send_modify(|p| p.reply = Some(Arc::clone(&message)));
+            self.log.publish_with(|| BusItem::Event(message));
             return Ok(());
         }
-        if state.version.is_none() {
-            let version = self.store.create(&self.key, &state.owner, &task).await?;
-            state.version = Some(version);
-            let _ = self
-                .tx
-                .send(BusItem::Event(Arc::new(StreamResponse::Task(task.clone()))));
-        }
-        let published = match event {
+        // Check first: a refused event changes nothing.
+        match &event {
             AgentEvent::Status(status) => {
                 let from = task.status.state;
                 if !from.can_transition_to(status.state) {
@@ -210,16 +217,9 @@ impl TaskHandle {
                 }
                 if let Some(message) = &status.message {
                     check_message(message)?;
-                    task.history.push(message.clone());
                 }
-                task.status = status.clone();
-                StreamResponse::StatusUpdate(TaskStatusUpdateEvent::new(&task.id, &task.context_id, status))
             }
-            AgentEvent::Artifact {
-                artifact,
-                append,
-                last_chunk,
-            } => {
+            AgentEvent::Artifact { artifact, .. } => {
                 if task.status.state.is_terminal() {
                     return Err(Error::invalid_agent_response(format!(
                         "task {} is {}: no more artifacts",
@@ -231,30 +231,62 @@ impl TaskHandle {
                         "an artifact needs an artifactId and at least one part",
                     ));
                 }
-                merge_artifact(&mut task, artifact.clone(), append);
-                let mut event = TaskArtifactUpdateEvent::new(&task.id, &task.context_id, artifact);
-                event.append = append;
-                event.last_chunk = last_chunk;
-                StreamResponse::ArtifactUpdate(event)
+            }
+            AgentEvent::Reply(_) => unreachable!("handled above"),
+        }
+        if state.version.is_none() {
+            let version = self.store.create(&self.key, &state.owner, task).await?;
+            state.version = Some(version);
+            self.log
+                .publish_with(|| BusItem::Event(Arc::new(StreamResponse::Task(task.clone()))));
+            self.progress.send_modify(|p| p.created = true);
+        }
+        let (published, settles) = match event {
+            AgentEvent::Status(status) => {
+                if let Some(message) = &status.message {
+                    task.history.push(message.clone());
+                }
+                let settles = status.state.is_terminal() || status.state.is_interrupted();
+                task.status = status;
+                let status = &task.status;
+                (Published::Status(status.clone()), settles)
+            }
+            AgentEvent::Artifact {
+                artifact,
+                append,
+                last_chunk,
+            } => {
+                let published = Published::Artifact {
+                    chunk: artifact.clone(),
+                    append,
+                    last_chunk,
+                };
+                merge_artifact(task, artifact, append);
+                (published, false)
             }
             AgentEvent::Reply(_) => unreachable!("handled above"),
         };
-        self.persist(&mut state, task).await?;
-        let _ = self.tx.send(BusItem::Event(Arc::new(published)));
+        self.persist(state).await?;
+        let task = state.task.as_ref().expect("just stored");
+        self.log
+            .publish_with(|| BusItem::Event(Arc::new(published.into_event(task))));
+        if settles {
+            self.progress.send_modify(|p| p.settled += 1);
+        }
         Ok(())
     }
 
-    /// Writes `task` at the version this handle holds. On a conflict (a
+    /// Writes the task at the version this handle holds. On a failure (a
     /// writer elsewhere, or a write cut short) the handle reloads the stored
     /// task so that the next event starts from the truth.
-    async fn persist(&self, state: &mut HandleState, task: Task) -> Result<(), Error> {
+    async fn persist(&self, state: &mut HandleState) -> Result<(), Error> {
         let expected = state
             .version
             .ok_or_else(|| Error::internal("task not stored yet"))?;
-        match self.store.update(&self.key, &task, expected).await {
+        let task = state.task.as_ref().expect("a stored task is loaded");
+        match self.store.update(&self.key, task, expected).await {
             Ok(version) => {
                 state.version = Some(version);
-                state.task = Some(task);
                 Ok(())
             }
             Err(err) => {
@@ -271,6 +303,163 @@ impl TaskHandle {
                 })
             }
         }
+    }
+
+    /// Where the current run stands, for callers that wait for its outcome
+    /// rather than for every event.
+    pub(crate) fn progress(&self) -> watch::Receiver<Progress> {
+        self.progress.subscribe()
+    }
+}
+
+/// An event as it will be published, built only if someone listens.
+enum Published {
+    Status(TaskStatus),
+    Artifact {
+        chunk: Artifact,
+        append: bool,
+        last_chunk: bool,
+    },
+}
+
+impl Published {
+    fn into_event(self, task: &Task) -> StreamResponse {
+        match self {
+            Published::Status(status) => {
+                StreamResponse::StatusUpdate(TaskStatusUpdateEvent::new(&task.id, &task.context_id, status))
+            }
+            Published::Artifact {
+                chunk,
+                append,
+                last_chunk,
+            } => {
+                let mut event = TaskArtifactUpdateEvent::new(&task.id, &task.context_id, chunk);
+                event.append = append;
+                event.last_chunk = last_chunk;
+                StreamResponse::ArtifactUpdate(event)
+            }
+        }
+    }
+}
+
+/// The milestones of a task's runs, counted so that a caller can wait for
+/// the next one: the task stored, a terminal or interrupted state reached, a
+/// direct reply, a run ended.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Progress {
+    pub(crate) created: bool,
+    pub(crate) settled: u64,
+    pub(crate) reply: Option<Arc<StreamResponse>>,
+    pub(crate) runs_ended: u64,
+    pub(crate) run_error: Option<Error>,
+}
+
+/// The events of one task, kept while anyone listens, at most `capacity`.
+///
+/// Every event gets a sequence number; a listener remembers the next one it
+/// wants. It grows as needed instead of allocating `capacity` slots for
+/// every task.
+struct EventLog {
+    capacity: usize,
+    inner: Mutex<LogInner>,
+    notify: Notify,
+}
+
+struct LogInner {
+    items: VecDeque<BusItem>,
+    /// The sequence number of `items[0]`.
+    first: u64,
+    readers: usize,
+}
+
+impl EventLog {
+    fn new(capacity: usize) -> Self {
+        Self {
+            capacity: capacity.max(1),
+            inner: Mutex::new(LogInner {
+                items: VecDeque::new(),
+                first: 0,
+                readers: 0,
+            }),
+            notify: Notify::new(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, LogInner> {
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Registers a reader; returns the sequence number of the next event.
+    fn open_reader(&self) -> u64 {
+        let mut log = self.lock();
+        log.readers += 1;
+        log.first + log.items.len() as u64
+    }
+
+    fn close_reader(&self) {
+        let mut log = self.lock();
+        log.readers -= 1;
+        if log.readers == 0 {
+            log.first += log.items.len() as u64;
+            log.items.clear();
+        }
+    }
+
+    /// Publishes the item `make` builds; with no reader it is never built.
+    fn publish_with(&self, make: impl FnOnce() -> BusItem) {
+        {
+            let mut log = self.lock();
+            if log.readers == 0 {
+                log.first += 1;
+                return;
+            }
+            log.items.push_back(make());
+            if log.items.len() > self.capacity {
+                log.items.pop_front();
+                log.first += 1;
+            }
+        }
+        self.notify.notify_waiters();
+    }
+}
+
+/// Reads a task's events in order from where it started listening.
+pub(crate) struct Listener {
+    handle: Arc<TaskHandle>,
+    next: u64,
+}
+
+impl Listener {
+    /// The next event; `Err(skipped)` if this listener fell so far behind
+    /// that `skipped` events are gone (it then continues after them).
+    pub(crate) async fn recv(&mut self) -> Result<BusItem, u64> {
+        let log = &self.handle.log;
+        loop {
+            // Registered before looking, so that a publish in between still wakes us.
+            let notified = log.notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            {
+                let inner = log.lock();
+                if self.next < inner.first {
+                    let skipped = inner.first - self.next;
+                    self.next = inner.first;
+                    return Err(skipped);
+                }
+                let index = (self.next - inner.first) as usize;
+                if let Some(item) = inner.items.get(index) {
+                    self.next += 1;
+                    return Ok(item.clone());
+                }
+            }
+            notified.await;
+        }
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        self.handle.log.close_reader();
     }
 }
 

@@ -6,10 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{FutureExt as _, Stream};
-use tokio::sync::broadcast;
 
 use super::call::CallContext;
-use super::events::{BusItem, HandleRef, TaskRegistry};
+use super::events::{BusItem, HandleRef, Listener, TaskRegistry};
 use super::executor::{AgentExecutor, RequestContext, TaskUpdater};
 use super::store::{
     DynPushConfigStore, DynTaskStore, InMemoryPushConfigStore, InMemoryTaskStore, PushConfigStore, TaskKey,
@@ -146,7 +145,8 @@ impl RequestHandlerBuilder {
     }
 
     /// How many events a subscriber may fall behind before its stream is
-    /// ended with an error (default 1024).
+    /// ended with an error (default 1024). Events are kept only while someone
+    /// listens.
     pub fn stream_capacity(mut self, capacity: usize) -> Self {
         self.stream_capacity = capacity;
         self
@@ -510,30 +510,38 @@ impl RequestHandler {
         let config = request.configuration.clone().unwrap_or_default();
         let accepted = self.accept(call, request).await?;
         let existing = accepted.existing.is_some();
-        let mut rx = accepted.handle.listen();
+        // Waits for milestones, not for every event: a blocking send costs no
+        // event traffic when nobody else listens.
+        let mut progress = accepted.handle.progress();
+        let start = progress.borrow_and_update().clone();
         let handle = self.spawn_run(accepted);
         if config.return_immediately && existing {
             return self.task_response(&handle, config.history_length).await;
         }
-        loop {
-            match rx.recv().await {
-                Ok(BusItem::Event(event)) => match event.as_ref() {
-                    StreamResponse::Message(message) => {
-                        return Ok(SendMessageResponse::Message(message.clone()));
-                    }
-                    StreamResponse::Task(_) if config.return_immediately => break,
-                    StreamResponse::StatusUpdate(update)
-                        if update.status.state.is_terminal() || update.status.state.is_interrupted() =>
-                    {
-                        break;
-                    }
-                    _ => {}
-                },
-                Ok(BusItem::Ended(Some(err))) => return Err(err),
-                Ok(BusItem::Ended(None)) | Err(broadcast::error::RecvError::Closed) => break,
-                // Only the final state matters here, and it is read from the store.
-                Err(broadcast::error::RecvError::Lagged(_)) => {}
+        let outcome = progress
+            .wait_for(|p| {
+                p.reply.is_some()
+                    || p.runs_ended > start.runs_ended
+                    || p.settled > start.settled
+                    || (config.return_immediately && p.created)
+            })
+            .await
+            .map(|p| {
+                (
+                    p.reply.clone(),
+                    (p.runs_ended > start.runs_ended)
+                        .then(|| p.run_error.clone())
+                        .flatten(),
+                )
+            });
+        match outcome {
+            Ok((Some(reply), _)) => {
+                if let StreamResponse::Message(message) = reply.as_ref() {
+                    return Ok(SendMessageResponse::Message(message.clone()));
+                }
             }
+            Ok((None, Some(err))) => return Err(err),
+            _ => {}
         }
         self.task_response(&handle, config.history_length).await
     }
@@ -810,14 +818,14 @@ impl RequestHandler {
 fn event_stream(
     handle: HandleRef,
     first: Option<Arc<StreamResponse>>,
-    rx: broadcast::Receiver<BusItem>,
+    rx: Listener,
     ends: fn(&StreamResponse) -> bool,
     end_with_run: bool,
 ) -> EventStream {
     struct State {
         _handle: HandleRef,
         first: Option<Arc<StreamResponse>>,
-        rx: broadcast::Receiver<BusItem>,
+        rx: Listener,
         done: bool,
     }
     let state = State {
@@ -846,11 +854,10 @@ fn event_stream(
                 }
                 Ok(BusItem::Ended(_)) if end_with_run => return None,
                 Ok(BusItem::Ended(_)) => {}
-                Err(broadcast::error::RecvError::Lagged(skipped)) => {
+                Err(skipped) => {
                     state.done = true;
                     return Some((Err(lagged(skipped)), state));
                 }
-                Err(broadcast::error::RecvError::Closed) => return None,
             }
         }
     }))

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, StatusCode, header};
@@ -38,7 +39,7 @@ struct Binding {
     options: Options,
 }
 
-type Params = Path<Vec<(String, String)>>;
+type Params = Result<Path<Vec<(String, String)>>, PathRejection>;
 
 pub(super) fn router(handler: RequestHandler, options: Options) -> Router {
     let state = Arc::new(Binding { handler, options });
@@ -66,6 +67,18 @@ pub(super) fn router(handler: RequestHandler, options: Options) -> Router {
 struct PathParams(Vec<(String, String)>);
 
 impl PathParams {
+    /// The path parameters, or the protocol's error when axum cannot decode
+    /// them (a segment that is not UTF-8 once percent-decoded).
+    fn from(path: Params) -> Result<Self, Error> {
+        match path {
+            Ok(Path(params)) => Ok(Self(params)),
+            Err(rejection) => Err(Error::invalid_params(format!(
+                "invalid path: {}",
+                rejection.body_text()
+            ))),
+        }
+    }
+
     fn get(&self, name: &str) -> &str {
         self.0
             .iter()
@@ -89,6 +102,17 @@ fn error_response(error: &Error) -> Response {
     json_response(
         status,
         serde_json::to_vec(&error.to_http()).expect("an error body always encodes"),
+    )
+}
+
+/// An error answered with another HTTP status than its kind's (413, 415);
+/// the body's `code` says the same status.
+fn error_response_with_status(error: &Error, status: StatusCode) -> Response {
+    let mut body = error.to_http();
+    body.error.code = i32::from(status.as_u16());
+    json_response(
+        status,
+        serde_json::to_vec(&body).expect("an error body always encodes"),
     )
 }
 
@@ -125,9 +149,10 @@ async fn body_object(binding: &Binding, parts: &Parts, body: Body) -> Result<Map
     let bytes: Bytes = match read_body(body, binding.options.body_limit).await {
         Ok(bytes) => bytes,
         Err(err @ BodyError::TooLarge(_)) => {
-            let mut response = error_response(&err.into_error());
-            *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
-            return Err(response);
+            return Err(error_response_with_status(
+                &err.into_error(),
+                StatusCode::PAYLOAD_TOO_LARGE,
+            ));
         }
         Err(err) => return Err(error_response(&err.into_error())),
     };
@@ -139,9 +164,10 @@ async fn body_object(binding: &Binding, parts: &Parts, body: Body) -> Result<Map
             ErrorKind::ContentTypeNotSupported,
             "the request body must be JSON (Content-Type: application/json)",
         );
-        let mut response = error_response(&err);
-        *response.status_mut() = StatusCode::UNSUPPORTED_MEDIA_TYPE;
-        return Err(response);
+        return Err(error_response_with_status(
+            &err,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ));
     }
     match json::from_slice::<Value>(&bytes) {
         Ok(Value::Object(object)) => Ok(object),
@@ -227,8 +253,8 @@ macro_rules! try_or_respond {
     };
 }
 
-async fn send_message(State(binding): State<Arc<Binding>>, Path(path): Params, request: Request) -> Response {
-    let path = PathParams(path);
+async fn send_message(State(binding): State<Arc<Binding>>, path: Params, request: Request) -> Response {
+    let path = try_or_respond!(PathParams::from(path));
     let (parts, body) = request.into_parts();
     let call = try_or_respond!(prelude(&binding, &parts, &path));
     let fields = match body_object(&binding, &parts, body).await {
@@ -241,10 +267,10 @@ async fn send_message(State(binding): State<Arc<Binding>>, Path(path): Params, r
 
 async fn send_streaming_message(
     State(binding): State<Arc<Binding>>,
-    Path(path): Params,
+    path: Params,
     request: Request,
 ) -> Response {
-    let path = PathParams(path);
+    let path = try_or_respond!(PathParams::from(path));
     let (parts, body) = request.into_parts();
     let call = try_or_respond!(prelude(&binding, &parts, &path));
     let fields = match body_object(&binding, &parts, body).await {
@@ -259,8 +285,8 @@ async fn send_streaming_message(
     .await
 }
 
-async fn list_tasks(State(binding): State<Arc<Binding>>, Path(path): Params, request: Request) -> Response {
-    let path = PathParams(path);
+async fn list_tasks(State(binding): State<Arc<Binding>>, path: Params, request: Request) -> Response {
+    let path = try_or_respond!(PathParams::from(path));
     let (parts, _) = request.into_parts();
     let call = try_or_respond!(prelude(&binding, &parts, &path));
     let request: ListTasksRequest =
@@ -281,8 +307,8 @@ fn no_route(method: &Method, path: &str) -> Response {
     error_response(&err)
 }
 
-async fn task_get(State(binding): State<Arc<Binding>>, Path(path): Params, request: Request) -> Response {
-    let path = PathParams(path);
+async fn task_get(State(binding): State<Arc<Binding>>, path: Params, request: Request) -> Response {
+    let path = try_or_respond!(PathParams::from(path));
     let (parts, _) = request.into_parts();
     let call = try_or_respond!(prelude(&binding, &parts, &path));
     match task_and_action(path.get("task")) {
@@ -308,8 +334,8 @@ async fn task_get(State(binding): State<Arc<Binding>>, Path(path): Params, reque
     }
 }
 
-async fn task_post(State(binding): State<Arc<Binding>>, Path(path): Params, request: Request) -> Response {
-    let path = PathParams(path);
+async fn task_post(State(binding): State<Arc<Binding>>, path: Params, request: Request) -> Response {
+    let path = try_or_respond!(PathParams::from(path));
     let (parts, body) = request.into_parts();
     let call = try_or_respond!(prelude(&binding, &parts, &path));
     let (id, action) = task_and_action(path.get("task"));
@@ -337,12 +363,8 @@ async fn task_post(State(binding): State<Arc<Binding>>, Path(path): Params, requ
     }
 }
 
-async fn create_config(
-    State(binding): State<Arc<Binding>>,
-    Path(path): Params,
-    request: Request,
-) -> Response {
-    let path = PathParams(path);
+async fn create_config(State(binding): State<Arc<Binding>>, path: Params, request: Request) -> Response {
+    let path = try_or_respond!(PathParams::from(path));
     let (parts, body) = request.into_parts();
     let call = try_or_respond!(prelude(&binding, &parts, &path));
     let fields = match body_object(&binding, &parts, body).await {
@@ -361,8 +383,8 @@ async fn create_config(
     )
 }
 
-async fn list_configs(State(binding): State<Arc<Binding>>, Path(path): Params, request: Request) -> Response {
-    let path = PathParams(path);
+async fn list_configs(State(binding): State<Arc<Binding>>, path: Params, request: Request) -> Response {
+    let path = try_or_respond!(PathParams::from(path));
     let (parts, _) = request.into_parts();
     let call = try_or_respond!(prelude(&binding, &parts, &path));
     let request: ListTaskPushNotificationConfigsRequest = try_or_respond!(request_from(
@@ -377,8 +399,8 @@ async fn list_configs(State(binding): State<Arc<Binding>>, Path(path): Params, r
     )
 }
 
-async fn get_config(State(binding): State<Arc<Binding>>, Path(path): Params, request: Request) -> Response {
-    let path = PathParams(path);
+async fn get_config(State(binding): State<Arc<Binding>>, path: Params, request: Request) -> Response {
+    let path = try_or_respond!(PathParams::from(path));
     let (parts, _) = request.into_parts();
     let call = try_or_respond!(prelude(&binding, &parts, &path));
     let request = GetTaskPushNotificationConfigRequest {
@@ -394,12 +416,8 @@ async fn get_config(State(binding): State<Arc<Binding>>, Path(path): Params, req
     )
 }
 
-async fn delete_config(
-    State(binding): State<Arc<Binding>>,
-    Path(path): Params,
-    request: Request,
-) -> Response {
-    let path = PathParams(path);
+async fn delete_config(State(binding): State<Arc<Binding>>, path: Params, request: Request) -> Response {
+    let path = try_or_respond!(PathParams::from(path));
     let (parts, _) = request.into_parts();
     let call = try_or_respond!(prelude(&binding, &parts, &path));
     let request = DeleteTaskPushNotificationConfigRequest {
@@ -415,12 +433,8 @@ async fn delete_config(
     )
 }
 
-async fn extended_card(
-    State(binding): State<Arc<Binding>>,
-    Path(path): Params,
-    request: Request,
-) -> Response {
-    let path = PathParams(path);
+async fn extended_card(State(binding): State<Arc<Binding>>, path: Params, request: Request) -> Response {
+    let path = try_or_respond!(PathParams::from(path));
     let (parts, _) = request.into_parts();
     let call = try_or_respond!(prelude(&binding, &parts, &path));
     let request = GetExtendedAgentCardRequest {

@@ -31,25 +31,49 @@ impl Frame {
 }
 
 /// A `200 text/event-stream` response sending `frames`, with a keep-alive
-/// comment after every `keep_alive` of silence. It ends when `frames` ends.
+/// comment when nothing was sent for a whole `keep_alive` period. It ends
+/// when `frames` ends. Frames that are ready together go out in one write.
 pub(super) fn response<S>(frames: S, keep_alive: Duration) -> Response
 where
     S: Stream<Item = Frame> + Send + 'static,
 {
-    struct State<S> {
-        frames: std::pin::Pin<Box<S>>,
-        keep_alive: Duration,
+    struct State<S: Stream> {
+        frames: std::pin::Pin<Box<futures_util::stream::ReadyChunks<S>>>,
+        ticker: tokio::time::Interval,
+        sent_since_tick: bool,
     }
+    let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + keep_alive, keep_alive);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let state = State {
-        frames: Box::pin(frames),
-        keep_alive,
+        frames: Box::pin(frames.ready_chunks(32)),
+        ticker,
+        sent_since_tick: false,
     };
     let body = futures_util::stream::unfold(state, |mut state| async move {
-        let next = tokio::time::timeout(state.keep_alive, state.frames.next()).await;
-        match next {
-            Ok(Some(frame)) => Some((Ok::<_, std::convert::Infallible>(frame.into_bytes()), state)),
-            Ok(None) => None,
-            Err(_) => Some((Ok(Bytes::from_static(b": keep-alive\n\n")), state)),
+        loop {
+            tokio::select! {
+                biased;
+                batch = state.frames.next() => {
+                    let batch = batch?;
+                    state.sent_since_tick = true;
+                    let bytes = match <[Frame; 1]>::try_from(batch) {
+                        Ok([frame]) => frame.into_bytes(),
+                        Err(batch) => {
+                            let mut joined = Vec::new();
+                            for frame in batch {
+                                joined.extend_from_slice(&frame.into_bytes());
+                            }
+                            Bytes::from(joined)
+                        }
+                    };
+                    return Some((Ok::<_, std::convert::Infallible>(bytes), state));
+                }
+                _ = state.ticker.tick() => {
+                    if !std::mem::take(&mut state.sent_since_tick) {
+                        return Some((Ok(Bytes::from_static(b": keep-alive\n\n")), state));
+                    }
+                }
+            }
         }
     });
     let mut response = Response::new(Body::from_stream(body));

@@ -1,0 +1,231 @@
+//! A load generator: JSON-RPC `SendMessage` and `SendStreamingMessage` on an
+//! echo agent, each next to a floor, a minimal axum handler that parses the
+//! same request into `serde_json::Value` and answers the same bytes, in the
+//! same run, over loopback.
+//!
+//! ```sh
+//! cargo run --release --example load -- --seconds 5 --connections 32
+//! ```
+//!
+//! Prints requests (or events) per second for ours and for the floor, and
+//! the ratio. Client and servers share the machine, the same way for both.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use a2akit::Error;
+use a2akit::server::{self, AgentExecutor, RequestContext, RequestHandler, TaskUpdater};
+use a2akit::types::{AgentCard, Artifact, binding};
+use axum::body::{Body, Bytes};
+use axum::response::Response;
+use axum::response::sse::{Event, Sse};
+use axum::routing::post;
+use futures_util::StreamExt as _;
+
+/// Answers with its input as an artifact, as fast as it can.
+struct Echo {
+    chunks: usize,
+}
+
+impl AgentExecutor for Echo {
+    async fn execute(&self, context: RequestContext, updater: TaskUpdater) -> Result<(), Error> {
+        let text = context.message.text();
+        if self.chunks == 0 {
+            updater.add_artifact(Artifact::text("echo", text)).await?;
+        } else {
+            updater.start_work().await?;
+            for i in 0..self.chunks {
+                updater
+                    .stream_artifact(Artifact::text("echo", text.clone()), i > 0, i + 1 == self.chunks)
+                    .await?;
+            }
+        }
+        updater.complete().await
+    }
+}
+
+fn arg(name: &str, default: u64) -> u64 {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+async fn listen(app: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/", listener.local_addr().unwrap());
+    tokio::spawn(server::serve(listener, app));
+    base
+}
+
+async fn ours(chunks: usize) -> String {
+    let card = AgentCard::builder()
+        .name("Echo")
+        .description("echo")
+        .interface("http://127.0.0.1/", binding::JSONRPC)
+        .streaming(true)
+        .build();
+    // The store holds at most 10,000 finished tasks and evicts the oldest.
+    let handler = RequestHandler::builder(card, Echo { chunks }).build();
+    listen(server::http::Routes::new(handler).jsonrpc("/")).await
+}
+
+/// A handler that parses the body into `Value` and answers `reply`.
+async fn floor(reply: Bytes) -> String {
+    let app = axum::Router::new().route(
+        "/",
+        post(move |body: Bytes| {
+            let reply = reply.clone();
+            async move {
+                let value: serde_json::Value = serde_json::from_slice(&body).expect("valid JSON");
+                std::hint::black_box(value);
+                let mut response = Response::new(Body::from(reply));
+                response
+                    .headers_mut()
+                    .insert("content-type", "application/json".parse().unwrap());
+                response
+            }
+        }),
+    );
+    listen(app).await
+}
+
+/// An axum SSE handler that parses the body into `Value` and streams the
+/// `data` of `frames`, one event each.
+async fn sse_floor(frames: Bytes) -> String {
+    let text = String::from_utf8(frames.to_vec()).unwrap();
+    let events: Arc<Vec<String>> = Arc::new(
+        text.split("\n\n")
+            .filter_map(|block| block.strip_prefix("data: "))
+            .map(str::to_owned)
+            .collect(),
+    );
+    let app = axum::Router::new().route(
+        "/",
+        post(move |body: Bytes| {
+            let events = Arc::clone(&events);
+            async move {
+                let value: serde_json::Value = serde_json::from_slice(&body).expect("valid JSON");
+                std::hint::black_box(value);
+                let stream = futures_util::stream::iter((0..events.len()).map(move |i| {
+                    Ok::<_, std::convert::Infallible>(Event::default().data(events[i].clone()))
+                }));
+                Sse::new(stream)
+            }
+        }),
+    );
+    listen(app).await
+}
+
+fn request_body(method: &str) -> String {
+    let text = "The quick brown fox jumps over the lazy dog. ".repeat(4);
+    serde_json::json!({
+        "jsonrpc": "2.0", "id": 1, "method": method,
+        "params": {"message": {"messageId": "m-1", "role": "ROLE_USER", "parts": [{"text": text}]}}
+    })
+    .to_string()
+}
+
+/// Sends `body` to `url` from `connections` loops for `seconds`; returns
+/// completed requests and, for streams, the SSE events received.
+async fn drive(url: &str, body: &str, connections: u64, seconds: u64) -> (u64, u64) {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(connections as usize)
+        .build()
+        .unwrap();
+    let requests = Arc::new(AtomicU64::new(0));
+    let events = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let mut loops = Vec::new();
+    for _ in 0..connections {
+        let (client, url, body) = (client.clone(), url.to_owned(), body.to_owned());
+        let (requests, events) = (Arc::clone(&requests), Arc::clone(&events));
+        loops.push(tokio::spawn(async move {
+            while Instant::now() < deadline {
+                let response = client
+                    .post(&url)
+                    .header("A2A-Version", "1.0")
+                    .header("Content-Type", "application/json")
+                    .body(body.clone())
+                    .send()
+                    .await
+                    .expect("request");
+                assert!(response.status().is_success());
+                let mut stream = response.bytes_stream();
+                let mut count = 0;
+                while let Some(chunk) = stream.next().await {
+                    count += chunk.expect("body").windows(2).filter(|w| w == b"\n\n").count() as u64;
+                }
+                events.fetch_add(count, Ordering::Relaxed);
+                requests.fetch_add(1, Ordering::Relaxed);
+            }
+        }));
+    }
+    for task in loops {
+        task.await.unwrap();
+    }
+    (requests.load(Ordering::Relaxed), events.load(Ordering::Relaxed))
+}
+
+/// One real answer of ours, to make the floor answer the same bytes.
+async fn capture(url: &str, body: &str) -> Bytes {
+    reqwest::Client::new()
+        .post(url)
+        .header("A2A-Version", "1.0")
+        .header("Content-Type", "application/json")
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+}
+
+#[tokio::main]
+async fn main() {
+    let seconds = arg("--seconds", 5);
+    let connections = arg("--connections", 32);
+    println!("{connections} connections, {seconds} s per run, loopback\n");
+
+    let body = request_body("SendMessage");
+    let our_url = ours(0).await;
+    let reply = capture(&our_url, &body).await;
+    let floor_url = floor(reply.clone()).await;
+    drive(&our_url, &body, connections, 1).await; // warm-up
+    drive(&floor_url, &body, connections, 1).await;
+    let (ours_done, _) = drive(&our_url, &body, connections, seconds).await;
+    let (floor_done, _) = drive(&floor_url, &body, connections, seconds).await;
+    let (ours_rate, floor_rate) = (
+        ours_done as f64 / seconds as f64,
+        floor_done as f64 / seconds as f64,
+    );
+    println!("SendMessage ({} B request, {} B reply)", body.len(), reply.len());
+    println!("  a2akit      {ours_rate:>10.0} req/s");
+    println!("  axum floor  {floor_rate:>10.0} req/s");
+    println!("  ratio       {:>10.2}\n", ours_rate / floor_rate);
+
+    let body = request_body("SendStreamingMessage");
+    let our_url = ours(10).await;
+    let frames = capture(&our_url, &body).await;
+    let per_stream = frames.windows(2).filter(|w| w == b"\n\n").count();
+    let floor_url = sse_floor(frames.clone()).await;
+    drive(&our_url, &body, connections, 1).await;
+    drive(&floor_url, &body, connections, 1).await;
+    let (_, ours_events) = drive(&our_url, &body, connections, seconds).await;
+    let (_, floor_events) = drive(&floor_url, &body, connections, seconds).await;
+    let (ours_rate, floor_rate) = (
+        ours_events as f64 / seconds as f64,
+        floor_events as f64 / seconds as f64,
+    );
+    println!(
+        "SendStreamingMessage ({per_stream} events, {} B per stream)",
+        frames.len()
+    );
+    println!("  a2akit      {ours_rate:>10.0} events/s");
+    println!("  axum floor  {floor_rate:>10.0} events/s");
+    println!("  ratio       {:>10.2}", ours_rate / floor_rate);
+}
