@@ -8,7 +8,7 @@
 //! ```
 //!
 //! Prints requests (or events) per second for ours and for the floor, and
-//! the ratio. Client and servers share the machine, the same way for both.
+//! the ratio; `--only send` or `--only stream` runs one scenario. Client and servers share the machine, the same way for both.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -188,9 +188,22 @@ async fn capture(url: &str, body: &str) -> Bytes {
 #[tokio::main]
 async fn main() {
     let seconds = arg("--seconds", 5);
+    let scenarios = std::env::args()
+        .skip_while(|a| a != "--only")
+        .nth(1)
+        .unwrap_or_else(|| "all".into());
     let connections = arg("--connections", 32);
     println!("{connections} connections, {seconds} s per run, loopback\n");
 
+    if scenarios == "all" || scenarios == "send" {
+        send_message(seconds, connections).await;
+    }
+    if scenarios == "all" || scenarios == "stream" {
+        send_streaming_message(seconds, connections).await;
+    }
+}
+
+async fn send_message(seconds: u64, connections: u64) {
     let body = request_body("SendMessage");
     let our_url = ours(0).await;
     let reply = capture(&our_url, &body).await;
@@ -207,7 +220,9 @@ async fn main() {
     println!("  a2akit      {ours_rate:>10.0} req/s");
     println!("  axum floor  {floor_rate:>10.0} req/s");
     println!("  ratio       {:>10.2}\n", ours_rate / floor_rate);
+}
 
+async fn send_streaming_message(seconds: u64, connections: u64) {
     let body = request_body("SendStreamingMessage");
     let our_url = ours(10).await;
     let frames = capture(&our_url, &body).await;

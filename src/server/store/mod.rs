@@ -294,3 +294,33 @@ impl<S: PushConfigStore> DynPushConfigStore for S {
         Box::pin(PushConfigStore::delete(self, tenant, task_id, id))
     }
 }
+
+/// A shared store is a store: hand the handler an `Arc` and keep a clone to
+/// look inside (tests, metrics, admin tools).
+impl<S: TaskStore> TaskStore for std::sync::Arc<S> {
+    fn create(
+        &self,
+        key: &TaskKey,
+        owner: &str,
+        task: &Task,
+    ) -> impl Future<Output = Result<Version, StoreError>> + Send {
+        S::create(self, key, owner, task)
+    }
+
+    fn update(
+        &self,
+        key: &TaskKey,
+        task: &Task,
+        expected: Version,
+    ) -> impl Future<Output = Result<Version, StoreError>> + Send {
+        S::update(self, key, task, expected)
+    }
+
+    fn get(&self, key: &TaskKey) -> impl Future<Output = Result<Option<StoredTask>, StoreError>> + Send {
+        S::get(self, key)
+    }
+
+    fn list(&self, query: &TaskQuery) -> impl Future<Output = Result<TaskPage, Error>> + Send {
+        S::list(self, query)
+    }
+}
