@@ -1177,3 +1177,67 @@ both_bindings!(
         assert_eq!(task.artifacts[0].parts, message.parts);
     }
 );
+
+#[tokio::test]
+async fn subscribe_over_http_json_accepts_get_too_and_idle_streams_keep_alive() {
+    let routes = Routes::new(conformance_handler()).keep_alive(Duration::from_millis(100));
+    let server = support::start_routes(routes).await;
+    let client = Client::new(&server, Binding::Rest);
+    let task = client
+        .send_task(&send(user_message("tck-input-required-1", "x")))
+        .await;
+    let mut response = client
+        .http
+        .get(format!("{}/tasks/{}:subscribe", server.base, task.id))
+        .header("A2A-Version", "1.0")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+    let mut seen = String::new();
+    while !seen.contains(": keep-alive") {
+        let chunk = tokio::time::timeout(Duration::from_secs(5), response.chunk())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        seen.push_str(std::str::from_utf8(&chunk).unwrap());
+    }
+    let first = seen.split("\n\n").next().unwrap();
+    let snapshot: Value = serde_json::from_str(first.strip_prefix("data: ").unwrap()).unwrap();
+    assert_eq!(snapshot["task"]["id"], task.id.as_str());
+    assert!(
+        !first.contains('\r') && first.lines().count() == 1,
+        "one line of JSON per event"
+    );
+}
+
+/// Needs credentials before it can go on.
+struct NeedsAuth;
+
+impl AgentExecutor for NeedsAuth {
+    async fn execute(&self, _: RequestContext, updater: TaskUpdater) -> Result<(), Error> {
+        updater.start_work().await?;
+        updater
+            .require_auth(updater.message("Sign in at https://example.com/login, then continue"))
+            .await
+    }
+}
+
+both_bindings!(
+    c45_auth_required_is_a_task_with_an_explanation,
+    RequestHandler::builder(plain_card().streaming(true).build(), NeedsAuth).build(),
+    |client| {
+        let task = client.send_task(&send(user_message("m", "x"))).await;
+        assert_eq!(task.status.state, TaskState::AuthRequired);
+        assert!(task.status.message.as_ref().unwrap().text().contains("Sign in"));
+        let events = client.stream_all(&send(user_message("m", "x"))).await.unwrap();
+        assert_eq!(last_state(&events), Some(TaskState::AuthRequired));
+    }
+);
