@@ -81,6 +81,14 @@ pub enum ErrorKind {
     Unauthenticated,
     /// The caller is not allowed to do this.
     PermissionDenied,
+    /// Client side: the agent could not be reached (connection refused, DNS, TLS).
+    Connect,
+    /// Client side: the agent did not answer in time.
+    Timeout,
+    /// Client side: the agent answered with an HTTP status that carries no protocol error.
+    UnexpectedStatus,
+    /// Client side: the agent's answer could not be read (not JSON, wrong shape, too large).
+    InvalidResponse,
 }
 
 /// gRPC status codes, the ones the protocol's errors use and the rest for
@@ -180,6 +188,10 @@ impl ErrorKind {
         Self::Internal,
         Self::Unauthenticated,
         Self::PermissionDenied,
+        Self::Connect,
+        Self::Timeout,
+        Self::UnexpectedStatus,
+        Self::InvalidResponse,
     ];
 
     /// The JSON-RPC `error.code`.
@@ -205,6 +217,8 @@ impl ErrorKind {
             Self::Internal => -32603,
             Self::Unauthenticated => -31401,
             Self::PermissionDenied => -31403,
+            // Client-side failures never travel; they read as internal errors.
+            Self::Connect | Self::Timeout | Self::UnexpectedStatus | Self::InvalidResponse => -32603,
         }
     }
 
@@ -233,6 +247,10 @@ impl ErrorKind {
             Self::InvalidAgentResponse | Self::Internal => GrpcCode::Internal,
             Self::Unauthenticated => GrpcCode::Unauthenticated,
             Self::PermissionDenied => GrpcCode::PermissionDenied,
+            Self::Connect => GrpcCode::Unavailable,
+            Self::Timeout => GrpcCode::DeadlineExceeded,
+            Self::UnexpectedStatus => GrpcCode::Unknown,
+            Self::InvalidResponse => GrpcCode::Internal,
         }
     }
 
@@ -245,6 +263,9 @@ impl ErrorKind {
             GrpcCode::PermissionDenied => 403,
             // An unknown route of the HTTP+JSON binding is a plain 404.
             GrpcCode::Unimplemented => 404,
+            GrpcCode::Unavailable => 503,
+            GrpcCode::DeadlineExceeded => 504,
+            GrpcCode::Unknown => 502,
             _ => 400,
         }
     }
@@ -292,6 +313,10 @@ impl ErrorKind {
             Self::Internal => "InternalError",
             Self::Unauthenticated => "Unauthenticated",
             Self::PermissionDenied => "PermissionDenied",
+            Self::Connect => "ConnectError",
+            Self::Timeout => "TimeoutError",
+            Self::UnexpectedStatus => "UnexpectedStatus",
+            Self::InvalidResponse => "InvalidResponse",
         }
     }
 }

@@ -34,6 +34,8 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
+#[cfg(feature = "client")]
+pub mod client;
 pub mod error;
 pub mod jsonrpc;
 #[cfg(feature = "server")]

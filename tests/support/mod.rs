@@ -39,6 +39,18 @@ pub async fn start(handler: RequestHandler) -> TestServer {
     start_routes(Routes::new(handler)).await
 }
 
+/// Serves the handler `make` builds from the server's base URL (so that its
+/// card can name the real port).
+pub async fn start_with(make: impl FnOnce(&str) -> RequestHandler) -> TestServer {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = Routes::new(make(&base)).all("/");
+    let task = tokio::spawn(async move {
+        a2akit::server::serve(listener, app).await.expect("serve");
+    });
+    TestServer { base, task }
+}
+
 /// Serves the given routes (card, JSON-RPC at `/`, HTTP+JSON at the root).
 pub async fn start_routes(routes: Routes) -> TestServer {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");

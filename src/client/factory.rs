@@ -1,0 +1,328 @@
+//! From an agent's URL to a [`Client`]: fetch and cache the card, pick the
+//! interface, build the transport.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::Client;
+use super::interceptor::Interceptor;
+use super::retry::RetryPolicy;
+use super::transport::{HttpCore, JsonRpcTransport, RestTransport, Transport, read_body};
+use crate::types::{AgentCard, AgentInterface, binding, json};
+use crate::{Error, ErrorKind};
+
+/// The path of the public agent card, appended to an agent's base URL.
+pub const AGENT_CARD_PATH: &str = "/.well-known/agent-card.json";
+
+/// Builds [`Client`]s: resolves agent cards (cached, revalidated with
+/// `ETag` / `If-Modified-Since`), picks the interface to use, and carries
+/// the settings every client it builds shares.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), a2akit::Error> {
+/// use a2akit::client::{BearerToken, ClientFactory};
+/// use a2akit::types::{Message, SendMessageRequest, binding};
+///
+/// let factory = ClientFactory::new()
+///     .preferred_bindings([binding::HTTP_JSON, binding::JSONRPC])
+///     .interceptor(BearerToken::new("secret"));
+/// let client = factory.connect("https://agent.example.com").await?;
+/// let answer = client.send_message(SendMessageRequest::new(Message::user("hello"))).await?;
+/// # Ok(()) }
+/// ```
+pub struct ClientFactory {
+    core: HttpCore,
+    preferences: Vec<String>,
+    body_limit: usize,
+    cards: Mutex<HashMap<String, CachedCard>>,
+}
+
+impl std::fmt::Debug for ClientFactory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientFactory")
+            .field("preferences", &self.preferences)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Clone)]
+struct CachedCard {
+    card: AgentCard,
+    etag: Option<String>,
+    last_modified: Option<String>,
+    fresh_until: Instant,
+}
+
+impl Default for ClientFactory {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ClientFactory {
+    /// A factory preferring JSON-RPC, then HTTP+JSON, with a default HTTP
+    /// client (rustls, 10 s connect timeout, `TCP_NODELAY`).
+    pub fn new() -> Self {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .tcp_nodelay(true)
+            .build()
+            .expect("the default HTTP client builds");
+        Self::with_http_client(http)
+    }
+
+    /// A factory on your own `reqwest::Client` (proxies, TLS roots, pools…).
+    pub fn with_http_client(http: reqwest::Client) -> Self {
+        Self {
+            core: HttpCore::new(http),
+            preferences: vec![binding::JSONRPC.to_owned(), binding::HTTP_JSON.to_owned()],
+            body_limit: 16 << 20,
+            cards: Mutex::default(),
+        }
+    }
+
+    /// The bindings to use, most preferred first (see [`binding`]); others are ignored.
+    pub fn preferred_bindings<S: Into<String>>(mut self, bindings: impl IntoIterator<Item = S>) -> Self {
+        self.preferences = bindings.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Adds an interceptor (credentials, tracing headers…).
+    pub fn interceptor(mut self, interceptor: impl Interceptor) -> Self {
+        self.core.interceptors.push(Arc::new(interceptor));
+        self
+    }
+
+    /// Sets the retry policy (default: [`RetryPolicy::default`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.core.retry = policy;
+        self
+    }
+
+    /// Bounds each attempt of a call, and the wait for a stream's first
+    /// response (default 60 s); `None` for no bound.
+    pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.core.call_timeout = timeout;
+        self
+    }
+
+    /// Extensions to activate on every call (`A2A-Extensions`).
+    pub fn extensions<S: Into<String>>(mut self, uris: impl IntoIterator<Item = S>) -> Self {
+        self.core.extensions = uris.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The largest response body (default 16 MiB) and streamed event accepted.
+    pub fn max_response_size(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self.core.max_event_size = bytes;
+        self
+    }
+
+    /// Fetches the agent card at `base_url` (or at `base_url` itself if it
+    /// ends in `agent-card.json`), from the cache while it is fresh, and
+    /// revalidating it otherwise.
+    pub async fn resolve_card(&self, base_url: &str) -> Result<AgentCard, Error> {
+        let url = if base_url.ends_with(".json") {
+            base_url.to_owned()
+        } else {
+            format!("{}{AGENT_CARD_PATH}", base_url.trim_end_matches('/'))
+        };
+        let cached = self.lock().get(&url).cloned();
+        if let Some(cached) = &cached {
+            if Instant::now() < cached.fresh_until {
+                return Ok(cached.card.clone());
+            }
+        }
+        let response = self
+            .core
+            .send(crate::jsonrpc::Method::GetExtendedAgentCard, false, |http| {
+                let mut request = http.get(&url);
+                if let Some(cached) = &cached {
+                    if let Some(etag) = &cached.etag {
+                        request = request.header(reqwest::header::IF_NONE_MATCH, etag);
+                    }
+                    if let Some(modified) = &cached.last_modified {
+                        request = request.header(reqwest::header::IF_MODIFIED_SINCE, modified);
+                    }
+                }
+                request
+            })
+            .await?;
+        let headers = response.headers().clone();
+        let header = |name: reqwest::header::HeaderName| {
+            headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+        };
+        let max_age = header(reqwest::header::CACHE_CONTROL).and_then(|value| {
+            value
+                .split(',')
+                .find_map(|directive| directive.trim().strip_prefix("max-age=")?.parse::<u64>().ok())
+        });
+        let fresh_until = Instant::now() + Duration::from_secs(max_age.unwrap_or(0));
+        let card = match (response.status().as_u16(), cached) {
+            (304, Some(cached)) => cached.card,
+            (200..=299, _) => {
+                let body = read_body(response, self.body_limit).await?;
+                json::from_slice::<AgentCard>(&body).map_err(|err| {
+                    Error::new(
+                        ErrorKind::InvalidResponse,
+                        format!("the agent card at {url} is invalid: {err}"),
+                    )
+                })?
+            }
+            (status, _) => {
+                return Err(Error::new(
+                    ErrorKind::UnexpectedStatus,
+                    format!("fetching {url} answered HTTP {status}"),
+                ));
+            }
+        };
+        let entry = CachedCard {
+            card: card.clone(),
+            etag: header(reqwest::header::ETAG),
+            last_modified: header(reqwest::header::LAST_MODIFIED),
+            fresh_until,
+        };
+        self.lock().insert(url, entry);
+        Ok(card)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, CachedCard>> {
+        self.cards.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The interface this factory would use: of the card's interfaces that
+    /// speak protocol 1.x in a preferred binding, the one whose binding is
+    /// preferred most, and among those the first in card order.
+    pub fn select_interface<'a>(&self, card: &'a AgentCard) -> Result<&'a AgentInterface, Error> {
+        self.preferences
+            .iter()
+            .find_map(|wanted| {
+                card.supported_interfaces.iter().find(|interface| {
+                    interface.protocol_binding.eq_ignore_ascii_case(wanted)
+                        && speaks_v1(&interface.protocol_version)
+                })
+            })
+            .ok_or_else(|| {
+                let offered: Vec<String> = card
+                    .supported_interfaces
+                    .iter()
+                    .map(|i| format!("{} {}", i.protocol_binding, i.protocol_version))
+                    .collect();
+                Error::unsupported_operation(format!(
+                    "the agent offers [{}], none of which is a 1.x interface in {:?}",
+                    offered.join(", "),
+                    self.preferences
+                ))
+            })
+    }
+
+    /// Resolves the card at `base_url` and builds a client for it.
+    pub async fn connect(&self, base_url: &str) -> Result<Client, Error> {
+        let card = self.resolve_card(base_url).await?;
+        self.client_for_card(card)
+    }
+
+    /// Builds a client for a card you already have.
+    pub fn client_for_card(&self, card: AgentCard) -> Result<Client, Error> {
+        let interface = self.select_interface(&card)?.clone();
+        let mut client = self.client_for_interface(interface)?;
+        client.streaming = card.capabilities.supports_streaming();
+        client.card = Some(Arc::new(card));
+        Ok(client)
+    }
+
+    /// Builds a client for a known URL and binding (no card: streaming is assumed).
+    ///
+    /// ```
+    /// use a2akit::client::ClientFactory;
+    /// use a2akit::types::{AgentInterface, binding};
+    ///
+    /// let client = ClientFactory::new()
+    ///     .client_for_interface(AgentInterface::new("http://127.0.0.1:8080/", binding::JSONRPC))
+    ///     .unwrap();
+    /// assert_eq!(client.interface().protocol_binding, "JSONRPC");
+    /// ```
+    pub fn client_for_interface(&self, interface: AgentInterface) -> Result<Client, Error> {
+        let transport: Arc<dyn Transport> =
+            if interface.protocol_binding.eq_ignore_ascii_case(binding::JSONRPC) {
+                Arc::new(JsonRpcTransport::new(
+                    &interface.url,
+                    self.core.clone(),
+                    self.body_limit,
+                ))
+            } else if interface
+                .protocol_binding
+                .eq_ignore_ascii_case(binding::HTTP_JSON)
+            {
+                Arc::new(RestTransport::new(
+                    &interface.url,
+                    self.core.clone(),
+                    self.body_limit,
+                ))
+            } else {
+                return Err(Error::unsupported_operation(format!(
+                    "this client has no transport for the {} binding",
+                    interface.protocol_binding
+                )));
+            };
+        Ok(Client {
+            transport,
+            interface,
+            streaming: true,
+            card: None,
+        })
+    }
+}
+
+fn speaks_v1(version: &str) -> bool {
+    version == "1" || version.starts_with("1.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn card(interfaces: &[(&str, &str, &str)]) -> AgentCard {
+        let mut builder = AgentCard::builder().name("a").description("b");
+        for (url, binding, version) in interfaces {
+            let mut interface = AgentInterface::new(*url, *binding);
+            interface.protocol_version = (*version).to_owned();
+            builder = builder.supported_interface(interface);
+        }
+        builder.build()
+    }
+
+    #[test]
+    fn the_preferred_binding_wins_over_card_order() {
+        let card = card(&[("rest", "HTTP+JSON", "1.0"), ("rpc", "JSONRPC", "1.0")]);
+        let factory = ClientFactory::new();
+        assert_eq!(factory.select_interface(&card).unwrap().url, "rpc");
+        let factory = ClientFactory::new().preferred_bindings([binding::HTTP_JSON, binding::JSONRPC]);
+        assert_eq!(factory.select_interface(&card).unwrap().url, "rest");
+    }
+
+    #[test]
+    fn card_order_breaks_ties_and_old_versions_and_unknown_bindings_are_skipped() {
+        let card = card(&[
+            ("old", "JSONRPC", "0.3"),
+            ("custom", "urn:example:ws", "1.0"),
+            ("first", "JSONRPC", "1.0"),
+            ("second", "JSONRPC", "1.1"),
+        ]);
+        assert_eq!(ClientFactory::new().select_interface(&card).unwrap().url, "first");
+        let none = self::card(&[("g", "GRPC", "1.0"), ("x", "urn:example:ws", "1.0")]);
+        let err = ClientFactory::new().select_interface(&none).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::UnsupportedOperation);
+        assert!(err.message().contains("GRPC 1.0"), "{err}");
+    }
+
+    #[test]
+    fn unknown_bindings_have_no_transport() {
+        let err = ClientFactory::new()
+            .client_for_interface(AgentInterface::new("x", "GRPC"))
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::UnsupportedOperation);
+    }
+}

@@ -1,0 +1,232 @@
+//! When and how a failed call is tried again.
+
+use std::hash::{BuildHasher as _, Hasher as _};
+use std::time::{Duration, SystemTime};
+
+use crate::jsonrpc::Method;
+
+/// Retries with jittered exponential backoff.
+///
+/// A call is retried when the agent could not be reached (the request never
+/// left, so any call is safe to repeat) or answered 429 (it refused to
+/// process it). Timeouts and 502 / 503 / 504 are retried only for calls that
+/// are safe to repeat (reads, subscriptions, deletes) unless
+/// [`retry_non_idempotent`](Self::retry_non_idempotent) is set, because the
+/// agent may already have acted on the request. A `Retry-After` header is
+/// honoured up to `max_delay`.
+///
+/// ```
+/// use std::time::Duration;
+/// use a2akit::client::RetryPolicy;
+///
+/// let policy = RetryPolicy::default().max_attempts(5).base_delay(Duration::from_millis(50));
+/// assert_eq!(policy.attempts(), 5);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    max_attempts: u32,
+    base_delay: Duration,
+    max_delay: Duration,
+    retry_non_idempotent: bool,
+}
+
+impl Default for RetryPolicy {
+    /// Three attempts, 200 ms base delay, 5 s cap, non-idempotent calls not repeated.
+    fn default() -> Self {
+        Self {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(5),
+            retry_non_idempotent: false,
+        }
+    }
+}
+
+/// Why an attempt failed, as far as retrying is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// The request never reached the agent.
+    Connect,
+    /// No answer in time: the agent may have acted.
+    Timeout,
+    /// An HTTP status.
+    Status(u16),
+}
+
+impl RetryPolicy {
+    /// No retries at all.
+    pub fn none() -> Self {
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+
+    /// Sets how many attempts a call gets in all (1 = no retry).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// Sets the first delay; each retry doubles it, up to `max_delay`.
+    pub fn base_delay(mut self, delay: Duration) -> Self {
+        self.base_delay = delay;
+        self
+    }
+
+    /// Sets the longest delay between attempts (also the cap on `Retry-After`).
+    pub fn max_delay(mut self, delay: Duration) -> Self {
+        self.max_delay = delay;
+        self
+    }
+
+    /// Also repeats `SendMessage` and other calls that change state after a
+    /// timeout or a 502 / 503 / 504, accepting that the agent may see them twice.
+    pub fn retry_non_idempotent(mut self, yes: bool) -> Self {
+        self.retry_non_idempotent = yes;
+        self
+    }
+
+    /// How many attempts a call gets.
+    pub fn attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// Whether `method` may be sent twice without changing the outcome.
+    pub fn is_idempotent(method: Method) -> bool {
+        !matches!(
+            method,
+            Method::SendMessage
+                | Method::SendStreamingMessage
+                | Method::CancelTask
+                | Method::CreateTaskPushNotificationConfig
+        )
+    }
+
+    /// Whether attempt `attempt` (1-based) that failed with `failure` is tried again.
+    pub(crate) fn should_retry(&self, method: Method, failure: Failure, attempt: u32) -> bool {
+        if attempt >= self.max_attempts {
+            return false;
+        }
+        let repeatable = Self::is_idempotent(method) || self.retry_non_idempotent;
+        match failure {
+            Failure::Connect => true,
+            Failure::Status(429) => true,
+            Failure::Timeout | Failure::Status(502..=504) => repeatable,
+            Failure::Status(_) => false,
+        }
+    }
+
+    /// How long to wait before attempt `attempt + 1`: the server's
+    /// `Retry-After` if it gave one (capped), else full-jitter exponential backoff.
+    pub(crate) fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+        if let Some(wait) = retry_after {
+            return wait.min(self.max_delay);
+        }
+        let exponential = self
+            .base_delay
+            .saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1)));
+        let ceiling = exponential.min(self.max_delay);
+        let random = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish();
+        ceiling.mul_f64((random % 10_000) as f64 / 10_000.0)
+    }
+}
+
+/// Reads a `Retry-After` header: seconds, or an HTTP date.
+pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connect_failures_and_429_are_always_retried() {
+        let policy = RetryPolicy::default();
+        assert!(policy.should_retry(Method::SendMessage, Failure::Connect, 1));
+        assert!(policy.should_retry(Method::SendMessage, Failure::Status(429), 1));
+    }
+
+    #[test]
+    fn maybe_processed_failures_are_retried_only_when_safe_or_allowed() {
+        let policy = RetryPolicy::default();
+        for failure in [
+            Failure::Timeout,
+            Failure::Status(502),
+            Failure::Status(503),
+            Failure::Status(504),
+        ] {
+            assert!(
+                !policy.should_retry(Method::SendMessage, failure, 1),
+                "{failure:?}"
+            );
+            assert!(
+                !policy.should_retry(Method::CancelTask, failure, 1),
+                "{failure:?}"
+            );
+            assert!(policy.should_retry(Method::GetTask, failure, 1), "{failure:?}");
+            assert!(
+                policy.should_retry(Method::SubscribeToTask, failure, 1),
+                "{failure:?}"
+            );
+        }
+        let bold = RetryPolicy::default().retry_non_idempotent(true);
+        assert!(bold.should_retry(Method::SendMessage, Failure::Timeout, 1));
+    }
+
+    #[test]
+    fn other_statuses_and_the_last_attempt_are_final() {
+        let policy = RetryPolicy::default().max_attempts(3);
+        assert!(!policy.should_retry(Method::GetTask, Failure::Status(500), 1));
+        assert!(!policy.should_retry(Method::GetTask, Failure::Status(404), 1));
+        assert!(!policy.should_retry(Method::GetTask, Failure::Connect, 3));
+        assert!(!RetryPolicy::none().should_retry(Method::GetTask, Failure::Connect, 1));
+    }
+
+    #[test]
+    fn backoff_grows_is_capped_and_jittered() {
+        let policy = RetryPolicy::default()
+            .base_delay(Duration::from_millis(100))
+            .max_delay(Duration::from_millis(350));
+        for _ in 0..50 {
+            assert!(policy.delay(1, None) <= Duration::from_millis(100));
+            assert!(policy.delay(2, None) <= Duration::from_millis(200));
+            assert!(policy.delay(5, None) <= Duration::from_millis(350));
+        }
+        let spread: std::collections::HashSet<_> = (0..20).map(|_| policy.delay(3, None)).collect();
+        assert!(spread.len() > 1, "delays are jittered");
+    }
+
+    #[test]
+    fn retry_after_is_honoured_and_capped() {
+        let policy = RetryPolicy::default().max_delay(Duration::from_secs(2));
+        assert_eq!(
+            policy.delay(1, Some(Duration::from_secs(1))),
+            Duration::from_secs(1)
+        );
+        assert_eq!(
+            policy.delay(1, Some(Duration::from_secs(60))),
+            Duration::from_secs(2)
+        );
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(reqwest::header::RETRY_AFTER, "7".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
+        let later = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(30));
+        headers.insert(reqwest::header::RETRY_AFTER, later.parse().unwrap());
+        let wait = retry_after(&headers).unwrap();
+        assert!(
+            wait > Duration::from_secs(25) && wait <= Duration::from_secs(30),
+            "{wait:?}"
+        );
+        headers.insert(reqwest::header::RETRY_AFTER, "soon".parse().unwrap());
+        assert_eq!(retry_after(&headers), None);
+    }
+}

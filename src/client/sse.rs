@@ -1,0 +1,149 @@
+//! Reading server-sent events: `eventsource-stream` parses the protocol
+//! (comments, `id:`, `retry:`, multi-line `data:`, CRLF); in front of it a
+//! guard caps how large one event may grow, so a server cannot make the
+//! client buffer without bound.
+
+use bytes::Bytes;
+use eventsource_stream::{Event, EventStreamError, Eventsource as _};
+use futures_util::{Stream, StreamExt as _};
+
+use crate::{Error, ErrorKind};
+
+/// Counts the bytes of the event being received and fails past `max`.
+struct EventSizeGuard {
+    max: usize,
+    event_len: usize,
+    line_len: usize,
+    after_cr: bool,
+}
+
+impl EventSizeGuard {
+    fn new(max: usize) -> Self {
+        Self {
+            max,
+            event_len: 0,
+            line_len: 0,
+            after_cr: false,
+        }
+    }
+
+    fn check(&mut self, chunk: &[u8]) -> Result<(), Error> {
+        for &byte in chunk {
+            match byte {
+                b'\n' if self.after_cr => self.after_cr = false,
+                b'\r' | b'\n' => {
+                    self.after_cr = byte == b'\r';
+                    if self.line_len == 0 {
+                        // A blank line ends the event.
+                        self.event_len = 0;
+                    }
+                    self.line_len = 0;
+                }
+                _ => {
+                    self.after_cr = false;
+                    self.line_len += 1;
+                    self.event_len += 1;
+                    if self.event_len > self.max {
+                        return Err(Error::new(
+                            ErrorKind::InvalidResponse,
+                            format!("a streamed event exceeds {} bytes", self.max),
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The events of an SSE body, each at most `max_event` bytes.
+pub(crate) fn events(
+    bytes: impl Stream<Item = Result<Bytes, reqwest::Error>> + Send + 'static,
+    max_event: usize,
+) -> impl Stream<Item = Result<Event, Error>> + Send + 'static {
+    let mut guard = EventSizeGuard::new(max_event);
+    let guarded = bytes.map(move |chunk| {
+        let chunk =
+            chunk.map_err(|err| Error::new(ErrorKind::Connect, format!("the stream broke: {err}")))?;
+        guard.check(&chunk)?;
+        Ok::<Bytes, Error>(chunk)
+    });
+    guarded.eventsource().map(|event| {
+        event.map_err(|err| match err {
+            EventStreamError::Transport(err) => err,
+            EventStreamError::Utf8(err) => Error::new(
+                ErrorKind::InvalidResponse,
+                format!("a streamed event is not UTF-8: {err}"),
+            ),
+            EventStreamError::Parser(err) => Error::new(
+                ErrorKind::InvalidResponse,
+                format!("the event stream is malformed: {err}"),
+            ),
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn parse(chunks: &[&'static str], max: usize) -> Vec<Result<(String, String), ErrorKind>> {
+        let chunks: Vec<Result<Bytes, reqwest::Error>> = chunks
+            .iter()
+            .map(|c| Ok(Bytes::from_static(c.as_bytes())))
+            .collect();
+        let bytes = futures_util::stream::iter(chunks);
+        events(bytes, max)
+            .map(|e| e.map(|e| (e.event, e.data)).map_err(|e| e.kind()))
+            .collect()
+            .await
+    }
+
+    fn data(items: &[Result<(String, String), ErrorKind>]) -> Vec<String> {
+        items.iter().map(|i| i.as_ref().unwrap().1.clone()).collect()
+    }
+
+    #[tokio::test]
+    async fn comments_ids_and_retry_lines_are_skipped() {
+        let items = parse(
+            &[
+                ": keep-alive\n\n",
+                "id: 7\nretry: 100\ndata: {\"a\":1}\n\n",
+                ": ping\n\n",
+            ],
+            1024,
+        )
+        .await;
+        assert_eq!(data(&items), ["{\"a\":1}"]);
+    }
+
+    #[tokio::test]
+    async fn crlf_and_split_chunks_are_handled() {
+        let items = parse(&["da", "ta: one\r", "\n\r\ndata: two\r\n", "\r\n"], 1024).await;
+        assert_eq!(data(&items), ["one", "two"]);
+    }
+
+    #[tokio::test]
+    async fn multi_line_data_is_joined_and_event_names_kept() {
+        let items = parse(&["event: error\ndata: {\"x\":\ndata: 2}\n\n"], 1024).await;
+        assert_eq!(
+            items[0].as_ref().unwrap(),
+            &("error".to_owned(), "{\"x\":\n2}".to_owned())
+        );
+    }
+
+    #[tokio::test]
+    async fn an_oversized_event_is_an_error() {
+        let big = Box::leak(format!("data: {}\n\n", "x".repeat(100)).into_boxed_str());
+        let items = parse(&[big], 64).await;
+        assert_eq!(
+            items.last().unwrap().as_ref().unwrap_err(),
+            &ErrorKind::InvalidResponse
+        );
+        // Many small events never add up.
+        let many: &'static str = Box::leak("data: 0123456789\n\n".repeat(100).into_boxed_str());
+        let items = parse(&[many], 64).await;
+        assert_eq!(items.len(), 100);
+        assert!(items.iter().all(Result::is_ok));
+    }
+}

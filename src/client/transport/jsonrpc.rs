@@ -1,0 +1,165 @@
+//! The JSON-RPC binding: every call is a `POST` of an envelope to one URL.
+
+use bytes::Bytes;
+use futures_util::StreamExt as _;
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use super::{BoxFuture, Call, ClientStream, HttpCore, Transport, excerpt, is_event_stream, read_body};
+use crate::client::sse;
+use crate::jsonrpc::{Id, Response, VERSION};
+use crate::types::{StreamResponse, json};
+use crate::{Error, ErrorKind};
+
+/// Speaks JSON-RPC 2.0 to one endpoint.
+#[derive(Clone)]
+pub struct JsonRpcTransport {
+    url: String,
+    core: HttpCore,
+    body_limit: usize,
+}
+
+impl std::fmt::Debug for JsonRpcTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JsonRpcTransport")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An envelope borrowing its params.
+#[derive(Serialize)]
+struct Envelope<'a, P> {
+    jsonrpc: &'static str,
+    id: u64,
+    method: &'static str,
+    params: &'a P,
+}
+
+impl JsonRpcTransport {
+    pub(crate) fn new(url: impl Into<String>, core: HttpCore, body_limit: usize) -> Self {
+        Self {
+            url: url.into(),
+            core,
+            body_limit,
+        }
+    }
+
+    fn envelope(&self, call: &Call) -> Result<(u64, Vec<u8>), Error> {
+        let id = self.core.next_id();
+        let method = call.method().as_str();
+        let encoded = match call {
+            Call::SendMessage(p) | Call::SendStreamingMessage(p) => encode(id, method, p),
+            Call::GetTask(p) => encode(id, method, p),
+            Call::ListTasks(p) => encode(id, method, p),
+            Call::CancelTask(p) => encode(id, method, p),
+            Call::SubscribeToTask(p) => encode(id, method, p),
+            Call::CreateTaskPushNotificationConfig(p) => encode(id, method, p),
+            Call::GetTaskPushNotificationConfig(p) => encode(id, method, p),
+            Call::ListTaskPushNotificationConfigs(p) => encode(id, method, p),
+            Call::DeleteTaskPushNotificationConfig(p) => encode(id, method, p),
+            Call::GetExtendedAgentCard(p) => encode(id, method, p),
+        };
+        Ok((
+            id,
+            encoded
+                .map_err(|err| Error::invalid_params(format!("the request could not be encoded: {err}")))?,
+        ))
+    }
+
+    async fn post(&self, call: &Call, streaming: bool) -> Result<(u64, reqwest::Response), Error> {
+        let (id, body) = self.envelope(call)?;
+        let body = Bytes::from(body);
+        let response = self
+            .core
+            .send(call.method(), streaming, |http| {
+                http.post(&self.url)
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(body.clone())
+            })
+            .await?;
+        Ok((id, response))
+    }
+
+    /// Reads a JSON-RPC response body: the raw `result`, or the error it carries.
+    async fn read(&self, id: u64, response: reqwest::Response) -> Result<Box<RawValue>, Error> {
+        let status = response.status();
+        let body = read_body(response, self.body_limit).await?;
+        match serde_json::from_slice::<Response<Box<RawValue>>>(&body) {
+            Ok(response) => {
+                if response.id != Id::from(id as i64) && response.id != Id::Null {
+                    return Err(Error::new(
+                        ErrorKind::InvalidResponse,
+                        format!("the response answers request {} instead of {id}", response.id),
+                    ));
+                }
+                response.into_result()
+            }
+            Err(err) if status.is_success() => Err(Error::new(
+                ErrorKind::InvalidResponse,
+                format!(
+                    "the agent's answer is not a JSON-RPC response ({err}): {}",
+                    excerpt(&body)
+                ),
+            )),
+            Err(_) => Err(Error::new(
+                ErrorKind::UnexpectedStatus,
+                format!("HTTP {status}: {}", excerpt(&body)),
+            )),
+        }
+    }
+}
+
+fn encode<P: Serialize>(id: u64, method: &'static str, params: &P) -> serde_json::Result<Vec<u8>> {
+    serde_json::to_vec(&Envelope {
+        jsonrpc: VERSION,
+        id,
+        method,
+        params,
+    })
+}
+
+/// Reads one SSE event of a JSON-RPC stream: a response holding a
+/// `StreamResponse`, or an error (as `event: error` or as an error response).
+fn stream_item(data: &str) -> Result<StreamResponse, Error> {
+    let response: Response<Box<RawValue>> = serde_json::from_str(data).map_err(|err| {
+        Error::new(
+            ErrorKind::InvalidResponse,
+            format!("a streamed event is not a JSON-RPC response: {err}"),
+        )
+    })?;
+    let result = response.into_result()?;
+    json::from_str(result.get()).map_err(|err| {
+        Error::new(
+            ErrorKind::InvalidResponse,
+            format!("a streamed event is not a StreamResponse: {err}"),
+        )
+    })
+}
+
+impl Transport for JsonRpcTransport {
+    fn call(&self, call: Call) -> BoxFuture<'_, Result<Bytes, Error>> {
+        Box::pin(async move {
+            let (id, response) = self.post(&call, false).await?;
+            let result = self.read(id, response).await?;
+            Ok(Bytes::copy_from_slice(result.get().as_bytes()))
+        })
+    }
+
+    fn stream(&self, call: Call) -> BoxFuture<'_, Result<ClientStream, Error>> {
+        Box::pin(async move {
+            let (id, response) = self.post(&call, true).await?;
+            if !is_event_stream(&response) {
+                // An error before the stream started comes back as a plain response.
+                self.read(id, response).await?;
+                return Err(Error::new(
+                    ErrorKind::InvalidResponse,
+                    "the agent answered a stream with a single result",
+                ));
+            }
+            let events = sse::events(response.bytes_stream(), self.core.max_event_size);
+            let items = events.map(|event| event.and_then(|event| stream_item(&event.data)));
+            Ok(Box::pin(items) as ClientStream)
+        })
+    }
+}

@@ -1,0 +1,306 @@
+//! Transports: how each binding puts a call on the wire. They only
+//! translate; retries, timeouts, interceptors and headers common to every
+//! binding live in [`HttpCore`].
+
+mod jsonrpc;
+mod rest;
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::Stream;
+
+pub use jsonrpc::JsonRpcTransport;
+pub use rest::RestTransport;
+
+use super::interceptor::{Interceptor, OutgoingRequest};
+use super::retry::{Failure, RetryPolicy, retry_after};
+use crate::jsonrpc::Method;
+use crate::types::{
+    CancelTaskRequest, DeleteTaskPushNotificationConfigRequest, GetExtendedAgentCardRequest,
+    GetTaskPushNotificationConfigRequest, GetTaskRequest, ListTaskPushNotificationConfigsRequest,
+    ListTasksRequest, SendMessageRequest, StreamResponse, SubscribeToTaskRequest, TaskPushNotificationConfig,
+};
+use crate::{Error, ErrorKind};
+
+/// The items of a streaming call, in order; it ends after the last one.
+pub type ClientStream = Pin<Box<dyn Stream<Item = Result<StreamResponse, Error>> + Send>>;
+
+type BoxFuture<'a, T> = Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// One call of one of the eleven operations, with its request message.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Call {
+    /// `SendMessage`.
+    SendMessage(SendMessageRequest),
+    /// `SendStreamingMessage`.
+    SendStreamingMessage(SendMessageRequest),
+    /// `GetTask`.
+    GetTask(GetTaskRequest),
+    /// `ListTasks`.
+    ListTasks(ListTasksRequest),
+    /// `CancelTask`.
+    CancelTask(CancelTaskRequest),
+    /// `SubscribeToTask`.
+    SubscribeToTask(SubscribeToTaskRequest),
+    /// `CreateTaskPushNotificationConfig`.
+    CreateTaskPushNotificationConfig(TaskPushNotificationConfig),
+    /// `GetTaskPushNotificationConfig`.
+    GetTaskPushNotificationConfig(GetTaskPushNotificationConfigRequest),
+    /// `ListTaskPushNotificationConfigs`.
+    ListTaskPushNotificationConfigs(ListTaskPushNotificationConfigsRequest),
+    /// `DeleteTaskPushNotificationConfig`.
+    DeleteTaskPushNotificationConfig(DeleteTaskPushNotificationConfigRequest),
+    /// `GetExtendedAgentCard`.
+    GetExtendedAgentCard(GetExtendedAgentCardRequest),
+}
+
+impl Call {
+    /// The operation.
+    pub fn method(&self) -> Method {
+        match self {
+            Call::SendMessage(_) => Method::SendMessage,
+            Call::SendStreamingMessage(_) => Method::SendStreamingMessage,
+            Call::GetTask(_) => Method::GetTask,
+            Call::ListTasks(_) => Method::ListTasks,
+            Call::CancelTask(_) => Method::CancelTask,
+            Call::SubscribeToTask(_) => Method::SubscribeToTask,
+            Call::CreateTaskPushNotificationConfig(_) => Method::CreateTaskPushNotificationConfig,
+            Call::GetTaskPushNotificationConfig(_) => Method::GetTaskPushNotificationConfig,
+            Call::ListTaskPushNotificationConfigs(_) => Method::ListTaskPushNotificationConfigs,
+            Call::DeleteTaskPushNotificationConfig(_) => Method::DeleteTaskPushNotificationConfig,
+            Call::GetExtendedAgentCard(_) => Method::GetExtendedAgentCard,
+        }
+    }
+
+    /// The request's tenant field.
+    pub(crate) fn tenant_mut(&mut self) -> &mut String {
+        match self {
+            Call::SendMessage(r) | Call::SendStreamingMessage(r) => &mut r.tenant,
+            Call::GetTask(r) => &mut r.tenant,
+            Call::ListTasks(r) => &mut r.tenant,
+            Call::CancelTask(r) => &mut r.tenant,
+            Call::SubscribeToTask(r) => &mut r.tenant,
+            Call::CreateTaskPushNotificationConfig(r) => &mut r.tenant,
+            Call::GetTaskPushNotificationConfig(r) => &mut r.tenant,
+            Call::ListTaskPushNotificationConfigs(r) => &mut r.tenant,
+            Call::DeleteTaskPushNotificationConfig(r) => &mut r.tenant,
+            Call::GetExtendedAgentCard(r) => &mut r.tenant,
+        }
+    }
+}
+
+/// A binding: sends a [`Call`] and returns the JSON of its result message,
+/// or opens its stream.
+pub trait Transport: Send + Sync + 'static {
+    /// A unary call; the bytes are the JSON of the operation's response message.
+    fn call(&self, call: Call) -> BoxFuture<'_, Result<Bytes, Error>>;
+
+    /// A streaming call (`SendStreamingMessage`, `SubscribeToTask`).
+    fn stream(&self, call: Call) -> BoxFuture<'_, Result<ClientStream, Error>>;
+}
+
+/// What every HTTP binding shares: the HTTP client, interceptors, retries,
+/// timeouts, the version and extension headers, the stream event cap.
+#[derive(Clone)]
+pub(crate) struct HttpCore {
+    pub(crate) http: reqwest::Client,
+    pub(crate) interceptors: Vec<Arc<dyn Interceptor>>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) call_timeout: Option<Duration>,
+    pub(crate) extensions: Vec<String>,
+    pub(crate) max_event_size: usize,
+    next_id: Arc<AtomicU64>,
+}
+
+impl HttpCore {
+    pub(crate) fn new(http: reqwest::Client) -> Self {
+        Self {
+            http,
+            interceptors: Vec::new(),
+            retry: RetryPolicy::default(),
+            call_timeout: Some(Duration::from_secs(60)),
+            extensions: Vec::new(),
+            max_event_size: 16 << 20,
+            next_id: Arc::new(AtomicU64::new(1)),
+        }
+    }
+
+    /// A fresh JSON-RPC request id.
+    pub(crate) fn next_id(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Sends the request `build` makes, with the protocol headers, through
+    /// the interceptors, retrying as the policy allows. Streams get no total
+    /// timeout (only the connection and the first response are bounded).
+    pub(crate) async fn send(
+        &self,
+        method: Method,
+        streaming: bool,
+        build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, Error> {
+        let mut attempt = 1;
+        loop {
+            let mut builder = build(&self.http).header("A2A-Version", crate::PROTOCOL_VERSION);
+            if !self.extensions.is_empty() {
+                builder = builder.header("A2A-Extensions", self.extensions.join(", "));
+            }
+            if streaming {
+                builder = builder.header(reqwest::header::ACCEPT, "text/event-stream");
+            } else if let Some(timeout) = self.call_timeout {
+                builder = builder.timeout(timeout);
+            }
+            let mut request = builder
+                .build()
+                .map_err(|err| Error::invalid_params(format!("the request could not be built: {err}")))?;
+            for interceptor in &self.interceptors {
+                interceptor.before(&mut OutgoingRequest {
+                    method,
+                    request: &mut request,
+                })?;
+            }
+            let url = request.url().clone();
+            // A stream's head is bounded by the call timeout; its body is not.
+            let sent = match (streaming, self.call_timeout) {
+                (true, Some(limit)) => match tokio::time::timeout(limit, self.http.execute(request)).await {
+                    Ok(sent) => sent.map_err(Some),
+                    Err(_) => Err(None),
+                },
+                _ => self.http.execute(request).await.map_err(Some),
+            };
+            let (failure, retry_after, outcome) = match sent {
+                Ok(response) => {
+                    for interceptor in self.interceptors.iter().rev() {
+                        interceptor.after(method, &response);
+                    }
+                    let status = response.status().as_u16();
+                    let wait = retry_after(response.headers());
+                    (Failure::Status(status), wait, Ok(response))
+                }
+                Err(None) => {
+                    let err = Error::new(
+                        ErrorKind::Timeout,
+                        format!("waiting for {url} failed: no response in time"),
+                    );
+                    (Failure::Timeout, None, Err(err))
+                }
+                Err(Some(err)) if err.is_connect() => {
+                    (Failure::Connect, None, Err(transport_error(&url, &err)))
+                }
+                Err(Some(err)) if err.is_timeout() => {
+                    (Failure::Timeout, None, Err(transport_error(&url, &err)))
+                }
+                Err(Some(err)) => return Err(transport_error(&url, &err)),
+            };
+            let retryable = match &outcome {
+                Ok(response) if response.status().is_success() => false,
+                _ => self.retry.should_retry(method, failure, attempt),
+            };
+            if !retryable {
+                return outcome;
+            }
+            tokio::time::sleep(self.retry.delay(attempt, retry_after)).await;
+            attempt += 1;
+        }
+    }
+}
+
+/// Describes a transport failure: what, where.
+pub(crate) fn transport_error(url: &reqwest::Url, err: &reqwest::Error) -> Error {
+    let kind = if err.is_timeout() {
+        ErrorKind::Timeout
+    } else if err.is_connect() {
+        ErrorKind::Connect
+    } else {
+        ErrorKind::UnexpectedStatus
+    };
+    let mut cause = String::new();
+    let mut source = std::error::Error::source(err);
+    while let Some(inner) = source {
+        cause = format!(": {inner}");
+        source = inner.source();
+    }
+    Error::new(kind, format!("{} {url} failed: {err}{cause}", kind_word(kind)))
+}
+
+fn kind_word(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::Timeout => "waiting for",
+        ErrorKind::Connect => "connecting to",
+        _ => "calling",
+    }
+}
+
+/// Reads a successful body up to `limit` bytes.
+pub(crate) async fn read_body(response: reqwest::Response, limit: usize) -> Result<Bytes, Error> {
+    if response.content_length().is_some_and(|len| len > limit as u64) {
+        return Err(Error::new(
+            ErrorKind::InvalidResponse,
+            format!("the response exceeds {limit} bytes"),
+        ));
+    }
+    let url = response.url().clone();
+    let mut body = Vec::new();
+    let mut stream = response.bytes_stream();
+    while let Some(chunk) = futures_util::StreamExt::next(&mut stream).await {
+        let chunk = chunk.map_err(|err| transport_error(&url, &err))?;
+        if body.len() + chunk.len() > limit {
+            return Err(Error::new(
+                ErrorKind::InvalidResponse,
+                format!("the response exceeds {limit} bytes"),
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Bytes::from(body))
+}
+
+/// Whether a response is an SSE stream.
+pub(crate) fn is_event_stream(response: &reqwest::Response) -> bool {
+    response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("text/event-stream")
+        })
+}
+
+/// A short, printable excerpt of a body for error messages.
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
+    text.chars().filter(|c| !c.is_control()).collect()
+}
+
+/// Ends a stream after its last item: a message, a terminal state, an error,
+/// or (when `interrupted_ends`) an interrupted state, even if the server
+/// keeps the connection open.
+pub(crate) fn until_last(stream: ClientStream, interrupted_ends: bool) -> ClientStream {
+    Box::pin(futures_util::stream::unfold(
+        (stream, false),
+        move |(mut stream, done)| async move {
+            if done {
+                return None;
+            }
+            let item = futures_util::StreamExt::next(&mut stream).await?;
+            let last = match &item {
+                Ok(StreamResponse::Message(_)) | Err(_) => true,
+                Ok(StreamResponse::Task(task)) => ends(task.status.state, interrupted_ends),
+                Ok(StreamResponse::StatusUpdate(update)) => ends(update.status.state, interrupted_ends),
+                Ok(StreamResponse::ArtifactUpdate(_)) => false,
+            };
+            Some((item, (stream, last)))
+        },
+    ))
+}
+
+fn ends(state: crate::types::TaskState, interrupted_ends: bool) -> bool {
+    state.is_terminal() || (interrupted_ends && state.is_interrupted())
+}
