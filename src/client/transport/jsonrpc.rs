@@ -81,11 +81,12 @@ impl JsonRpcTransport {
         Ok((id, response))
     }
 
-    /// Reads a JSON-RPC response body: the raw `result`, or the error it carries.
-    async fn read(&self, id: u64, response: reqwest::Response) -> Result<Box<RawValue>, Error> {
+    /// Reads a JSON-RPC response body: the bytes of its `result` (a slice of
+    /// the body, not a copy), or the error it carries.
+    async fn read(&self, id: u64, response: reqwest::Response) -> Result<Bytes, Error> {
         let status = response.status();
         let body = read_body(response, self.body_limit).await?;
-        match serde_json::from_slice::<Response<Box<RawValue>>>(&body) {
+        match serde_json::from_slice::<Response<&RawValue>>(&body) {
             Ok(response) => {
                 if response.id != Id::from(id as i64) && response.id != Id::Null {
                     return Err(Error::new(
@@ -93,19 +94,14 @@ impl JsonRpcTransport {
                         format!("the response answers request {} instead of {id}", response.id),
                     ));
                 }
-                response.into_result()
+                let result = response.into_result()?;
+                Ok(body.slice_ref(result.get().as_bytes()))
             }
             Err(err) if status.is_success() => Err(Error::new(
                 ErrorKind::InvalidResponse,
-                format!(
-                    "the agent's answer is not a JSON-RPC response ({err}): {}",
-                    excerpt(&body)
-                ),
+                format!("the agent's answer is not a JSON-RPC response ({err}): {}", excerpt(&body)),
             )),
-            Err(_) => Err(Error::new(
-                ErrorKind::UnexpectedStatus,
-                format!("HTTP {status}: {}", excerpt(&body)),
-            )),
+            Err(_) => Err(Error::new(ErrorKind::UnexpectedStatus, format!("HTTP {status}: {}", excerpt(&body)))),
         }
     }
 }
@@ -141,8 +137,7 @@ impl Transport for JsonRpcTransport {
     fn call(&self, call: Call) -> BoxFuture<'_, Result<Bytes, Error>> {
         Box::pin(async move {
             let (id, response) = self.post(&call, false).await?;
-            let result = self.read(id, response).await?;
-            Ok(Bytes::copy_from_slice(result.get().as_bytes()))
+            self.read(id, response).await
         })
     }
 

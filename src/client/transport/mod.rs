@@ -219,13 +219,16 @@ pub(crate) fn transport_error(url: &reqwest::Url, err: &reqwest::Error) -> Error
     } else {
         ErrorKind::UnexpectedStatus
     };
-    let mut cause = String::new();
+    // The innermost cause says what happened ("Connection refused"); reqwest's
+    // own message would repeat the URL.
+    let mut cause = std::error::Error::source(err).map(ToString::to_string);
     let mut source = std::error::Error::source(err);
     while let Some(inner) = source {
-        cause = format!(": {inner}");
+        cause = Some(inner.to_string());
         source = inner.source();
     }
-    Error::new(kind, format!("{} {url} failed: {err}{cause}", kind_word(kind)))
+    let cause = cause.unwrap_or_else(|| err.to_string());
+    Error::new(kind, format!("{} {url} failed: {cause}", kind_word(kind)))
 }
 
 fn kind_word(kind: ErrorKind) -> &'static str {
@@ -236,28 +239,27 @@ fn kind_word(kind: ErrorKind) -> &'static str {
     }
 }
 
-/// Reads a successful body up to `limit` bytes.
+/// Reads a body up to `limit` bytes.
 pub(crate) async fn read_body(response: reqwest::Response, limit: usize) -> Result<Bytes, Error> {
-    if response.content_length().is_some_and(|len| len > limit as u64) {
-        return Err(Error::new(
-            ErrorKind::InvalidResponse,
-            format!("the response exceeds {limit} bytes"),
-        ));
-    }
+    let too_large = || Error::new(ErrorKind::InvalidResponse, format!("the response exceeds {limit} bytes"));
     let url = response.url().clone();
-    let mut body = Vec::new();
-    let mut stream = response.bytes_stream();
-    while let Some(chunk) = futures_util::StreamExt::next(&mut stream).await {
-        let chunk = chunk.map_err(|err| transport_error(&url, &err))?;
-        if body.len() + chunk.len() > limit {
-            return Err(Error::new(
-                ErrorKind::InvalidResponse,
-                format!("the response exceeds {limit} bytes"),
-            ));
+    match response.content_length() {
+        Some(len) if len > limit as u64 => Err(too_large()),
+        // A declared length within the limit: read it in one go.
+        Some(_) => response.bytes().await.map_err(|err| transport_error(&url, &err)),
+        None => {
+            let mut body = Vec::new();
+            let mut stream = response.bytes_stream();
+            while let Some(chunk) = futures_util::StreamExt::next(&mut stream).await {
+                let chunk = chunk.map_err(|err| transport_error(&url, &err))?;
+                if body.len() + chunk.len() > limit {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(Bytes::from(body))
         }
-        body.extend_from_slice(&chunk);
     }
-    Ok(Bytes::from(body))
 }
 
 /// Whether a response is an SSE stream.

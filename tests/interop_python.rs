@@ -1,0 +1,538 @@
+//! Interop with the official A2A Python SDK (`a2a-sdk`), run for real.
+//!
+//! The SDK lives in a virtual environment made by `.ci/python-env`
+//! (`target/interop-venv`); `A2A_PYTHON` may name another interpreter that has
+//! it installed. Without one, these tests fail under CI (`CI` set) and only
+//! print a notice elsewhere, so that a plain local `cargo test` still works.
+//!
+//! * `tests/python/client.py` is the SDK's own client running a scenario
+//!   against our conformance agent, once per HTTP binding.
+//! * `tests/python/agent.py` is an agent built on the SDK's server; the same
+//!   scenario is run against it as a reference, which shows that the
+//!   scenario's expectations are the SDK's own.
+
+#[path = "../examples/conformance/executor.rs"]
+mod conformance;
+
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use a2akit::server::RequestHandler;
+use a2akit::types::{AgentCard, binding, json};
+
+/// How long one run of `client.py` may take.
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// How long `agent.py` may take to print `READY`.
+const AGENT_START_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The steps `client.py` runs, in order. Every one must be reported as
+/// passed: a step that is silently left out fails the test.
+const SCENARIO: [&str; 13] = [
+    "card",
+    "send_complete",
+    "send_message_response",
+    "stream",
+    "get_task",
+    "list_tasks",
+    "multi_turn",
+    "cancel_input_required",
+    "cancel_completed",
+    "cancel_working",
+    "subscribe",
+    "get_unknown",
+    "push",
+];
+
+fn manifest_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn script(name: &str) -> PathBuf {
+    manifest_dir().join("tests/python").join(name)
+}
+
+/// The Python interpreter that has the SDK, or `None` outside CI when there
+/// is none (after saying so loudly).
+fn python() -> Option<PathBuf> {
+    let path = match std::env::var_os("A2A_PYTHON") {
+        Some(path) if !path.is_empty() => PathBuf::from(path),
+        _ => manifest_dir().join("target/interop-venv/bin/python"),
+    };
+    if path.exists() {
+        return Some(path);
+    }
+    let in_ci = std::env::var_os("CI").is_some_and(|value| !value.is_empty());
+    assert!(
+        !in_ci,
+        "the Python interop environment is missing: no interpreter at {}. \
+         Run `.ci/python-env` before `cargo test` (or set A2A_PYTHON to a python \
+         that has a2a-sdk 1.3.0 installed).",
+        path.display()
+    );
+    eprintln!(
+        "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
+         !! NOT RUN: the Python interop test needs the official SDK's venv.\n\
+         !! No interpreter at {}.\n\
+         !! Run `.ci/python-env` first (CI fails instead of skipping).\n\
+         !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n",
+        path.display()
+    );
+    None
+}
+
+/// A Python command with quiet, unbuffered, bytecode-free settings.
+fn python_command(python: &Path, script_name: &str) -> Command {
+    let mut command = Command::new(python);
+    command
+        .arg(script(script_name))
+        .env("PYTHONUNBUFFERED", "1")
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command
+}
+
+/// Kills the child process when dropped, also when a test panics.
+struct ChildGuard(Child);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Our conformance agent served in-process on an ephemeral port.
+struct RustAgent {
+    base: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for RustAgent {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn start_rust_agent() -> RustAgent {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    // The card's interface URLs carry the real port, so bind first.
+    let base = format!("http://{}", listener.local_addr().expect("local address"));
+    let handler = RequestHandler::builder(conformance::card(&base), conformance::ConformanceExecutor).build();
+    let app = a2akit::server::http::router(handler);
+    let task = tokio::spawn(async move {
+        a2akit::server::serve(listener, app).await.expect("serve");
+    });
+    RustAgent { base, task }
+}
+
+/// `agent.py` running on a port of its own.
+struct PythonAgent {
+    base: String,
+    _process: ChildGuard,
+    /// Drains the agent's stderr, so that it never blocks on a full pipe.
+    _stderr: std::thread::JoinHandle<String>,
+}
+
+/// Starts `agent.py` and waits for its `READY <port>` line.
+async fn start_python_agent(python: &Path) -> PythonAgent {
+    let mut child = python_command(python, "agent.py")
+        .arg("0")
+        .spawn()
+        .expect("agent.py starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let stderr = child.stderr.take().expect("piped stderr");
+    let mut process = ChildGuard(child);
+    let stderr = std::thread::spawn(move || read_all(stderr));
+
+    let (lines, ready) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            // Once the test stops listening, keep draining the pipe anyway.
+            let _ = lines.send(line);
+        }
+    });
+    let deadline = Instant::now() + AGENT_START_TIMEOUT;
+    let port = loop {
+        match ready.try_recv() {
+            Ok(line) => {
+                if let Some(port) = line.strip_prefix("READY ") {
+                    break port.trim().parse::<u16>().expect("READY names a port");
+                }
+                println!("agent.py: {line}");
+            }
+            Err(mpsc::TryRecvError::Empty) => {}
+            Err(mpsc::TryRecvError::Disconnected) => {
+                let status = process.0.wait().expect("wait for agent.py");
+                let stderr = stderr.join().unwrap_or_default();
+                panic!("agent.py exited ({status}) before it was ready:\n{stderr}");
+            }
+        }
+        if Instant::now() > deadline {
+            let _ = process.0.kill();
+            let stderr = stderr.join().unwrap_or_default();
+            panic!("agent.py was not ready within {AGENT_START_TIMEOUT:?}:\n{stderr}");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    PythonAgent {
+        base: format!("http://127.0.0.1:{port}"),
+        _process: process,
+        _stderr: stderr,
+    }
+}
+
+fn read_all(mut from: impl std::io::Read) -> String {
+    let mut text = String::new();
+    let _ = from.read_to_string(&mut text);
+    text
+}
+
+/// Runs `client.py` against `base` for one binding and checks that every
+/// step of the scenario ran and passed.
+async fn run_python_client(python: &Path, base: &str, binding: &str) {
+    let started = Instant::now();
+    let mut child = python_command(python, "client.py")
+        .arg(base)
+        .arg(binding)
+        .spawn()
+        .expect("client.py starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let stderr = child.stderr.take().expect("piped stderr");
+    let mut process = ChildGuard(child);
+    let stdout = std::thread::spawn(move || {
+        BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .collect::<Vec<_>>()
+    });
+    let stderr = std::thread::spawn(move || read_all(stderr));
+
+    // Poll rather than block: the agent under test runs on this runtime.
+    let deadline = started + CLIENT_TIMEOUT;
+    let status = loop {
+        if let Some(status) = process.0.try_wait().expect("poll client.py") {
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            let _ = process.0.kill();
+            let _ = process.0.wait();
+            break None;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let lines = stdout.join().expect("stdout reader");
+    let stderr = stderr.join().expect("stderr reader");
+    for line in &lines {
+        println!("{line}");
+    }
+    println!("client.py {binding} against {base}: {:?}", started.elapsed());
+
+    let Some(status) = status else {
+        panic!("client.py ({binding}) did not finish within {CLIENT_TIMEOUT:?}; stderr:\n{stderr}");
+    };
+    let steps: Vec<serde_json::Value> = lines
+        .iter()
+        .map(|line| {
+            serde_json::from_str(line)
+                .unwrap_or_else(|err| panic!("client.py printed a line that is not JSON ({err}): {line}"))
+        })
+        .collect();
+    if let Some(failed) = steps.iter().find(|step| step["ok"] != true) {
+        panic!(
+            "client.py ({binding}) step {} failed: {}\n{}\nstderr:\n{stderr}",
+            failed["step"],
+            failed["error"],
+            failed["trace"].as_str().unwrap_or_default()
+        );
+    }
+    assert!(
+        status.success(),
+        "client.py ({binding}) exited with {status}; stderr:\n{stderr}"
+    );
+    let ran: Vec<&str> = steps.iter().filter_map(|step| step["step"].as_str()).collect();
+    assert_eq!(ran, SCENARIO, "client.py ({binding}) ran a different scenario");
+}
+
+// --- The official Python client against our server -------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_client_against_our_agent_jsonrpc() {
+    let Some(python) = python() else { return };
+    let agent = start_rust_agent().await;
+    run_python_client(&python, &agent.base, "jsonrpc").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_client_against_our_agent_http_json() {
+    let Some(python) = python() else { return };
+    let agent = start_rust_agent().await;
+    run_python_client(&python, &agent.base, "http_json").await;
+}
+
+// --- The official Python server --------------------------------------------
+
+/// `agent.py` runs and serves a v1.0 card that our types parse, listing both
+/// HTTP bindings at its real port.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_agent_serves_its_card() {
+    let Some(python) = python() else { return };
+    let agent = start_python_agent(&python).await;
+    let response = reqwest::get(format!("{}/.well-known/agent-card.json", agent.base))
+        .await
+        .expect("card request");
+    assert!(
+        response.status().is_success(),
+        "card status {}",
+        response.status()
+    );
+    let bytes = response.bytes().await.expect("card body");
+    let card: AgentCard = json::from_slice(&bytes)
+        .unwrap_or_else(|err| panic!("the card parses ({err}): {}", String::from_utf8_lossy(&bytes)));
+
+    let interface = |wanted: &str| {
+        card.supported_interfaces
+            .iter()
+            .find(|interface| interface.protocol_binding == wanted)
+            .unwrap_or_else(|| panic!("the card lists {wanted}: {card:?}"))
+    };
+    let jsonrpc = interface(binding::JSONRPC);
+    let rest = interface(binding::HTTP_JSON);
+    assert_eq!(jsonrpc.url, format!("{}/a2a/jsonrpc", agent.base));
+    assert_eq!(rest.url, format!("{}/a2a/rest", agent.base));
+    assert_eq!(jsonrpc.protocol_version, "1.0");
+    assert_eq!(rest.protocol_version, "1.0");
+    assert_eq!(card.capabilities.streaming, Some(true));
+    assert_eq!(card.capabilities.push_notifications, Some(true));
+}
+
+/// The scenario run by the SDK's client against the SDK's own server: the
+/// reference that shows a failure against our agent is ours, not the
+/// scenario's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_client_against_python_agent_reference() {
+    let Some(python) = python() else { return };
+    let agent = start_python_agent(&python).await;
+    for binding in ["jsonrpc", "http_json"] {
+        run_python_client(&python, &agent.base, binding).await;
+    }
+}
+
+// --- Our Rust client against the official Python server --------------------
+
+mod our_client {
+    use super::*;
+    use a2akit::ErrorKind;
+    use a2akit::client::{Client, ClientFactory, ClientStream};
+    use a2akit::types::{
+        CancelTaskRequest, DeleteTaskPushNotificationConfigRequest, GetTaskPushNotificationConfigRequest,
+        GetTaskRequest, ListTaskPushNotificationConfigsRequest, ListTasksRequest, Message,
+        SendMessageRequest, SendMessageResponse, StreamResponse, SubscribeToTaskRequest, Task,
+        TaskPushNotificationConfig, TaskState,
+    };
+    use futures_util::StreamExt as _;
+
+    fn send(id: &str) -> SendMessageRequest {
+        SendMessageRequest::new(
+            Message::user("hello from Rust").with_message_id(format!("{id}-{}", uuid::Uuid::new_v4())),
+        )
+    }
+
+    async fn task(client: &Client, request: SendMessageRequest) -> Task {
+        match client.send_message(request).await.expect("send succeeds") {
+            SendMessageResponse::Task(task) => task,
+            other => panic!("expected a task, got {other:?}"),
+        }
+    }
+
+    async fn collect(mut stream: ClientStream) -> Vec<StreamResponse> {
+        let mut events = Vec::new();
+        while let Some(event) = tokio::time::timeout(Duration::from_secs(20), stream.next())
+            .await
+            .expect("in time")
+        {
+            events.push(event.expect("no stream error"));
+        }
+        events
+    }
+
+    fn last_state(events: &[StreamResponse]) -> Option<TaskState> {
+        events.iter().rev().find_map(|event| match event {
+            StreamResponse::Task(task) => Some(task.status.state),
+            StreamResponse::StatusUpdate(update) => Some(update.status.state),
+            _ => None,
+        })
+    }
+
+    /// Every operation of our client against the Python SDK's server.
+    async fn scenario(python: &Path, wanted: &str) {
+        let agent = start_python_agent(python).await;
+        let client = ClientFactory::new()
+            .preferred_bindings([wanted])
+            .connect(&agent.base)
+            .await
+            .expect("card");
+        assert_eq!(client.interface().protocol_binding, wanted);
+
+        // SendMessage: a task, and a direct message.
+        let done = task(&client, send("tck-complete-task")).await;
+        assert_eq!(done.status.state, TaskState::Completed);
+        assert!(
+            done.status
+                .message
+                .as_ref()
+                .is_some_and(|m| m.text() == "Hello from TCK"),
+            "{done:?}"
+        );
+        match client.send_message(send("tck-message-response")).await.unwrap() {
+            SendMessageResponse::Message(message) => assert!(!message.text().is_empty()),
+            other => panic!("expected a message, got {other:?}"),
+        }
+
+        // SendStreamingMessage.
+        let events = collect(
+            client
+                .send_streaming_message(send("tck-stream-001"))
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert!(
+            events
+                .iter()
+                .any(|e| matches!(e, StreamResponse::ArtifactUpdate(_))),
+            "{events:?}"
+        );
+        assert_eq!(last_state(&events), Some(TaskState::Completed), "{events:?}");
+
+        // GetTask, with historyLength.
+        let mut get = GetTaskRequest::new(&done.id);
+        get.history_length = Some(1);
+        let fetched = client.get_task(get).await.unwrap();
+        assert_eq!(fetched.id, done.id);
+        assert!(fetched.history.len() <= 1);
+        let missing = client
+            .get_task(GetTaskRequest::new("no-such-task"))
+            .await
+            .unwrap_err();
+        assert_eq!(missing.kind(), ErrorKind::TaskNotFound, "{missing}");
+
+        // ListTasks, paging through a fresh context.
+        let context = format!("rust-ctx-{}", uuid::Uuid::new_v4());
+        for _ in 0..3 {
+            let mut request = send("tck-complete-task");
+            request.message.context_id.clone_from(&context);
+            task(&client, request).await;
+        }
+        let (mut seen, mut token) = (Vec::new(), String::new());
+        loop {
+            let request = ListTasksRequest {
+                context_id: context.clone(),
+                page_size: Some(2),
+                page_token: token,
+                ..Default::default()
+            };
+            let page = client.list_tasks(request).await.unwrap();
+            assert_eq!(page.total_size, 3);
+            seen.extend(page.tasks.into_iter().map(|t| t.id));
+            if page.next_page_token.is_empty() {
+                break;
+            }
+            token = page.next_page_token;
+        }
+        assert_eq!(seen.len(), 3, "{seen:?}");
+
+        // Multi-turn: input required, then a follow-up on the same task.
+        let waiting = task(&client, send("tck-input-required")).await;
+        assert_eq!(waiting.status.state, TaskState::InputRequired);
+        let mut follow_up = send("tck-complete-task");
+        follow_up.message.task_id.clone_from(&waiting.id);
+        let finished = task(&client, follow_up).await;
+        assert_eq!(
+            (finished.id.as_str(), finished.status.state),
+            (waiting.id.as_str(), TaskState::Completed)
+        );
+
+        // SubscribeToTask on a running task follows it to the end.
+        let mut slow = send("slow");
+        slow.configuration =
+            Some(a2akit::types::SendMessageConfiguration::default().with_return_immediately(true));
+        let running = task(&client, slow).await;
+        let events = collect(
+            client
+                .subscribe_to_task(SubscribeToTaskRequest::new(&running.id))
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert!(
+            matches!(events.first(), Some(StreamResponse::Task(t)) if t.id == running.id),
+            "{events:?}"
+        );
+        assert_eq!(last_state(&events), Some(TaskState::Completed), "{events:?}");
+
+        // CancelTask: a running task, then a finished one.
+        let mut slow = send("slow");
+        slow.configuration =
+            Some(a2akit::types::SendMessageConfiguration::default().with_return_immediately(true));
+        let running = task(&client, slow).await;
+        let canceled = client
+            .cancel_task(CancelTaskRequest::new(&running.id))
+            .await
+            .unwrap();
+        assert_eq!(canceled.status.state, TaskState::Canceled);
+        let refused = client
+            .cancel_task(CancelTaskRequest::new(&done.id))
+            .await
+            .unwrap_err();
+        assert_eq!(refused.kind(), ErrorKind::TaskNotCancelable, "{refused}");
+
+        // Push notification configs.
+        let config = TaskPushNotificationConfig::new("https://example.com/hook")
+            .with_task_id(&done.id)
+            .with_id("rust-1");
+        let created = client.create_task_push_notification_config(config).await.unwrap();
+        assert_eq!(
+            (created.id.as_str(), created.url.as_str()),
+            ("rust-1", "https://example.com/hook")
+        );
+        let fetched = client
+            .get_task_push_notification_config(GetTaskPushNotificationConfigRequest::new(&done.id, "rust-1"))
+            .await
+            .unwrap();
+        assert_eq!(fetched.url, "https://example.com/hook");
+        let listed = client
+            .list_task_push_notification_configs(ListTaskPushNotificationConfigsRequest::new(&done.id))
+            .await
+            .unwrap();
+        assert!(listed.configs.iter().any(|c| c.id == "rust-1"), "{listed:?}");
+        client
+            .delete_task_push_notification_config(DeleteTaskPushNotificationConfigRequest::new(
+                &done.id, "rust-1",
+            ))
+            .await
+            .unwrap();
+        let gone = client
+            .get_task_push_notification_config(GetTaskPushNotificationConfigRequest::new(&done.id, "rust-1"))
+            .await;
+        assert!(gone.is_err(), "{gone:?}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn our_client_against_python_agent_jsonrpc() {
+        let Some(python) = python() else { return };
+        scenario(&python, binding::JSONRPC).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn our_client_against_python_agent_http_json() {
+        let Some(python) = python() else { return };
+        scenario(&python, binding::HTTP_JSON).await;
+    }
+}
