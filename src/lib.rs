@@ -4,8 +4,8 @@
 //!
 //! This crate gives the whole A2A data model as Rust types with exact
 //! ProtoJSON serialisation, the protocol's errors with their spelling on every
-//! binding, the JSON-RPC 2.0 envelope, and a server: implement one trait and
-//! mount the routers it returns in an Axum app.
+//! binding, the JSON-RPC 2.0 envelope, a client, and a server: implement one
+//! trait and mount the routers it returns in an Axum app.
 //!
 //! | module | what it holds |
 //! |---|---|
@@ -13,6 +13,7 @@
 //! | [`types::json`] | decoding with errors that name the offending field path |
 //! | [`error`] | one [`Error`] for every A2A and JSON-RPC error, with its codes on each binding |
 //! | [`jsonrpc`] | the JSON-RPC 2.0 request / response envelope and the method names |
+//! | `client` (feature `client`, default) | `ClientFactory` and `Client`: one method per operation, over JSON-RPC or HTTP+JSON |
 //! | `server` (feature `server`, default) | `AgentExecutor`, `RequestHandler`, stores, and Axum routers for every binding |
 //!
 //! ```
