@@ -10,7 +10,9 @@
 //! Exits with status 1 on any error.
 
 use a2akit::client::ClientFactory;
-use a2akit::types::{Message, Part, PartContent, SendMessageRequest, SendMessageResponse, StreamResponse, Task, binding};
+use a2akit::types::{
+    Message, Part, PartContent, SendMessageRequest, SendMessageResponse, StreamResponse, Task, binding,
+};
 use futures_util::StreamExt as _;
 
 struct Args {
@@ -33,14 +35,23 @@ fn args() -> Result<Args, String> {
                     Some("jsonrpc") => binding::JSONRPC,
                     Some("http_json") => binding::HTTP_JSON,
                     Some("grpc") => binding::GRPC,
-                    other => return Err(format!("unknown binding {other:?}: use jsonrpc, http_json or grpc")),
+                    other => {
+                        return Err(format!(
+                            "unknown binding {other:?}: use jsonrpc, http_json or grpc"
+                        ));
+                    }
                 })
             }
             _ => positional.push(arg),
         }
     }
     match <[String; 2]>::try_from(positional) {
-        Ok([url, text]) => Ok(Args { url, text, binding, stream }),
+        Ok([url, text]) => Ok(Args {
+            url,
+            text,
+            binding,
+            stream,
+        }),
         Err(_) => Err("usage: client URL TEXT [--binding jsonrpc|http_json|grpc] [--stream]".into()),
     }
 }
@@ -60,13 +71,22 @@ fn describe(event: &StreamResponse) -> String {
         StreamResponse::Task(task) => format!("task {} {}", task.id, task.status.state),
         StreamResponse::Message(message) => format!("message: {}", message.text()),
         StreamResponse::StatusUpdate(update) => {
-            let said = update.status.message.as_ref().map(|m| format!(": {}", m.text())).unwrap_or_default();
+            let said = update
+                .status
+                .message
+                .as_ref()
+                .map(|m| format!(": {}", m.text()))
+                .unwrap_or_default();
             format!("status {}{said}", update.status.state)
         }
         StreamResponse::ArtifactUpdate(update) => {
             let text: Vec<String> = update.artifact.parts.iter().map(part_text).collect();
             let chunk = if update.append { " (more)" } else { "" };
-            format!("artifact {}{chunk}: {}", update.artifact.artifact_id, text.join(" "))
+            format!(
+                "artifact {}{chunk}: {}",
+                update.artifact.artifact_id,
+                text.join(" ")
+            )
         }
     }
 }
@@ -85,7 +105,11 @@ async fn run(args: Args) -> Result<(), a2akit::Error> {
         factory = factory.preferred_bindings([binding]);
     }
     let client = factory.connect(&args.url).await?;
-    println!("using {} at {}", client.interface().protocol_binding, client.interface().url);
+    println!(
+        "using {} at {}",
+        client.interface().protocol_binding,
+        client.interface().url
+    );
     let request = SendMessageRequest::new(Message::user(args.text));
     if args.stream {
         let mut events = client.send_streaming_message(request).await?;

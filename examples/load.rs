@@ -213,9 +213,16 @@ async fn client_round_trip(seconds: u64, connections: u64) {
     let url = ours(0).await;
     let text = "The quick brown fox jumps over the lazy dog. ".repeat(4);
     let interface = a2akit::types::AgentInterface::new(&url, binding::JSONRPC);
-    let client = a2akit::client::ClientFactory::new().timeout(None).client_for_interface(interface).unwrap();
-    let request = a2akit::types::SendMessageRequest::new(a2akit::types::Message::user(text).with_message_id("m-1"));
-    let body = serde_json::to_string(&a2akit::jsonrpc::Request::new(1, a2akit::jsonrpc::Method::SendMessage, &request).unwrap()).unwrap();
+    let client = a2akit::client::ClientFactory::new()
+        .timeout(None)
+        .client_for_interface(interface)
+        .unwrap();
+    let request =
+        a2akit::types::SendMessageRequest::new(a2akit::types::Message::user(text).with_message_id("m-1"));
+    let body = serde_json::to_string(
+        &a2akit::jsonrpc::Request::new(1, a2akit::jsonrpc::Method::SendMessage, &request).unwrap(),
+    )
+    .unwrap();
 
     let run_client = |seconds: u64| {
         let (client, request) = (client.clone(), request.clone());
@@ -248,11 +255,17 @@ async fn client_round_trip(seconds: u64, connections: u64) {
         ours_done = ours_done.max(run_client(seconds).await);
         bare_done = bare_done.max(drive(&url, &body, connections, seconds).await.0);
     }
-    let (ours_rate, bare_rate) = (ours_done as f64 / seconds as f64, bare_done as f64 / seconds as f64);
+    let (ours_rate, bare_rate) = (
+        ours_done as f64 / seconds as f64,
+        bare_done as f64 / seconds as f64,
+    );
     println!("Client SendMessage round trip against the echo agent");
     println!("  a2akit Client  {ours_rate:>10.0} req/s");
     println!("  bare reqwest   {bare_rate:>10.0} req/s");
-    println!("  overhead       {:>10.1} %", (bare_rate / ours_rate - 1.0) * 100.0);
+    println!(
+        "  overhead       {:>10.1} %",
+        (bare_rate / ours_rate - 1.0) * 100.0
+    );
 }
 
 async fn send_message(seconds: u64, connections: u64) {

@@ -22,8 +22,14 @@ impl AgentExecutor for Echo {
         let text = context.message.text();
         let words: Vec<&str> = text.split_whitespace().collect();
         for (i, word) in words.iter().enumerate() {
-            let chunk = if i == 0 { word.to_string() } else { format!(" {word}") };
-            updater.stream_artifact(Artifact::text("echo", chunk), i > 0, i + 1 == words.len()).await?;
+            let chunk = if i == 0 {
+                word.to_string()
+            } else {
+                format!(" {word}")
+            };
+            updater
+                .stream_artifact(Artifact::text("echo", chunk), i > 0, i + 1 == words.len())
+                .await?;
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         updater.complete_with(updater.message("Done echoing.")).await
@@ -49,18 +55,29 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // The client: reads the card, picks JSON-RPC, streams the answer.
     let client = ClientFactory::new().connect(&base).await?;
-    println!("client speaks {} to {}", client.interface().protocol_binding, client.interface().url);
+    println!(
+        "client speaks {} to {}",
+        client.interface().protocol_binding,
+        client.interface().url
+    );
     let request = SendMessageRequest::new(Message::user("the quick brown fox jumps over the lazy dog"));
     let mut events = client.send_streaming_message(request).await?;
     while let Some(event) = events.next().await {
         match event? {
             StreamResponse::Task(task) => println!("task {} created: {}", task.id, task.status.state),
             StreamResponse::StatusUpdate(update) => {
-                let said = update.status.message.map(|m| format!(" ({})", m.text())).unwrap_or_default();
+                let said = update
+                    .status
+                    .message
+                    .map(|m| format!(" ({})", m.text()))
+                    .unwrap_or_default();
                 println!("status: {}{said}", update.status.state)
             }
             StreamResponse::ArtifactUpdate(update) => {
-                println!("artifact chunk: {:?}", update.artifact.parts[0].as_text().unwrap_or_default())
+                println!(
+                    "artifact chunk: {:?}",
+                    update.artifact.parts[0].as_text().unwrap_or_default()
+                )
             }
             StreamResponse::Message(message) => println!("message: {}", message.text()),
         }

@@ -99,9 +99,15 @@ impl JsonRpcTransport {
             }
             Err(err) if status.is_success() => Err(Error::new(
                 ErrorKind::InvalidResponse,
-                format!("the agent's answer is not a JSON-RPC response ({err}): {}", excerpt(&body)),
+                format!(
+                    "the agent's answer is not a JSON-RPC response ({err}): {}",
+                    excerpt(&body)
+                ),
             )),
-            Err(_) => Err(Error::new(ErrorKind::UnexpectedStatus, format!("HTTP {status}: {}", excerpt(&body)))),
+            Err(_) => Err(Error::new(
+                ErrorKind::UnexpectedStatus,
+                format!("HTTP {status}: {}", excerpt(&body)),
+            )),
         }
     }
 }

@@ -241,7 +241,12 @@ fn kind_word(kind: ErrorKind) -> &'static str {
 
 /// Reads a body up to `limit` bytes.
 pub(crate) async fn read_body(response: reqwest::Response, limit: usize) -> Result<Bytes, Error> {
-    let too_large = || Error::new(ErrorKind::InvalidResponse, format!("the response exceeds {limit} bytes"));
+    let too_large = || {
+        Error::new(
+            ErrorKind::InvalidResponse,
+            format!("the response exceeds {limit} bytes"),
+        )
+    };
     let url = response.url().clone();
     match response.content_length() {
         Some(len) if len > limit as u64 => Err(too_large()),
