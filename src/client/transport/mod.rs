@@ -1,6 +1,6 @@
 //! Transports: how each binding puts a call on the wire. They only
 //! translate; retries, timeouts, interceptors and headers common to every
-//! binding live in [`HttpCore`].
+//! binding live in one shared core beside them.
 
 mod jsonrpc;
 mod rest;
