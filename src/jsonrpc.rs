@@ -436,23 +436,28 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Response<T> {
 
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Response<T>, A::Error> {
                 let mut id = None;
-                let mut version: Option<String> = None;
+                let mut version_ok = false;
                 let mut outcome = None;
-                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                    match key.as_ref() {
-                        "jsonrpc" => version = Some(map.next_value()?),
-                        "id" => id = Some(map.next_value::<Id>()?),
-                        "result" if outcome.is_none() => outcome = Some(Ok(map.next_value::<T>()?)),
-                        "error" if outcome.is_none() => outcome = Some(Err(map.next_value::<ErrorObject>()?)),
-                        "result" | "error" => {
+                // Keys and the version are compared in place, without allocating.
+                while let Some(key) = map.next_key::<ResponseField>()? {
+                    match key {
+                        ResponseField::Jsonrpc => version_ok = map.next_value::<VersionTag>()?.0,
+                        ResponseField::Id => id = Some(map.next_value::<Id>()?),
+                        ResponseField::Result if outcome.is_none() => {
+                            outcome = Some(Ok(map.next_value::<T>()?))
+                        }
+                        ResponseField::Error if outcome.is_none() => {
+                            outcome = Some(Err(map.next_value::<ErrorObject>()?))
+                        }
+                        ResponseField::Result | ResponseField::Error => {
                             return Err(de::Error::custom("a response has both `result` and `error`"));
                         }
-                        _ => {
+                        ResponseField::Other => {
                             map.next_value::<de::IgnoredAny>()?;
                         }
                     }
                 }
-                if version.as_deref() != Some(VERSION) {
+                if !version_ok {
                     return Err(de::Error::custom("\"jsonrpc\" must be \"2.0\""));
                 }
                 let outcome =
@@ -461,6 +466,56 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Response<T> {
                     id: id.unwrap_or_default(),
                     outcome,
                 })
+            }
+        }
+
+        /// The members of a response envelope.
+        enum ResponseField {
+            Jsonrpc,
+            Id,
+            Result,
+            Error,
+            Other,
+        }
+
+        impl<'de> Deserialize<'de> for ResponseField {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct FieldVisitor;
+                impl Visitor<'_> for FieldVisitor {
+                    type Value = ResponseField;
+                    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                        f.write_str("a member name")
+                    }
+                    fn visit_str<E: de::Error>(self, key: &str) -> Result<ResponseField, E> {
+                        Ok(match key {
+                            "jsonrpc" => ResponseField::Jsonrpc,
+                            "id" => ResponseField::Id,
+                            "result" => ResponseField::Result,
+                            "error" => ResponseField::Error,
+                            _ => ResponseField::Other,
+                        })
+                    }
+                }
+                deserializer.deserialize_identifier(FieldVisitor)
+            }
+        }
+
+        /// Whether the `jsonrpc` member says `"2.0"`.
+        struct VersionTag(bool);
+
+        impl<'de> Deserialize<'de> for VersionTag {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct TagVisitor;
+                impl Visitor<'_> for TagVisitor {
+                    type Value = VersionTag;
+                    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                        f.write_str("\"2.0\"")
+                    }
+                    fn visit_str<E: de::Error>(self, value: &str) -> Result<VersionTag, E> {
+                        Ok(VersionTag(value == VERSION))
+                    }
+                }
+                deserializer.deserialize_str(TagVisitor)
             }
         }
 

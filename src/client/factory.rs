@@ -251,7 +251,7 @@ impl ClientFactory {
                     &interface.url,
                     self.core.clone(),
                     self.body_limit,
-                ))
+                )?)
             } else if interface
                 .protocol_binding
                 .eq_ignore_ascii_case(binding::HTTP_JSON)

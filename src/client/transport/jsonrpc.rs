@@ -14,7 +14,7 @@ use crate::{Error, ErrorKind};
 /// Speaks JSON-RPC 2.0 to one endpoint.
 #[derive(Clone)]
 pub struct JsonRpcTransport {
-    url: String,
+    url: reqwest::Url,
     core: HttpCore,
     body_limit: usize,
 }
@@ -37,12 +37,14 @@ struct Envelope<'a, P> {
 }
 
 impl JsonRpcTransport {
-    pub(crate) fn new(url: impl Into<String>, core: HttpCore, body_limit: usize) -> Self {
-        Self {
-            url: url.into(),
+    pub(crate) fn new(url: &str, core: HttpCore, body_limit: usize) -> Result<Self, Error> {
+        let url = reqwest::Url::parse(url)
+            .map_err(|err| Error::invalid_params(format!("{url:?} is not a JSON-RPC endpoint URL: {err}")))?;
+        Ok(Self {
+            url,
             core,
             body_limit,
-        }
+        })
     }
 
     fn envelope(&self, call: &Call) -> Result<(u64, Vec<u8>), Error> {
@@ -73,7 +75,7 @@ impl JsonRpcTransport {
         let response = self
             .core
             .send(call.method(), streaming, |http| {
-                http.post(&self.url)
+                http.post(self.url.clone())
                     .header(reqwest::header::CONTENT_TYPE, "application/json")
                     .body(body.clone())
             })

@@ -146,7 +146,10 @@ impl HttpCore {
     ) -> Result<reqwest::Response, Error> {
         let mut attempt = 1;
         loop {
-            let mut builder = build(&self.http).header("A2A-Version", crate::PROTOCOL_VERSION);
+            let mut builder = build(&self.http).header(
+                reqwest::header::HeaderName::from_static("a2a-version"),
+                reqwest::header::HeaderValue::from_static(crate::PROTOCOL_VERSION),
+            );
             if !self.extensions.is_empty() {
                 builder = builder.header("A2A-Extensions", self.extensions.join(", "));
             }
