@@ -39,6 +39,8 @@
 pub mod client;
 pub mod error;
 pub mod jsonrpc;
+#[cfg(feature = "grpc")]
+pub mod proto;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod types;
