@@ -5,7 +5,8 @@
 //! ```
 //!
 //! Listens on 127.0.0.1; the card's interface URLs are built from the port.
-//! JSON-RPC is served at `POST /` and HTTP+JSON at the root. The behaviour
+//! JSON-RPC is served at `POST /` and HTTP+JSON at the root; built with the
+//! `grpc` feature, gRPC too, on the same port. The behaviour
 //! for each message id prefix is in `conformance/executor.rs`.
 
 #[path = "conformance/executor.rs"]
@@ -27,6 +28,8 @@ async fn main() -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port())).await?;
     let base = format!("http://{}", listener.local_addr()?);
     let handler = RequestHandler::builder(executor::card(&base), executor::ConformanceExecutor).build();
+    // With the grpc feature, the router serves gRPC on the same port too.
+    let app = server::http::router(handler);
     println!("conformance agent listening on {base}");
-    server::serve(listener, server::http::router(handler)).await
+    server::serve(listener, app).await
 }

@@ -49,6 +49,12 @@ macro_rules! both_bindings {
             async fn rest() {
                 on(Binding::Rest).await
             }
+
+            #[cfg(feature = "grpc")]
+            #[tokio::test]
+            async fn grpc() {
+                on(Binding::Grpc).await
+            }
         }
     };
 }
@@ -948,7 +954,10 @@ async fn c47_agent_card_is_served_with_caching_headers() {
     let etag = headers["etag"].to_str().unwrap().to_owned();
     let modified = headers["last-modified"].to_str().unwrap().to_owned();
     let card: AgentCard = response.json().await.unwrap();
-    assert_eq!(card.supported_interfaces.len(), 2);
+    assert_eq!(
+        card.supported_interfaces.len(),
+        if cfg!(feature = "grpc") { 3 } else { 2 }
+    );
     let again = http
         .get(&url)
         .header("If-None-Match", &etag)

@@ -13,13 +13,22 @@ pub struct ConformanceExecutor;
 
 /// The card of a conformance agent whose bindings all live at `base`
 /// (`http://127.0.0.1:9999`): JSON-RPC takes `POST /`, HTTP+JSON appends its paths.
+///
+/// With the `grpc` feature the card also lists gRPC on the same port, as the
+/// bare `host:port` the conformance suite expects.
 pub fn card(base: &str) -> AgentCard {
-    AgentCard::builder()
+    let builder = AgentCard::builder()
         .name("a2akit conformance agent")
         .description("Behaves as the A2A conformance suite expects, by message id prefix")
         .version("1.0.0")
         .interface(base, binding::JSONRPC)
-        .interface(base, binding::HTTP_JSON)
+        .interface(base, binding::HTTP_JSON);
+    #[cfg(feature = "grpc")]
+    let builder = builder.interface(
+        base.trim_start_matches("http://").trim_end_matches('/'),
+        binding::GRPC,
+    );
+    builder
         .streaming(true)
         .push_notifications(false)
         .default_input_modes(["text"])

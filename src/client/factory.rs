@@ -245,6 +245,19 @@ impl ClientFactory {
     /// assert_eq!(client.interface().protocol_binding, "JSONRPC");
     /// ```
     pub fn client_for_interface(&self, interface: AgentInterface) -> Result<Client, Error> {
+        #[cfg(feature = "grpc")]
+        if interface.protocol_binding.eq_ignore_ascii_case(binding::GRPC) {
+            let transport = Arc::new(super::transport::GrpcTransport::new(
+                &interface.url,
+                self.core.clone(),
+            )?);
+            return Ok(Client {
+                transport,
+                interface,
+                streaming: true,
+                card: None,
+            });
+        }
         let transport: Arc<dyn Transport> =
             if interface.protocol_binding.eq_ignore_ascii_case(binding::JSONRPC) {
                 Arc::new(JsonRpcTransport::new(
@@ -321,7 +334,7 @@ mod tests {
     #[test]
     fn unknown_bindings_have_no_transport() {
         let err = ClientFactory::new()
-            .client_for_interface(AgentInterface::new("x", "GRPC"))
+            .client_for_interface(AgentInterface::new("x", "urn:example:ws"))
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::UnsupportedOperation);
     }

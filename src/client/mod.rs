@@ -36,7 +36,7 @@ use serde::de::DeserializeOwned;
 pub use factory::{AGENT_CARD_PATH, ClientFactory};
 pub use interceptor::{ApiKey, ApiKeyLocation, BasicAuth, BearerToken, Interceptor, OutgoingRequest};
 pub use retry::RetryPolicy;
-pub use transport::{Call, ClientStream, Transport};
+pub use transport::{Call, ClientStream, Reply, Transport};
 
 use crate::types::{
     AgentCard, AgentInterface, CancelTaskRequest, DeleteTaskPushNotificationConfigRequest,
@@ -73,6 +73,46 @@ fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     })
 }
 
+/// A result message a unary call can answer with.
+trait Answer: DeserializeOwned {
+    /// The message, if the reply is one of this kind.
+    fn from_reply(reply: Reply) -> Option<Self>;
+
+    fn read(reply: Reply) -> Result<Self, Error> {
+        match reply {
+            Reply::Json(bytes) => decode(&bytes),
+            other => Self::from_reply(other).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::InvalidResponse,
+                    "the transport answered with another message than expected",
+                )
+            }),
+        }
+    }
+}
+
+macro_rules! answer {
+    ($($ty:ty => $variant:ident),+ $(,)?) => {
+        $(impl Answer for $ty {
+            fn from_reply(reply: Reply) -> Option<Self> {
+                match reply {
+                    Reply::$variant(message) => Some(message),
+                    _ => None,
+                }
+            }
+        })+
+    };
+}
+
+answer!(
+    SendMessageResponse => SendMessage,
+    Task => Task,
+    ListTasksResponse => ListTasks,
+    TaskPushNotificationConfig => PushConfig,
+    ListTaskPushNotificationConfigsResponse => PushConfigs,
+    AgentCard => AgentCard,
+);
+
 impl Client {
     /// A client over your own transport.
     pub fn with_transport(transport: impl Transport, interface: AgentInterface) -> Self {
@@ -103,9 +143,8 @@ impl Client {
         call
     }
 
-    async fn unary<T: DeserializeOwned>(&self, call: Call) -> Result<T, Error> {
-        let bytes = self.transport.call(self.prepare(call)).await?;
-        decode(&bytes)
+    async fn unary<T: Answer>(&self, call: Call) -> Result<T, Error> {
+        T::read(self.transport.call(self.prepare(call)).await?)
     }
 
     /// `SendMessage`: the task (finished or interrupted, unless
@@ -192,17 +231,26 @@ impl Client {
         &self,
         request: DeleteTaskPushNotificationConfigRequest,
     ) -> Result<(), Error> {
-        let bytes = self
+        let reply = self
             .transport
             .call(self.prepare(Call::DeleteTaskPushNotificationConfig(request)))
             .await?;
-        // `{}` from most agents, `null` from some: both mean done.
-        match serde_json::from_slice::<serde_json::Value>(&bytes) {
-            Ok(serde_json::Value::Object(_) | serde_json::Value::Null) => Ok(()),
-            _ => Err(Error::new(
+        // `{}` from most agents, `null` from some, nothing over gRPC: all mean done.
+        let done = match reply {
+            Reply::Empty => true,
+            Reply::Json(bytes) => matches!(
+                serde_json::from_slice::<serde_json::Value>(&bytes),
+                Ok(serde_json::Value::Object(_) | serde_json::Value::Null)
+            ),
+            _ => false,
+        };
+        if done {
+            Ok(())
+        } else {
+            Err(Error::new(
                 ErrorKind::InvalidResponse,
                 "a delete was answered with something other than {}",
-            )),
+            ))
         }
     }
 

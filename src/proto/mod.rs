@@ -2,8 +2,21 @@
 //! `proto/a2a.proto` at build time, and their conversions to and from
 //! [`crate::types`].
 //!
+//! Every message, enum and oneof converts with `From<types::X> for v1::X`,
+//! which never fails, and `TryFrom<v1::X> for types::X`, which fails with an
+//! invalid-params [`Error`](crate::Error) naming the JSON path of the field
+//! (`message.parts[0].content`) when the proto holds what the types refuse:
+//! a oneof with no member, an unspecified or unknown `TaskState` or `Role`,
+//! a missing `Task.status` (or another message the types require), a
+//! timestamp out of range, or a NaN or infinite number in a `Struct`.
+//! Numbers in a `Struct` or `Value` are doubles: a JSON integer beyond ±2^53
+//! loses precision, and a double that is integral and within ±2^53 reads back
+//! as a JSON integer.
+//!
 //! The generated code is kept as generated; everything written by hand is in
 //! the `convert` module.
+
+mod convert;
 
 /// The generated code of package `lf.a2a.v1`.
 #[allow(missing_docs, clippy::all, clippy::pedantic, rustdoc::all)]
@@ -16,3 +29,6 @@ pub mod v1 {
 pub mod google_api {
     include!(concat!(env!("OUT_DIR"), "/google.api.rs"));
 }
+
+mod status;
+pub use status::{error_from_status, status_from_error};

@@ -39,6 +39,8 @@
 mod call;
 mod events;
 mod executor;
+#[cfg(feature = "grpc")]
+pub mod grpc;
 mod handler;
 pub mod http;
 pub mod store;

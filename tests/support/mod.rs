@@ -67,6 +67,9 @@ pub async fn start_routes(routes: Routes) -> TestServer {
 pub enum Binding {
     JsonRpc,
     Rest,
+    /// gRPC, through our own client (the other two are spoken raw).
+    #[cfg(feature = "grpc")]
+    Grpc,
 }
 
 pub const BINDINGS: [Binding; 2] = [Binding::JsonRpc, Binding::Rest];
@@ -103,6 +106,22 @@ impl Client {
             binding,
             tenant: String::new(),
         }
+    }
+
+    /// Our own client over gRPC, for a gRPC test client.
+    #[cfg(feature = "grpc")]
+    fn grpc(&self) -> Option<a2akit::client::Client> {
+        if self.binding != Binding::Grpc {
+            return None;
+        }
+        let address = self.base.trim_start_matches("http://");
+        let interface = a2akit::types::AgentInterface::new(address, a2akit::types::binding::GRPC)
+            .with_tenant(&self.tenant);
+        Some(
+            a2akit::client::ClientFactory::new()
+                .client_for_interface(interface)
+                .expect("a gRPC client"),
+        )
     }
 
     pub fn with_tenant(mut self, tenant: &str) -> Self {
@@ -176,7 +195,13 @@ impl Client {
     }
 
     pub async fn send_message(&self, request: &SendMessageRequest) -> Result<SendMessageResponse, Error> {
+        #[cfg(feature = "grpc")]
+        if let Some(grpc) = self.grpc() {
+            return grpc.send_message(request.clone()).await;
+        }
         match self.binding {
+            #[cfg(feature = "grpc")]
+            Binding::Grpc => unreachable!("answered by the gRPC client above"),
             Binding::JsonRpc => self.rpc(Method::SendMessage, request).await,
             Binding::Rest => {
                 self.rest(self.rest_json(reqwest::Method::POST, "/message:send", request))
@@ -194,7 +219,17 @@ impl Client {
     }
 
     pub async fn get_task(&self, id: &str, history_length: Option<i32>) -> Result<Task, Error> {
+        #[cfg(feature = "grpc")]
+        if let Some(grpc) = self.grpc() {
+            return {
+                let mut request = GetTaskRequest::new(id);
+                request.history_length = history_length;
+                grpc.get_task(request).await
+            };
+        }
         match self.binding {
+            #[cfg(feature = "grpc")]
+            Binding::Grpc => unreachable!("answered by the gRPC client above"),
             Binding::JsonRpc => {
                 let mut request = GetTaskRequest::new(id);
                 request.history_length = history_length;
@@ -211,7 +246,13 @@ impl Client {
     }
 
     pub async fn list_tasks(&self, request: &ListTasksRequest) -> Result<ListTasksResponse, Error> {
+        #[cfg(feature = "grpc")]
+        if let Some(grpc) = self.grpc() {
+            return grpc.list_tasks(request.clone()).await;
+        }
         match self.binding {
+            #[cfg(feature = "grpc")]
+            Binding::Grpc => unreachable!("answered by the gRPC client above"),
             Binding::JsonRpc => self.rpc(Method::ListTasks, request).await,
             Binding::Rest => {
                 let mut query = Vec::new();
@@ -230,7 +271,13 @@ impl Client {
     }
 
     pub async fn cancel_task(&self, id: &str) -> Result<Task, Error> {
+        #[cfg(feature = "grpc")]
+        if let Some(grpc) = self.grpc() {
+            return grpc.cancel_task(CancelTaskRequest::new(id)).await;
+        }
         match self.binding {
+            #[cfg(feature = "grpc")]
+            Binding::Grpc => unreachable!("answered by the gRPC client above"),
             Binding::JsonRpc => self.rpc(Method::CancelTask, &CancelTaskRequest::new(id)).await,
             Binding::Rest => {
                 self.rest(
@@ -246,7 +293,13 @@ impl Client {
         &self,
         config: &TaskPushNotificationConfig,
     ) -> Result<TaskPushNotificationConfig, Error> {
+        #[cfg(feature = "grpc")]
+        if let Some(grpc) = self.grpc() {
+            return grpc.create_task_push_notification_config(config.clone()).await;
+        }
         match self.binding {
+            #[cfg(feature = "grpc")]
+            Binding::Grpc => unreachable!("answered by the gRPC client above"),
             Binding::JsonRpc => self.rpc(Method::CreateTaskPushNotificationConfig, config).await,
             Binding::Rest => {
                 let path = format!("/tasks/{}/pushNotificationConfigs", encode(&config.task_id));
@@ -261,7 +314,15 @@ impl Client {
         task_id: &str,
         id: &str,
     ) -> Result<TaskPushNotificationConfig, Error> {
+        #[cfg(feature = "grpc")]
+        if let Some(grpc) = self.grpc() {
+            return grpc
+                .get_task_push_notification_config(GetTaskPushNotificationConfigRequest::new(task_id, id))
+                .await;
+        }
         match self.binding {
+            #[cfg(feature = "grpc")]
+            Binding::Grpc => unreachable!("answered by the gRPC client above"),
             Binding::JsonRpc => {
                 self.rpc(
                     Method::GetTaskPushNotificationConfig,
@@ -284,7 +345,15 @@ impl Client {
         &self,
         task_id: &str,
     ) -> Result<ListTaskPushNotificationConfigsResponse, Error> {
+        #[cfg(feature = "grpc")]
+        if let Some(grpc) = self.grpc() {
+            return grpc
+                .list_task_push_notification_configs(ListTaskPushNotificationConfigsRequest::new(task_id))
+                .await;
+        }
         match self.binding {
+            #[cfg(feature = "grpc")]
+            Binding::Grpc => unreachable!("answered by the gRPC client above"),
             Binding::JsonRpc => {
                 self.rpc(
                     Method::ListTaskPushNotificationConfigs,
@@ -300,7 +369,18 @@ impl Client {
     }
 
     pub async fn delete_push_config(&self, task_id: &str, id: &str) -> Result<Value, Error> {
+        #[cfg(feature = "grpc")]
+        if let Some(grpc) = self.grpc() {
+            return grpc
+                .delete_task_push_notification_config(DeleteTaskPushNotificationConfigRequest::new(
+                    task_id, id,
+                ))
+                .await
+                .map(|()| serde_json::json!({}));
+        }
         match self.binding {
+            #[cfg(feature = "grpc")]
+            Binding::Grpc => unreachable!("answered by the gRPC client above"),
             Binding::JsonRpc => {
                 self.rpc(
                     Method::DeleteTaskPushNotificationConfig,
@@ -320,7 +400,13 @@ impl Client {
     }
 
     pub async fn get_extended_agent_card(&self) -> Result<AgentCard, Error> {
+        #[cfg(feature = "grpc")]
+        if let Some(grpc) = self.grpc() {
+            return grpc.get_extended_agent_card().await;
+        }
         match self.binding {
+            #[cfg(feature = "grpc")]
+            Binding::Grpc => unreachable!("answered by the gRPC client above"),
             Binding::JsonRpc => {
                 self.rpc(Method::GetExtendedAgentCard, &serde_json::json!({}))
                     .await
@@ -334,7 +420,13 @@ impl Client {
 
     /// Opens a stream; an error before the stream starts comes back as `Err`.
     pub async fn stream_message(&self, request: &SendMessageRequest) -> Result<EventStream, Error> {
+        #[cfg(feature = "grpc")]
+        if let Some(grpc) = self.grpc() {
+            return grpc.send_streaming_message(request.clone()).await;
+        }
         match self.binding {
+            #[cfg(feature = "grpc")]
+            Binding::Grpc => unreachable!("answered by the gRPC client above"),
             Binding::JsonRpc => self.rpc_stream(Method::SendStreamingMessage, request).await,
             Binding::Rest => {
                 let builder = self.rest_json(reqwest::Method::POST, "/message:stream", request);
@@ -344,7 +436,15 @@ impl Client {
     }
 
     pub async fn subscribe(&self, id: &str) -> Result<EventStream, Error> {
+        #[cfg(feature = "grpc")]
+        if let Some(grpc) = self.grpc() {
+            return grpc
+                .subscribe_to_task(a2akit::types::SubscribeToTaskRequest::new(id))
+                .await;
+        }
         match self.binding {
+            #[cfg(feature = "grpc")]
+            Binding::Grpc => unreachable!("answered by the gRPC client above"),
             Binding::JsonRpc => {
                 self.rpc_stream(
                     Method::SubscribeToTask,

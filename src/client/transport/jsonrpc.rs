@@ -5,7 +5,7 @@ use futures_util::StreamExt as _;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use super::{BoxFuture, Call, ClientStream, HttpCore, Transport, excerpt, is_event_stream, read_body};
+use super::{BoxFuture, Call, ClientStream, HttpCore, Reply, Transport, excerpt, is_event_stream, read_body};
 use crate::client::sse;
 use crate::jsonrpc::{Id, Response, VERSION};
 use crate::types::{StreamResponse, json};
@@ -142,10 +142,10 @@ fn stream_item(data: &str) -> Result<StreamResponse, Error> {
 }
 
 impl Transport for JsonRpcTransport {
-    fn call(&self, call: Call) -> BoxFuture<'_, Result<Bytes, Error>> {
+    fn call(&self, call: Call) -> BoxFuture<'_, Result<Reply, Error>> {
         Box::pin(async move {
             let (id, response) = self.post(&call, false).await?;
-            self.read(id, response).await
+            self.read(id, response).await.map(Reply::Json)
         })
     }
 

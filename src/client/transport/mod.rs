@@ -13,6 +13,11 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures_util::Stream;
 
+#[cfg(feature = "grpc")]
+mod grpc;
+
+#[cfg(feature = "grpc")]
+pub use grpc::GrpcTransport;
 pub use jsonrpc::JsonRpcTransport;
 pub use rest::RestTransport;
 
@@ -20,9 +25,10 @@ use super::interceptor::{Interceptor, OutgoingRequest};
 use super::retry::{Failure, RetryPolicy, retry_after};
 use crate::jsonrpc::Method;
 use crate::types::{
-    CancelTaskRequest, DeleteTaskPushNotificationConfigRequest, GetExtendedAgentCardRequest,
+    AgentCard, CancelTaskRequest, DeleteTaskPushNotificationConfigRequest, GetExtendedAgentCardRequest,
     GetTaskPushNotificationConfigRequest, GetTaskRequest, ListTaskPushNotificationConfigsRequest,
-    ListTasksRequest, SendMessageRequest, StreamResponse, SubscribeToTaskRequest, TaskPushNotificationConfig,
+    ListTaskPushNotificationConfigsResponse, ListTasksRequest, ListTasksResponse, SendMessageRequest,
+    SendMessageResponse, StreamResponse, SubscribeToTaskRequest, Task, TaskPushNotificationConfig,
 };
 use crate::{Error, ErrorKind};
 
@@ -94,11 +100,34 @@ impl Call {
     }
 }
 
-/// A binding: sends a [`Call`] and returns the JSON of its result message,
-/// or opens its stream.
+/// The result of a unary call: the JSON of the operation's response
+/// message, as the HTTP bindings receive it, or the message itself, as a
+/// binding that decodes on its own (gRPC) has it.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Reply {
+    /// The JSON of the response message.
+    Json(Bytes),
+    /// A `SendMessage` answer.
+    SendMessage(SendMessageResponse),
+    /// A task (`GetTask`, `CancelTask`).
+    Task(Task),
+    /// A page of tasks.
+    ListTasks(ListTasksResponse),
+    /// A push notification config.
+    PushConfig(TaskPushNotificationConfig),
+    /// A page of push notification configs.
+    PushConfigs(ListTaskPushNotificationConfigsResponse),
+    /// An agent card.
+    AgentCard(AgentCard),
+    /// `google.protobuf.Empty`.
+    Empty,
+}
+
+/// A binding: sends a [`Call`] and returns its result, or opens its stream.
 pub trait Transport: Send + Sync + 'static {
-    /// A unary call; the bytes are the JSON of the operation's response message.
-    fn call(&self, call: Call) -> BoxFuture<'_, Result<Bytes, Error>>;
+    /// A unary call.
+    fn call(&self, call: Call) -> BoxFuture<'_, Result<Reply, Error>>;
 
     /// A streaming call (`SendStreamingMessage`, `SubscribeToTask`).
     fn stream(&self, call: Call) -> BoxFuture<'_, Result<ClientStream, Error>>;

@@ -6,7 +6,7 @@ use futures_util::StreamExt as _;
 use reqwest::Method as Verb;
 use serde_json::Value;
 
-use super::{BoxFuture, Call, ClientStream, HttpCore, Transport, excerpt, is_event_stream, read_body};
+use super::{BoxFuture, Call, ClientStream, HttpCore, Reply, Transport, excerpt, is_event_stream, read_body};
 use crate::client::sse;
 use crate::error::HttpErrorBody;
 use crate::types::{StreamResponse, json};
@@ -258,7 +258,7 @@ fn stream_item(event: &str, data: &str) -> Result<StreamResponse, Error> {
 }
 
 impl Transport for RestTransport {
-    fn call(&self, call: Call) -> BoxFuture<'_, Result<Bytes, Error>> {
+    fn call(&self, call: Call) -> BoxFuture<'_, Result<Reply, Error>> {
         Box::pin(async move {
             let response = self.send(&call, false, None).await?;
             if !response.status().is_success() {
@@ -267,9 +267,9 @@ impl Transport for RestTransport {
             let body = read_body(response, self.body_limit).await?;
             // Some agents answer a delete with 204 and no body.
             if body.iter().all(u8::is_ascii_whitespace) {
-                return Ok(Bytes::from_static(b"{}"));
+                return Ok(Reply::Json(Bytes::from_static(b"{}")));
             }
-            Ok(body)
+            Ok(Reply::Json(body))
         })
     }
 

@@ -108,16 +108,29 @@ impl Routes {
         card::router(self.handler.card(), &self.options)
     }
 
-    /// The card, JSON-RPC at `jsonrpc_path`, and HTTP+JSON at the root (its
-    /// paths never clash with a `POST` to the JSON-RPC path).
+    /// The gRPC binding (`/lf.a2a.v1.A2AService/…`), to serve on the same
+    /// listener: gRPC arrives as HTTP/2 cleartext, the rest as HTTP/1.1 or 2.
+    #[cfg(feature = "grpc")]
+    pub fn grpc(&self) -> Router {
+        crate::server::grpc::GrpcService::new(self.handler.clone()).into_router()
+    }
+
+    /// The card, JSON-RPC at `jsonrpc_path`, HTTP+JSON at the root (its
+    /// paths never clash with a `POST` to the JSON-RPC path), and with the
+    /// `grpc` feature, gRPC.
     pub fn all(&self, jsonrpc_path: &str) -> Router {
-        self.agent_card()
+        let router = self
+            .agent_card()
             .merge(self.jsonrpc(jsonrpc_path))
-            .merge(self.rest())
+            .merge(self.rest());
+        #[cfg(feature = "grpc")]
+        let router = router.merge(self.grpc());
+        router
     }
 }
 
-/// The card, JSON-RPC at `/` and HTTP+JSON at the root, with default options.
+/// The card, JSON-RPC at `/`, HTTP+JSON at the root, and with the `grpc`
+/// feature gRPC, with default options.
 pub fn router(handler: RequestHandler) -> Router {
     Routes::new(handler).all("/")
 }

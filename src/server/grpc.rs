@@ -1,0 +1,254 @@
+//! The gRPC binding: `lf.a2a.v1.A2AService` as a tonic service over the same
+//! [`RequestHandler`] as the HTTP bindings. It only translates: proto
+//! messages to and from [`crate::types`], metadata to a [`CallContext`],
+//! errors to `google.rpc.Status`.
+//!
+//! Serve it on its own port, or in the same Axum app as JSON-RPC and
+//! HTTP+JSON (one listener; gRPC over HTTP/2 cleartext):
+//!
+//! ```no_run
+//! # async fn run(handler: a2akit::server::RequestHandler) -> Result<(), Box<dyn std::error::Error>> {
+//! use a2akit::server::{self, grpc::GrpcService};
+//!
+//! // One listener for all three bindings: `http::router` includes gRPC with this feature.
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//! tokio::spawn(server::serve(listener, server::http::router(handler.clone())));
+//!
+//! // Or gRPC alone, on a port of its own, with tonic's server.
+//! tonic::transport::Server::builder()
+//!     .add_service(GrpcService::new(handler).into_server())
+//!     .serve("127.0.0.1:8081".parse()?)
+//!     .await?;
+//! # Ok(())
+//! # }
+//! ```
+
+use std::pin::Pin;
+use std::sync::Arc;
+
+use futures_util::{Stream, StreamExt as _};
+use tonic::{Request, Response, Status};
+
+use super::call::{CallContext, Caller};
+use super::handler::{EventStream, RequestHandler};
+use crate::Error;
+use crate::proto::status_from_error;
+use crate::proto::v1;
+use crate::proto::v1::a2a_service_server::{A2aService, A2aServiceServer};
+use crate::types;
+
+/// The tonic service of one [`RequestHandler`].
+#[derive(Clone, Debug)]
+pub struct GrpcService {
+    handler: RequestHandler,
+}
+
+/// A stream of gRPC `StreamResponse`s.
+pub type GrpcEventStream = Pin<Box<dyn Stream<Item = Result<v1::StreamResponse, Status>> + Send>>;
+
+impl GrpcService {
+    /// The service for `handler`.
+    pub fn new(handler: RequestHandler) -> Self {
+        Self { handler }
+    }
+
+    /// The tonic server, to add to a `tonic::transport::Server`.
+    pub fn into_server(self) -> A2aServiceServer<Self> {
+        A2aServiceServer::new(self)
+    }
+
+    /// The service as an Axum router (routes under `/lf.a2a.v1.A2AService/`),
+    /// to merge with the HTTP bindings so that one listener serves all three.
+    /// It routes only its own paths: every other path keeps the app's answers.
+    pub fn into_router(self) -> axum::Router {
+        use tonic::server::NamedService as _;
+        let path = format!("/{}/{{*method}}", A2aServiceServer::<Self>::NAME);
+        axum::Router::new().route_service(&path, self.into_server())
+    }
+
+    /// The version check and the call context, from the request's metadata.
+    fn call<T>(&self, request: &Request<T>, tenant: &str) -> Result<CallContext, Status> {
+        let metadata = request.metadata();
+        let version = metadata
+            .get("a2a-version")
+            .map(|v| v.to_str().unwrap_or("?").to_owned());
+        self.handler
+            .check_version(version.as_deref())
+            .map_err(|err| status_from_error(&err))?;
+        let extensions = metadata
+            .get_all("a2a-extensions")
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .map(str::trim)
+            .filter(|uri| !uri.is_empty())
+            .map(str::to_owned)
+            .collect();
+        Ok(CallContext {
+            tenant: tenant.to_owned(),
+            caller: request.extensions().get::<Caller>().cloned(),
+            extensions,
+        })
+    }
+}
+
+fn status(error: Error) -> Status {
+    status_from_error(&error)
+}
+
+/// Reads a proto request as the protocol's request message.
+fn decode<P, T>(message: P) -> Result<T, Status>
+where
+    T: TryFrom<P, Error = Error>,
+{
+    T::try_from(message).map_err(status)
+}
+
+/// Answers a streaming operation: an error before the first event is the
+/// call's status; later events go out as proto messages.
+async fn streaming(stream: Result<EventStream, Error>) -> Result<Response<GrpcEventStream>, Status> {
+    let mut stream = stream.map_err(status)?;
+    let first = match stream.next().await {
+        Some(Ok(first)) => first,
+        Some(Err(err)) => return Err(status(err)),
+        None => return Err(Status::internal("the stream ended before its first event")),
+    };
+    let events = futures_util::stream::once(async move { Ok(first) })
+        .chain(stream)
+        .map(|item| match item {
+            Ok(event) => Ok(v1::StreamResponse::from(Arc::unwrap_or_clone(event))),
+            Err(err) => Err(status(err)),
+        });
+    Ok(Response::new(Box::pin(events)))
+}
+
+#[tonic::async_trait]
+impl A2aService for GrpcService {
+    async fn send_message(
+        &self,
+        request: Request<v1::SendMessageRequest>,
+    ) -> Result<Response<v1::SendMessageResponse>, Status> {
+        let call = self.call(&request, &request.get_ref().tenant)?;
+        let message: types::SendMessageRequest = decode(request.into_inner())?;
+        let answer = self.handler.send_message(&call, message).await.map_err(status)?;
+        Ok(Response::new(answer.into()))
+    }
+
+    type SendStreamingMessageStream = GrpcEventStream;
+
+    async fn send_streaming_message(
+        &self,
+        request: Request<v1::SendMessageRequest>,
+    ) -> Result<Response<GrpcEventStream>, Status> {
+        let call = self.call(&request, &request.get_ref().tenant)?;
+        let message: types::SendMessageRequest = decode(request.into_inner())?;
+        streaming(self.handler.send_streaming_message(&call, message).await).await
+    }
+
+    async fn get_task(&self, request: Request<v1::GetTaskRequest>) -> Result<Response<v1::Task>, Status> {
+        let call = self.call(&request, &request.get_ref().tenant)?;
+        let message: types::GetTaskRequest = decode(request.into_inner())?;
+        let task = self.handler.get_task(&call, message).await.map_err(status)?;
+        Ok(Response::new(task.into()))
+    }
+
+    async fn list_tasks(
+        &self,
+        request: Request<v1::ListTasksRequest>,
+    ) -> Result<Response<v1::ListTasksResponse>, Status> {
+        let call = self.call(&request, &request.get_ref().tenant)?;
+        let message: types::ListTasksRequest = decode(request.into_inner())?;
+        let page = self.handler.list_tasks(&call, message).await.map_err(status)?;
+        Ok(Response::new(page.into()))
+    }
+
+    async fn cancel_task(
+        &self,
+        request: Request<v1::CancelTaskRequest>,
+    ) -> Result<Response<v1::Task>, Status> {
+        let call = self.call(&request, &request.get_ref().tenant)?;
+        let message: types::CancelTaskRequest = decode(request.into_inner())?;
+        let task = self.handler.cancel_task(&call, message).await.map_err(status)?;
+        Ok(Response::new(task.into()))
+    }
+
+    type SubscribeToTaskStream = GrpcEventStream;
+
+    async fn subscribe_to_task(
+        &self,
+        request: Request<v1::SubscribeToTaskRequest>,
+    ) -> Result<Response<GrpcEventStream>, Status> {
+        let call = self.call(&request, &request.get_ref().tenant)?;
+        let message: types::SubscribeToTaskRequest = decode(request.into_inner())?;
+        streaming(self.handler.subscribe_to_task(&call, message).await).await
+    }
+
+    async fn create_task_push_notification_config(
+        &self,
+        request: Request<v1::TaskPushNotificationConfig>,
+    ) -> Result<Response<v1::TaskPushNotificationConfig>, Status> {
+        let call = self.call(&request, &request.get_ref().tenant)?;
+        let message: types::TaskPushNotificationConfig = decode(request.into_inner())?;
+        let config = self
+            .handler
+            .create_task_push_notification_config(&call, message)
+            .await
+            .map_err(status)?;
+        Ok(Response::new(config.into()))
+    }
+
+    async fn get_task_push_notification_config(
+        &self,
+        request: Request<v1::GetTaskPushNotificationConfigRequest>,
+    ) -> Result<Response<v1::TaskPushNotificationConfig>, Status> {
+        let call = self.call(&request, &request.get_ref().tenant)?;
+        let message: types::GetTaskPushNotificationConfigRequest = decode(request.into_inner())?;
+        let config = self
+            .handler
+            .get_task_push_notification_config(&call, message)
+            .await
+            .map_err(status)?;
+        Ok(Response::new(config.into()))
+    }
+
+    async fn list_task_push_notification_configs(
+        &self,
+        request: Request<v1::ListTaskPushNotificationConfigsRequest>,
+    ) -> Result<Response<v1::ListTaskPushNotificationConfigsResponse>, Status> {
+        let call = self.call(&request, &request.get_ref().tenant)?;
+        let message: types::ListTaskPushNotificationConfigsRequest = decode(request.into_inner())?;
+        let page = self
+            .handler
+            .list_task_push_notification_configs(&call, message)
+            .await
+            .map_err(status)?;
+        Ok(Response::new(page.into()))
+    }
+
+    async fn get_extended_agent_card(
+        &self,
+        request: Request<v1::GetExtendedAgentCardRequest>,
+    ) -> Result<Response<v1::AgentCard>, Status> {
+        let call = self.call(&request, &request.get_ref().tenant)?;
+        let message: types::GetExtendedAgentCardRequest = decode(request.into_inner())?;
+        let card = self
+            .handler
+            .get_extended_agent_card(&call, message)
+            .await
+            .map_err(status)?;
+        Ok(Response::new(card.into()))
+    }
+
+    async fn delete_task_push_notification_config(
+        &self,
+        request: Request<v1::DeleteTaskPushNotificationConfigRequest>,
+    ) -> Result<Response<()>, Status> {
+        let call = self.call(&request, &request.get_ref().tenant)?;
+        let message: types::DeleteTaskPushNotificationConfigRequest = decode(request.into_inner())?;
+        self.handler
+            .delete_task_push_notification_config(&call, message)
+            .await
+            .map_err(status)?;
+        Ok(Response::new(()))
+    }
+}
