@@ -9,7 +9,8 @@
 //!
 //! Prints requests (or events) per second for ours and for the floor, and
 //! the ratio; `--only send`, `--only stream` or `--only client` runs one
-//! scenario (`client`: our client's round trip against a bare reqwest POST). Client and servers share the machine, the same way for both.
+//! scenario (`client`: our client's round trip against a bare reqwest POST;
+//! `grpc`, with the `grpc` feature: gRPC next to JSON-RPC). Client and servers share the machine, the same way for both.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -205,6 +206,78 @@ async fn main() {
     if scenarios == "all" || scenarios == "client" {
         client_round_trip(seconds, connections).await;
     }
+    #[cfg(feature = "grpc")]
+    if scenarios == "all" || scenarios == "grpc" {
+        grpc_next_to_jsonrpc(seconds, connections).await;
+    }
+}
+
+/// SendMessage on the echo agent through our client over gRPC and over
+/// JSON-RPC, one server serving both on one port.
+#[cfg(feature = "grpc")]
+async fn grpc_next_to_jsonrpc(seconds: u64, connections: u64) {
+    use a2akit::client::{Client, ClientFactory};
+    use a2akit::types::{AgentInterface, Message, SendMessageRequest};
+
+    let url = ours_all(0).await;
+    let address = url.trim_start_matches("http://").trim_end_matches('/').to_owned();
+    let factory = ClientFactory::new();
+    let jsonrpc = factory
+        .client_for_interface(AgentInterface::new(&url, binding::JSONRPC))
+        .unwrap();
+    let grpc = factory
+        .client_for_interface(AgentInterface::new(&address, binding::GRPC))
+        .unwrap();
+    let request = SendMessageRequest::new(
+        Message::user("The quick brown fox jumps over the lazy dog. ".repeat(4)).with_message_id("m-1"),
+    );
+    let run = |client: Client, seconds: u64| {
+        let request = request.clone();
+        async move {
+            let done = Arc::new(AtomicU64::new(0));
+            let deadline = Instant::now() + Duration::from_secs(seconds);
+            let loops: Vec<_> = (0..connections)
+                .map(|_| {
+                    let (client, request, done) = (client.clone(), request.clone(), Arc::clone(&done));
+                    tokio::spawn(async move {
+                        while Instant::now() < deadline {
+                            client.send_message(request.clone()).await.expect("send");
+                            done.fetch_add(1, Ordering::Relaxed);
+                        }
+                    })
+                })
+                .collect();
+            for task in loops {
+                task.await.unwrap();
+            }
+            done.load(Ordering::Relaxed)
+        }
+    };
+    run(grpc.clone(), 1).await;
+    run(jsonrpc.clone(), 1).await;
+    let (mut grpc_done, mut jsonrpc_done) = (0, 0);
+    for _ in 0..3 {
+        grpc_done = grpc_done.max(run(grpc.clone(), seconds).await);
+        jsonrpc_done = jsonrpc_done.max(run(jsonrpc.clone(), seconds).await);
+    }
+    println!("SendMessage on the echo agent through our client, one server for both bindings");
+    println!("  gRPC        {:>10.0} req/s", grpc_done as f64 / seconds as f64);
+    println!(
+        "  JSON-RPC    {:>10.0} req/s",
+        jsonrpc_done as f64 / seconds as f64
+    );
+}
+
+/// The echo agent with every binding on one port.
+#[cfg(feature = "grpc")]
+async fn ours_all(chunks: usize) -> String {
+    let card = AgentCard::builder()
+        .name("Echo")
+        .description("echo")
+        .streaming(true)
+        .build();
+    let handler = RequestHandler::builder(card, Echo { chunks }).build();
+    listen(server::http::Routes::new(handler).all("/")).await
 }
 
 /// Our `Client::send_message` against a bare reqwest POST of the same bytes,

@@ -14,6 +14,7 @@
 //! | [`error`] | one [`Error`] for every A2A and JSON-RPC error, with its codes on each binding |
 //! | [`jsonrpc`] | the JSON-RPC 2.0 request / response envelope and the method names |
 //! | `client` (feature `client`, default) | `ClientFactory` and `Client`: one method per operation, over JSON-RPC or HTTP+JSON |
+//! | `proto` (feature `grpc`) | the generated `lf.a2a.v1` protobuf messages and service, and their conversions |
 //! | `server` (feature `server`, default) | `AgentExecutor`, `RequestHandler`, stores, and Axum routers for every binding |
 //!
 //! ```
