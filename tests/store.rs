@@ -178,7 +178,7 @@ async fn the_capacity_bound_holds_under_sustained_load() {
     let handler = RequestHandler::builder(card, Completes)
         .task_store(Arc::clone(&store))
         .build();
-    let server = support::start(handler).await;
+    let server = support::start(handler.clone()).await;
     let client = Client::new(&server, Binding::Rest);
     let mut rounds = Vec::new();
     for round in 0..10 {
@@ -196,4 +196,10 @@ async fn the_capacity_bound_holds_under_sustained_load() {
         round.await.unwrap();
     }
     assert_eq!(store.len(), 50, "500 tasks went through a store of 50");
+    // Nothing stays in memory for finished tasks nobody follows.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while handler.live_tasks() > 0 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(handler.live_tasks(), 0);
 }

@@ -611,8 +611,7 @@ impl TaskRegistry {
         }
     }
 
-    /// How many tasks have a live handle (for tests and metrics).
-    #[allow(dead_code)]
+    /// How many tasks have a live handle.
     pub(crate) fn live(&self) -> usize {
         self.lock().len()
     }

@@ -255,6 +255,12 @@ impl RequestHandler {
         &self.inner.card
     }
 
+    /// How many tasks are live in memory now: running, or followed by a
+    /// stream. Finished tasks nobody follows live only in the store.
+    pub fn live_tasks(&self) -> usize {
+        self.inner.registry.live()
+    }
+
     /// Checks the `A2A-Version` a client asked for (`None` or empty: 0.3).
     /// Patch digits are ignored.
     pub fn check_version(&self, requested: Option<&str>) -> Result<(), Error> {
