@@ -6,10 +6,13 @@
 //! print a notice elsewhere, so that a plain local `cargo test` still works.
 //!
 //! * `tests/python/client.py` is the SDK's own client running a scenario
-//!   against our conformance agent, once per HTTP binding.
-//! * `tests/python/agent.py` is an agent built on the SDK's server; the same
-//!   scenario is run against it as a reference, which shows that the
-//!   scenario's expectations are the SDK's own.
+//!   against our conformance agent, once per binding: JSON-RPC, HTTP+JSON
+//!   and, with the `grpc` feature, gRPC (served on the same port).
+//! * `tests/python/agent.py` is an agent built on the SDK's servers (HTTP,
+//!   and gRPC on a second port); the same scenario is run against it as a
+//!   reference, which shows that the scenario's expectations are the SDK's
+//!   own. Our client runs its own scenario against it. Both go over each
+//!   binding, gRPC again only with the `grpc` feature.
 
 #[path = "../examples/conformance/executor.rs"]
 mod conformance;
@@ -26,7 +29,7 @@ use a2akit::types::{AgentCard, binding, json};
 /// How long one run of `client.py` may take.
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// How long `agent.py` may take to print `READY`.
+/// How long `agent.py` may take to print its `READY` line.
 const AGENT_START_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The steps `client.py` runs, in order. Every one must be reported as
@@ -131,15 +134,19 @@ async fn start_rust_agent() -> RustAgent {
     RustAgent { base, task }
 }
 
-/// `agent.py` running on a port of its own.
+/// `agent.py` running on ports of its own.
 struct PythonAgent {
+    /// Where the card and the HTTP bindings are: `http://127.0.0.1:<port>`.
     base: String,
+    /// Where gRPC is: the bare `127.0.0.1:<port>` the card lists.
+    grpc: String,
     _process: ChildGuard,
     /// Drains the agent's stderr, so that it never blocks on a full pipe.
     _stderr: std::thread::JoinHandle<String>,
 }
 
-/// Starts `agent.py` and waits for its `READY <port>` line.
+/// Starts `agent.py` on two free ports and waits for its
+/// `READY <http port> <grpc port>` line.
 async fn start_python_agent(python: &Path) -> PythonAgent {
     let mut child = python_command(python, "agent.py")
         .arg("0")
@@ -159,11 +166,18 @@ async fn start_python_agent(python: &Path) -> PythonAgent {
         }
     });
     let deadline = Instant::now() + AGENT_START_TIMEOUT;
-    let port = loop {
+    let (port, grpc_port) = loop {
         match ready.try_recv() {
             Ok(line) => {
-                if let Some(port) = line.strip_prefix("READY ") {
-                    break port.trim().parse::<u16>().expect("READY names a port");
+                if let Some(ports) = line.strip_prefix("READY ") {
+                    let ports: Vec<u16> = ports
+                        .split_whitespace()
+                        .map(|port| port.parse().expect("READY names ports"))
+                        .collect();
+                    let [http, grpc] = ports[..] else {
+                        panic!("READY names the HTTP port and the gRPC port: {line}");
+                    };
+                    break (http, grpc);
                 }
                 println!("agent.py: {line}");
             }
@@ -183,6 +197,7 @@ async fn start_python_agent(python: &Path) -> PythonAgent {
     };
     PythonAgent {
         base: format!("http://127.0.0.1:{port}"),
+        grpc: format!("127.0.0.1:{grpc_port}"),
         _process: process,
         _stderr: stderr,
     }
@@ -276,15 +291,28 @@ async fn python_client_against_our_agent_http_json() {
     run_python_client(&python, &agent.base, "http_json").await;
 }
 
+/// gRPC on the same port as the HTTP bindings; the card lists it as the
+/// bare `host:port`, and the SDK's client finds it there.
+#[cfg(feature = "grpc")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_client_against_our_agent_grpc() {
+    let Some(python) = python() else { return };
+    let agent = start_rust_agent().await;
+    let card = fetch_card(&agent.base).await;
+    let grpc = card
+        .supported_interfaces
+        .iter()
+        .find(|interface| interface.protocol_binding == binding::GRPC)
+        .unwrap_or_else(|| panic!("our card lists gRPC: {card:?}"));
+    assert_eq!(grpc.url, agent.base.trim_start_matches("http://"));
+    run_python_client(&python, &agent.base, "grpc").await;
+}
+
 // --- The official Python server --------------------------------------------
 
-/// `agent.py` runs and serves a v1.0 card that our types parse, listing both
-/// HTTP bindings at its real port.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn python_agent_serves_its_card() {
-    let Some(python) = python() else { return };
-    let agent = start_python_agent(&python).await;
-    let response = reqwest::get(format!("{}/.well-known/agent-card.json", agent.base))
+/// The card served at `base`, parsed by our types.
+async fn fetch_card(base: &str) -> AgentCard {
+    let response = reqwest::get(format!("{base}/.well-known/agent-card.json"))
         .await
         .expect("card request");
     assert!(
@@ -293,8 +321,18 @@ async fn python_agent_serves_its_card() {
         response.status()
     );
     let bytes = response.bytes().await.expect("card body");
-    let card: AgentCard = json::from_slice(&bytes)
-        .unwrap_or_else(|err| panic!("the card parses ({err}): {}", String::from_utf8_lossy(&bytes)));
+    json::from_slice(&bytes)
+        .unwrap_or_else(|err| panic!("the card parses ({err}): {}", String::from_utf8_lossy(&bytes)))
+}
+
+/// `agent.py` runs and serves a v1.0 card that our types parse, listing both
+/// HTTP bindings at its real port and gRPC as the bare `host:port` of its
+/// second one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_agent_serves_its_card() {
+    let Some(python) = python() else { return };
+    let agent = start_python_agent(&python).await;
+    let card = fetch_card(&agent.base).await;
 
     let interface = |wanted: &str| {
         card.supported_interfaces
@@ -304,10 +342,14 @@ async fn python_agent_serves_its_card() {
     };
     let jsonrpc = interface(binding::JSONRPC);
     let rest = interface(binding::HTTP_JSON);
+    let grpc = interface(binding::GRPC);
     assert_eq!(jsonrpc.url, format!("{}/a2a/jsonrpc", agent.base));
     assert_eq!(rest.url, format!("{}/a2a/rest", agent.base));
-    assert_eq!(jsonrpc.protocol_version, "1.0");
-    assert_eq!(rest.protocol_version, "1.0");
+    assert_eq!(grpc.url, agent.grpc);
+    assert_ne!(agent.grpc, agent.base.trim_start_matches("http://"));
+    for interface in [jsonrpc, rest, grpc] {
+        assert_eq!(interface.protocol_version, "1.0", "{interface:?}");
+    }
     assert_eq!(card.capabilities.streaming, Some(true));
     assert_eq!(card.capabilities.push_notifications, Some(true));
 }
@@ -322,6 +364,15 @@ async fn python_client_against_python_agent_reference() {
     for binding in ["jsonrpc", "http_json"] {
         run_python_client(&python, &agent.base, binding).await;
     }
+}
+
+/// The same reference over gRPC, Python to Python.
+#[cfg(feature = "grpc")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_client_against_python_agent_reference_grpc() {
+    let Some(python) = python() else { return };
+    let agent = start_python_agent(&python).await;
+    run_python_client(&python, &agent.base, "grpc").await;
 }
 
 // --- Our Rust client against the official Python server --------------------
@@ -379,6 +430,12 @@ mod our_client {
             .await
             .expect("card");
         assert_eq!(client.interface().protocol_binding, wanted);
+        let url = match wanted {
+            binding::JSONRPC => format!("{}/a2a/jsonrpc", agent.base),
+            binding::HTTP_JSON => format!("{}/a2a/rest", agent.base),
+            _ => agent.grpc.clone(),
+        };
+        assert_eq!(client.interface().url, url);
 
         // SendMessage: a task, and a direct message.
         let done = task(&client, send("tck-complete-task")).await;
@@ -534,5 +591,14 @@ mod our_client {
     async fn our_client_against_python_agent_http_json() {
         let Some(python) = python() else { return };
         scenario(&python, binding::HTTP_JSON).await;
+    }
+
+    /// Our gRPC transport dials the bare `host:port` of the card's gRPC
+    /// interface, the second port of `agent.py`.
+    #[cfg(feature = "grpc")]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn our_client_against_python_agent_grpc() {
+        let Some(python) = python() else { return };
+        scenario(&python, binding::GRPC).await;
     }
 }

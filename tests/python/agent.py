@@ -1,16 +1,21 @@
 """An A2A agent built on the official Python SDK, for interop tests.
 
-    python tests/python/agent.py PORT
+    python tests/python/agent.py HTTP_PORT [GRPC_PORT]
 
-Listens on 127.0.0.1:PORT (0 picks a free port) and serves:
+Listens on 127.0.0.1:HTTP_PORT and serves:
 
 * the agent card at ``/.well-known/agent-card.json``;
 * JSON-RPC at ``POST /a2a/jsonrpc``;
 * HTTP+JSON (REST) under ``/a2a/rest``;
 
-with streaming and push notifications (configuration CRUD over an in-memory
-store) enabled. Once it accepts connections it prints one line,
-``READY <port>``, and flushes stdout, so a test can wait for it.
+and serves gRPC (``lf.a2a.v1.A2AService``, the SDK's ``GrpcHandler``) on
+127.0.0.1:GRPC_PORT, listed in the card as the bare ``127.0.0.1:GRPC_PORT``.
+A port of 0, and a missing GRPC_PORT, pick a free port. All three bindings
+share one request handler, so a task created over one is visible over the
+others. Streaming and push notifications (configuration CRUD over an
+in-memory store) are enabled. Once both servers accept connections it prints
+one line, ``READY <http port> <grpc port>``, and flushes stdout, so a test
+can wait for it.
 
 The executor picks its behaviour from the prefix of the incoming message id,
 like the Rust conformance agent (longest prefixes first):
@@ -33,6 +38,7 @@ import logging
 import socket
 import sys
 
+import grpc.aio
 import httpx
 import uvicorn
 
@@ -41,7 +47,7 @@ from starlette.applications import Starlette
 from a2a.helpers import new_task, new_text_message, new_text_part
 from a2a.server.agent_execution import AgentExecutor, RequestContext
 from a2a.server.events import EventQueue
-from a2a.server.request_handlers import DefaultRequestHandler
+from a2a.server.request_handlers import DefaultRequestHandler, GrpcHandler
 from a2a.server.routes import (
     create_agent_card_routes,
     create_jsonrpc_routes,
@@ -61,6 +67,7 @@ from a2a.types.a2a_pb2 import (
     Part,
     TaskState,
 )
+from a2a.types.a2a_pb2_grpc import add_A2AServiceServicer_to_server
 
 
 JSONRPC_PATH = '/a2a/jsonrpc'
@@ -150,8 +157,12 @@ class PrefixExecutor(AgentExecutor):
         await updater.cancel()
 
 
-def agent_card(base: str) -> AgentCard:
-    """The card, with the interface URLs built from the listening address."""
+def agent_card(base: str, grpc_address: str) -> AgentCard:
+    """The card, with the interface URLs built from the listening addresses.
+
+    `grpc_address` is a bare `host:port`, the form the spec gives for gRPC
+    interface URLs.
+    """
     return AgentCard(
         name='a2a-sdk interop agent',
         description='The official Python SDK, behaving by message id prefix',
@@ -165,6 +176,11 @@ def agent_card(base: str) -> AgentCard:
             AgentInterface(
                 url=f'{base}{REST_PATH}',
                 protocol_binding='HTTP+JSON',
+                protocol_version='1.0',
+            ),
+            AgentInterface(
+                url=grpc_address,
+                protocol_binding='GRPC',
                 protocol_version='1.0',
             ),
         ],
@@ -182,15 +198,18 @@ def agent_card(base: str) -> AgentCard:
     )
 
 
-def build_app(card: AgentCard) -> Starlette:
+def build_handler(card: AgentCard) -> DefaultRequestHandler:
     push_store = InMemoryPushNotificationConfigStore()
-    handler = DefaultRequestHandler(
+    return DefaultRequestHandler(
         agent_executor=PrefixExecutor(),
         task_store=InMemoryTaskStore(),
         agent_card=card,
         push_config_store=push_store,
         push_sender=BasePushNotificationSender(httpx.AsyncClient(), push_store),
     )
+
+
+def build_app(card: AgentCard, handler: DefaultRequestHandler) -> Starlette:
     routes = [
         *create_agent_card_routes(card, cache_control='max-age=300'),
         *create_jsonrpc_routes(handler, JSONRPC_PATH),
@@ -200,30 +219,45 @@ def build_app(card: AgentCard) -> Starlette:
 
 
 async def main() -> None:
-    if len(sys.argv) != 2:
-        sys.exit(f'usage: {sys.argv[0]} PORT')
-    # Bind first, so that port 0 works and the card names the real port.
+    if len(sys.argv) not in (2, 3):
+        sys.exit(f'usage: {sys.argv[0]} HTTP_PORT [GRPC_PORT]')
+    # Bind both ports first, so that port 0 works and the card names the
+    # real ports.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(('127.0.0.1', int(sys.argv[1])))
     port = sock.getsockname()[1]
     base = f'http://127.0.0.1:{port}'
 
+    grpc_server = grpc.aio.server()
+    wanted_grpc_port = int(sys.argv[2]) if len(sys.argv) == 3 else 0
+    grpc_port = grpc_server.add_insecure_port(f'127.0.0.1:{wanted_grpc_port}')
+    if grpc_port == 0:
+        sys.exit(f'could not bind the gRPC port {wanted_grpc_port}')
+
+    card = agent_card(base, f'127.0.0.1:{grpc_port}')
+    handler = build_handler(card)
+    add_A2AServiceServicer_to_server(GrpcHandler(handler), grpc_server)
+    await grpc_server.start()
+
     config = uvicorn.Config(
-        build_app(agent_card(base)),
+        build_app(card, handler),
         log_level='warning',
         lifespan='off',
     )
     server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:
-        if serving.done():
-            # Startup failed: surface the error.
-            await serving
-            sys.exit('the server stopped before it started')
-        await asyncio.sleep(0.02)
-    print(f'READY {port}', flush=True)
-    await serving
+    try:
+        while not server.started:
+            if serving.done():
+                # Startup failed: surface the error.
+                await serving
+                sys.exit('the server stopped before it started')
+            await asyncio.sleep(0.02)
+        print(f'READY {port} {grpc_port}', flush=True)
+        await serving
+    finally:
+        await grpc_server.stop(grace=None)
 
 
 if __name__ == '__main__':

@@ -1,10 +1,12 @@
 """Drives an A2A agent with the official Python SDK's own client.
 
-    python tests/python/client.py BASE_URL jsonrpc|http_json
+    python tests/python/client.py BASE_URL jsonrpc|http_json|grpc
 
-Resolves the agent card at BASE_URL, builds clients with the SDK's
-``ClientFactory`` for the chosen binding, and runs a fixed scenario against
-an agent that behaves by message id prefix (the Rust conformance agent).
+Resolves the agent card at BASE_URL (always over HTTP), builds clients with
+the SDK's ``ClientFactory`` for the chosen binding, and runs a fixed scenario
+against an agent that behaves by message id prefix (the Rust conformance
+agent). For gRPC the clients dial the card's bare ``host:port`` URL over an
+insecure (cleartext) channel.
 Each step prints one JSON object on stdout:
 
     {"step": "send_complete", "ok": true, ...details...}
@@ -22,6 +24,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
+import grpc.aio
 import httpx
 
 from a2a.client import A2ACardResolver, Client, ClientConfig, ClientFactory
@@ -51,7 +54,7 @@ from a2a.utils.errors import (
 )
 
 
-BINDINGS = {'jsonrpc': 'JSONRPC', 'http_json': 'HTTP+JSON'}
+BINDINGS = {'jsonrpc': 'JSONRPC', 'http_json': 'HTTP+JSON', 'grpc': 'GRPC'}
 
 # The time limit of one step, in seconds.
 STEP_TIMEOUT = 20.0
@@ -125,6 +128,17 @@ class Scenario:
 
     # --- helpers -----------------------------------------------------------
 
+    @staticmethod
+    def client(card: AgentCard, binding: str, *, streaming: bool) -> Client:
+        """A client of the card's interface for `binding`, and no other."""
+        config = ClientConfig(
+            streaming=streaming, supported_protocol_bindings=[binding]
+        )
+        if binding == 'GRPC':
+            # Each client gets a channel of its own and closes it with itself.
+            config.grpc_channel_factory = grpc.aio.insecure_channel
+        return ClientFactory(config).create(card)
+
     async def send(self, message: Message, **configuration: Any) -> StreamResponse:
         """A blocking SendMessage through the non-streaming client."""
         assert self.unary is not None
@@ -165,15 +179,21 @@ class Scenario:
         )
         check(card.capabilities.streaming, 'the card declares streaming')
         wanted = BINDINGS[self.binding]
-        self.unary = ClientFactory(
-            ClientConfig(streaming=False, supported_protocol_bindings=[wanted])
-        ).create(card)
-        self.streaming = ClientFactory(
-            ClientConfig(streaming=True, supported_protocol_bindings=[wanted])
-        ).create(card)
+        check(wanted in bindings, f'{wanted} in the card, got {bindings}')
         interface = next(
             i for i in card.supported_interfaces if i.protocol_binding == wanted
         )
+        if wanted == 'GRPC':
+            # The spec writes gRPC interface URLs as a bare `host:port`.
+            host, _, port = interface.url.rpartition(':')
+            check(
+                '/' not in interface.url and bool(host) and port.isdigit(),
+                f'a bare host:port gRPC URL, got {interface.url!r}',
+            )
+        # The factory only knows the wanted binding, so these clients use it
+        # or fail to be created.
+        self.unary = self.client(card, wanted, streaming=False)
+        self.streaming = self.client(card, wanted, streaming=True)
         return {
             'name': card.name,
             'bindings': bindings,
