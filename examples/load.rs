@@ -231,28 +231,7 @@ async fn grpc_next_to_jsonrpc(seconds: u64, connections: u64) {
     let request = SendMessageRequest::new(
         Message::user("The quick brown fox jumps over the lazy dog. ".repeat(4)).with_message_id("m-1"),
     );
-    let run = |client: Client, seconds: u64| {
-        let request = request.clone();
-        async move {
-            let done = Arc::new(AtomicU64::new(0));
-            let deadline = Instant::now() + Duration::from_secs(seconds);
-            let loops: Vec<_> = (0..connections)
-                .map(|_| {
-                    let (client, request, done) = (client.clone(), request.clone(), Arc::clone(&done));
-                    tokio::spawn(async move {
-                        while Instant::now() < deadline {
-                            client.send_message(request.clone()).await.expect("send");
-                            done.fetch_add(1, Ordering::Relaxed);
-                        }
-                    })
-                })
-                .collect();
-            for task in loops {
-                task.await.unwrap();
-            }
-            done.load(Ordering::Relaxed)
-        }
-    };
+    let run = |client: Client, seconds: u64| run_client(client, request.clone(), connections, seconds);
     run(grpc.clone(), 1).await;
     run(jsonrpc.clone(), 1).await;
     let (mut grpc_done, mut jsonrpc_done) = (0, 0);
@@ -297,35 +276,14 @@ async fn client_round_trip(seconds: u64, connections: u64) {
     )
     .unwrap();
 
-    let run_client = |seconds: u64| {
-        let (client, request) = (client.clone(), request.clone());
-        async move {
-            let done = Arc::new(AtomicU64::new(0));
-            let deadline = Instant::now() + Duration::from_secs(seconds);
-            let loops: Vec<_> = (0..connections)
-                .map(|_| {
-                    let (client, request, done) = (client.clone(), request.clone(), Arc::clone(&done));
-                    tokio::spawn(async move {
-                        while Instant::now() < deadline {
-                            client.send_message(request.clone()).await.expect("send");
-                            done.fetch_add(1, Ordering::Relaxed);
-                        }
-                    })
-                })
-                .collect();
-            for task in loops {
-                task.await.unwrap();
-            }
-            done.load(Ordering::Relaxed)
-        }
-    };
-    run_client(1).await;
+    let run_ours = |seconds: u64| run_client(client.clone(), request.clone(), connections, seconds);
+    run_ours(1).await;
     drive(&url, &body, connections, 1).await;
     // Alternate three rounds of each and keep each side's best, so that a
     // passing disturbance of the machine does not decide the comparison.
     let (mut ours_done, mut bare_done) = (0, 0);
     for _ in 0..3 {
-        ours_done = ours_done.max(run_client(seconds).await);
+        ours_done = ours_done.max(run_ours(seconds).await);
         bare_done = bare_done.max(drive(&url, &body, connections, seconds).await.0);
     }
     let (ours_rate, bare_rate) = (
@@ -381,4 +339,31 @@ async fn send_streaming_message(seconds: u64, connections: u64) {
     println!("  a2akit      {ours_rate:>10.0} events/s");
     println!("  axum floor  {floor_rate:>10.0} events/s");
     println!("  ratio       {:>10.2}", ours_rate / floor_rate);
+}
+
+/// Sends `request` through `client` from `connections` loops for `seconds`;
+/// returns how many calls completed.
+async fn run_client(
+    client: a2akit::client::Client,
+    request: a2akit::types::SendMessageRequest,
+    connections: u64,
+    seconds: u64,
+) -> u64 {
+    let done = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let loops: Vec<_> = (0..connections)
+        .map(|_| {
+            let (client, request, done) = (client.clone(), request.clone(), Arc::clone(&done));
+            tokio::spawn(async move {
+                while Instant::now() < deadline {
+                    client.send_message(request.clone()).await.expect("send");
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    for task in loops {
+        task.await.unwrap();
+    }
+    done.load(Ordering::Relaxed)
 }

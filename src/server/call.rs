@@ -61,6 +61,17 @@ impl CallContext {
         self
     }
 
+    /// The extension URIs of `A2A-Extensions` values (header or metadata):
+    /// comma-separated, blanks ignored, any number of values.
+    pub(crate) fn parse_extensions<'a>(values: impl Iterator<Item = &'a str>) -> Vec<String> {
+        values
+            .flat_map(|value| value.split(','))
+            .map(str::trim)
+            .filter(|uri| !uri.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
     /// The owner key of tasks this caller creates: its id, or empty when anonymous.
     pub(crate) fn owner(&self) -> &str {
         self.caller.as_ref().map_or("", |c| c.id())

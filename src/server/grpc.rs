@@ -75,15 +75,11 @@ impl GrpcService {
         self.handler
             .check_version(version.as_deref())
             .map_err(|err| status_from_error(&err))?;
-        let extensions = metadata
+        let values = metadata
             .get_all("a2a-extensions")
             .iter()
-            .filter_map(|value| value.to_str().ok())
-            .flat_map(|value| value.split(','))
-            .map(str::trim)
-            .filter(|uri| !uri.is_empty())
-            .map(str::to_owned)
-            .collect();
+            .filter_map(|value| value.to_str().ok());
+        let extensions = CallContext::parse_extensions(values);
         Ok(CallContext {
             tenant: tenant.to_owned(),
             caller: request.extensions().get::<Caller>().cloned(),

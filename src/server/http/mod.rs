@@ -164,15 +164,11 @@ fn requested_version<'a>(headers: &'a HeaderMap, query: Option<&'a str>) -> Opti
 
 /// The call context of a request: tenant, caller and requested extensions.
 fn call_context(headers: &HeaderMap, extensions: &axum::http::Extensions, tenant: String) -> CallContext {
-    let requested = headers
+    let values = headers
         .get_all("a2a-extensions")
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .map(str::trim)
-        .filter(|uri| !uri.is_empty())
-        .map(str::to_owned)
-        .collect();
+        .into_iter()
+        .filter_map(|value| value.to_str().ok());
+    let requested = CallContext::parse_extensions(values);
     CallContext {
         tenant,
         caller: extensions.get::<Caller>().cloned(),
