@@ -46,7 +46,8 @@ fn read<P, T: TryFrom<P, Error = Error>>(message: P) -> Result<T, Error> {
 }
 
 impl GrpcTransport {
-    /// A transport to `url`: `host:port` as cards write it, or with a scheme.
+    /// A transport to `url`: `host:port` as cards write it (plaintext), or
+    /// with a scheme (`https://` for TLS).
     pub(crate) fn new(url: &str, core: HttpCore) -> Result<Self, Error> {
         let with_scheme = if url.contains("://") {
             url.to_owned()
@@ -55,10 +56,18 @@ impl GrpcTransport {
         };
         let target = reqwest::Url::parse(&with_scheme)
             .map_err(|err| Error::invalid_params(format!("{url:?} is not a gRPC address: {err}")))?;
-        let endpoint = Endpoint::from_shared(with_scheme)
+        let mut endpoint = Endpoint::from_shared(with_scheme)
             .map_err(|err| Error::invalid_params(format!("{url:?} is not a gRPC address: {err}")))?
             .connect_timeout(Duration::from_secs(10))
             .tcp_nodelay(true);
+        // A bare `host:port` is plaintext HTTP/2, as cards write local agents;
+        // `https://` gets TLS with the Mozilla roots.
+        if target.scheme() == "https" {
+            let tls = tonic::transport::ClientTlsConfig::new().with_webpki_roots();
+            endpoint = endpoint.tls_config(tls).map_err(|err| {
+                Error::invalid_params(format!("TLS for {url:?} could not be set up: {err}"))
+            })?;
+        }
         let client = A2aServiceClient::new(endpoint.connect_lazy())
             .max_decoding_message_size(core.max_event_size)
             .max_encoding_message_size(core.max_event_size);
@@ -224,5 +233,20 @@ impl Transport for GrpcTransport {
             });
             Ok(Box::pin(items) as ClientStream)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn addresses_are_read_with_or_without_a_scheme() {
+        let core = HttpCore::new(reqwest::Client::new());
+        assert!(GrpcTransport::new("127.0.0.1:50051", core.clone()).is_ok());
+        assert!(GrpcTransport::new("http://127.0.0.1:50051", core.clone()).is_ok());
+        assert!(GrpcTransport::new("https://agent.example.com:443", core.clone()).is_ok());
+        let err = GrpcTransport::new("no spaces allowed:1 2", core).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidParams);
     }
 }
