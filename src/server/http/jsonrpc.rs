@@ -253,12 +253,13 @@ async fn streaming(id: Id, stream: Result<EventStream, Error>, keep_alive: std::
     let data_id = id.clone();
     let frames = sse::frames(
         events,
-        move |event| {
-            serde_json::to_vec(&RpcResponse::success(data_id.clone(), event.as_ref()))
-                .expect("events always encode")
+        move |out, event| {
+            let response = RpcResponse::success(data_id.clone(), event.as_ref());
+            serde_json::to_writer(out, &response).expect("events always encode")
         },
-        move |err: Error| {
-            serde_json::to_vec(&RpcResponse::<()>::error(id.clone(), &err)).expect("errors always encode")
+        move |out, err: Error| {
+            serde_json::to_writer(out, &RpcResponse::<()>::error(id.clone(), &err))
+                .expect("errors always encode")
         },
     );
     sse::response(frames, keep_alive)

@@ -238,8 +238,8 @@ async fn streaming(stream: Result<EventStream, Error>, keep_alive: std::time::Du
     let events = futures_util::stream::once(async move { Ok(first) }).chain(stream);
     let frames = sse::frames(
         events,
-        |event| serde_json::to_vec(event.as_ref()).expect("events always encode"),
-        |err: Error| serde_json::to_vec(&err.to_http()).expect("errors always encode"),
+        |out, event| serde_json::to_writer(out, event.as_ref()).expect("events always encode"),
+        |out, err: Error| serde_json::to_writer(out, &err.to_http()).expect("errors always encode"),
     );
     sse::response(frames, keep_alive)
 }

@@ -8,25 +8,21 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use futures_util::{Stream, StreamExt as _};
 
-/// One frame to send.
-pub(super) enum Frame {
-    /// `data: <json>`.
-    Data(Vec<u8>),
-    /// `event: error` + `data: <json>`; the stream ends after it.
-    Error(Vec<u8>),
-}
+/// One frame to send, already framed (`data: …\n\n`).
+pub(super) struct Frame(Bytes);
 
 impl Frame {
-    fn into_bytes(self) -> Bytes {
-        let (prefix, json): (&[u8], Vec<u8>) = match self {
-            Frame::Data(json) => (b"data: ", json),
-            Frame::Error(json) => (b"event: error\ndata: ", json),
-        };
-        let mut out = Vec::with_capacity(prefix.len() + json.len() + 2);
+    /// Frames what `write` serialises, after `prefix`, in one allocation.
+    fn build(prefix: &[u8], write: impl FnOnce(&mut Vec<u8>)) -> Self {
+        let mut out = Vec::with_capacity(512);
         out.extend_from_slice(prefix);
-        out.extend_from_slice(&json);
+        write(&mut out);
         out.extend_from_slice(b"\n\n");
-        Bytes::from(out)
+        Frame(Bytes::from(out))
+    }
+
+    fn into_bytes(self) -> Bytes {
+        self.0
     }
 }
 
@@ -54,8 +50,14 @@ where
             tokio::select! {
                 biased;
                 batch = state.frames.next() => {
-                    let batch = batch?;
+                    let mut batch = batch?;
                     state.sent_since_tick = true;
+                    // Give a producer that is mid-burst one turn, and take
+                    // whatever it added: fewer, larger writes under load.
+                    tokio::task::yield_now().await;
+                    while let Some(Some(more)) = futures_util::FutureExt::now_or_never(state.frames.next()) {
+                        batch.extend(more);
+                    }
                     let bytes = match <[Frame; 1]>::try_from(batch) {
                         Ok([frame]) => frame.into_bytes(),
                         Err(batch) => {
@@ -88,18 +90,19 @@ where
     response
 }
 
-/// Maps a stream of results to frames: each `Ok` a data frame, each `Err`
-/// an error frame (the handler's streams end after their first error).
+/// Maps a stream of results to frames: each `Ok` a `data:` frame, each
+/// `Err` an `event: error` frame (the handler's streams end after their
+/// first error). The closures write the JSON straight into the frame.
 pub(super) fn frames<S, T, E>(
     stream: S,
-    data: impl Fn(T) -> Vec<u8> + Send + 'static,
-    error: impl Fn(E) -> Vec<u8> + Send + 'static,
+    data: impl Fn(&mut Vec<u8>, T) + Send + 'static,
+    error: impl Fn(&mut Vec<u8>, E) + Send + 'static,
 ) -> impl Stream<Item = Frame> + Send + 'static
 where
     S: Stream<Item = Result<T, E>> + Send + 'static,
 {
     stream.map(move |item| match item {
-        Ok(value) => Frame::Data(data(value)),
-        Err(err) => Frame::Error(error(err)),
+        Ok(value) => Frame::build(b"data: ", |out| data(out, value)),
+        Err(err) => Frame::build(b"event: error\ndata: ", |out| error(out, err)),
     })
 }
