@@ -1250,3 +1250,78 @@ both_bindings!(
         assert_eq!(last_state(&events), Some(TaskState::AuthRequired));
     }
 );
+
+both_bindings!(
+    c02_a_streamed_follow_up_to_an_interrupted_task_streams_the_whole_run,
+    conformance_handler(),
+    |client| {
+        let task = client
+            .send_task(&send(user_message("tck-input-required-1", "first")))
+            .await;
+        let follow_up = user_message("tck-stream-003-x", "go on").with_task_id(&task.id);
+        let events = client.stream_all(&send(follow_up)).await.unwrap();
+        assert!(
+            matches!(&events[0], StreamResponse::Task(t) if t.status.state == TaskState::InputRequired),
+            "{events:?}"
+        );
+        assert!(
+            events
+                .iter()
+                .any(|e| matches!(e, StreamResponse::ArtifactUpdate(_))),
+            "{events:?}"
+        );
+        assert_eq!(last_state(&events), Some(TaskState::Completed), "{events:?}");
+    }
+);
+
+/// Starts work, returns, and finishes later from a task of its own.
+struct FinishesLater;
+
+impl AgentExecutor for FinishesLater {
+    async fn execute(&self, _: RequestContext, updater: TaskUpdater) -> Result<(), Error> {
+        updater.start_work().await?;
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            updater.complete().await.expect("the task is still live");
+        });
+        Ok(())
+    }
+}
+
+both_bindings!(
+    events_sent_after_execute_returned_reach_subscribers,
+    RequestHandler::builder(plain_card().streaming(true).build(), FinishesLater).build(),
+    |client| {
+        let config = SendMessageConfiguration::default().with_return_immediately(true);
+        let task = client.send_task(&send_with(user_message("m", "x"), config)).await;
+        let events = collect(client.subscribe(&task.id).await.unwrap()).await.unwrap();
+        assert_eq!(last_state(&events), Some(TaskState::Completed), "{events:?}");
+    }
+);
+
+/// Refuses every cancel.
+struct Stubborn;
+
+impl AgentExecutor for Stubborn {
+    async fn execute(&self, _: RequestContext, updater: TaskUpdater) -> Result<(), Error> {
+        updater.require_input(updater.message("still thinking")).await
+    }
+
+    async fn cancel(&self, task: Task, _: TaskUpdater) -> Result<(), Error> {
+        Err(Error::task_not_cancelable(
+            &task.id,
+            "it is past the point of no return",
+        ))
+    }
+}
+
+both_bindings!(
+    an_agent_can_refuse_a_cancel,
+    RequestHandler::builder(plain_card().build(), Stubborn).build(),
+    |client| {
+        let task = client.send_task(&send(user_message("m", "x"))).await;
+        assert_kind(client.cancel_task(&task.id).await, ErrorKind::TaskNotCancelable);
+        let after = client.get_task(&task.id, None).await.unwrap();
+        assert_eq!(after.status.state, TaskState::InputRequired);
+    }
+);

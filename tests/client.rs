@@ -585,3 +585,24 @@ async fn interceptors_run_in_order_and_credentials_are_applied() {
         .unwrap();
     basic.get_task(GetTaskRequest::new("t1")).await.unwrap();
 }
+
+#[tokio::test]
+async fn a_huge_max_age_does_not_overflow_the_clock() {
+    let card = AgentCard::builder()
+        .name("forever")
+        .description("d")
+        .interface("http://x/", binding::JSONRPC)
+        .build();
+    let body = serde_json::to_string(&card).unwrap();
+    let app = axum::Router::new().route(
+        "/.well-known/agent-card.json",
+        get(move || {
+            let body = body.clone();
+            async move { ([("cache-control", "max-age=18446744073709551615")], body) }
+        }),
+    );
+    let base = serve(app).await;
+    let factory = ClientFactory::new();
+    assert_eq!(factory.resolve_card(&base).await.unwrap().name, "forever");
+    assert_eq!(factory.resolve_card(&base).await.unwrap().name, "forever");
+}

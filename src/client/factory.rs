@@ -34,6 +34,7 @@ pub const AGENT_CARD_PATH: &str = "/.well-known/agent-card.json";
 pub struct ClientFactory {
     core: HttpCore,
     preferences: Vec<String>,
+    own_order: bool,
     body_limit: usize,
     cards: Mutex<HashMap<String, CachedCard>>,
 }
@@ -77,14 +78,23 @@ impl ClientFactory {
         Self {
             core: HttpCore::new(http),
             preferences: vec![binding::JSONRPC.to_owned(), binding::HTTP_JSON.to_owned()],
+            own_order: false,
             body_limit: 16 << 20,
             cards: Mutex::default(),
         }
     }
 
-    /// The bindings to use, most preferred first (see [`binding`]); others are ignored.
+    /// The bindings this client may use (see [`binding`]); interfaces in
+    /// others are ignored. By default the card's order decides among them.
     pub fn preferred_bindings<S: Into<String>>(mut self, bindings: impl IntoIterator<Item = S>) -> Self {
         self.preferences = bindings.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Lets the order of [`preferred_bindings`](Self::preferred_bindings)
+    /// decide between the card's interfaces, instead of the card's own order.
+    pub fn prefer_own_order(mut self, yes: bool) -> Self {
+        self.own_order = yes;
         self
     }
 
@@ -159,7 +169,9 @@ impl ClientFactory {
                 .split(',')
                 .find_map(|directive| directive.trim().strip_prefix("max-age=")?.parse::<u64>().ok())
         });
-        let fresh_until = Instant::now() + Duration::from_secs(max_age.unwrap_or(0));
+        // Capped at a day: a server's huge max-age must not overflow the clock.
+        let max_age = Duration::from_secs(max_age.unwrap_or(0).min(86_400));
+        let fresh_until = Instant::now().checked_add(max_age).unwrap_or_else(Instant::now);
         let card = match (response.status().as_u16(), cached) {
             (304, Some(cached)) => cached.card,
             (200..=299, _) => {
@@ -192,30 +204,36 @@ impl ClientFactory {
         self.cards.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The interface this factory would use: of the card's interfaces that
-    /// speak protocol 1.x in a preferred binding, the one whose binding is
-    /// preferred most, and among those the first in card order.
+    /// The interface this factory would use: the first of the card's
+    /// interfaces (the agent lists them most preferred first) that speaks
+    /// protocol 1.x in one of the caller's bindings. With
+    /// [`prefer_own_order`](Self::prefer_own_order), the caller's order of
+    /// bindings decides instead, and card order breaks ties.
     pub fn select_interface<'a>(&self, card: &'a AgentCard) -> Result<&'a AgentInterface, Error> {
-        self.preferences
-            .iter()
-            .find_map(|wanted| {
-                card.supported_interfaces.iter().find(|interface| {
-                    interface.protocol_binding.eq_ignore_ascii_case(wanted)
-                        && speaks_v1(&interface.protocol_version)
-                })
-            })
-            .ok_or_else(|| {
-                let offered: Vec<String> = card
-                    .supported_interfaces
-                    .iter()
-                    .map(|i| format!("{} {}", i.protocol_binding, i.protocol_version))
-                    .collect();
-                Error::unsupported_operation(format!(
-                    "the agent offers [{}], none of which is a 1.x interface in {:?}",
-                    offered.join(", "),
-                    self.preferences
-                ))
-            })
+        let usable = |interface: &&AgentInterface, wanted: &str| {
+            interface.protocol_binding.eq_ignore_ascii_case(wanted) && speaks_v1(&interface.protocol_version)
+        };
+        let chosen = if self.own_order {
+            self.preferences
+                .iter()
+                .find_map(|wanted| card.supported_interfaces.iter().find(|i| usable(i, wanted)))
+        } else {
+            card.supported_interfaces
+                .iter()
+                .find(|i| self.preferences.iter().any(|wanted| usable(i, wanted)))
+        };
+        chosen.ok_or_else(|| {
+            let offered: Vec<String> = card
+                .supported_interfaces
+                .iter()
+                .map(|i| format!("{} {}", i.protocol_binding, i.protocol_version))
+                .collect();
+            Error::unsupported_operation(format!(
+                "the agent offers [{}], none of which is a 1.x interface in {:?}",
+                offered.join(", "),
+                self.preferences
+            ))
+        })
     }
 
     /// Resolves the card at `base_url` and builds a client for it.
@@ -308,12 +326,15 @@ mod tests {
     }
 
     #[test]
-    fn the_preferred_binding_wins_over_card_order() {
+    fn the_card_order_decides_unless_the_caller_asks_for_its_own() {
         let card = card(&[("rest", "HTTP+JSON", "1.0"), ("rpc", "JSONRPC", "1.0")]);
-        let factory = ClientFactory::new();
-        assert_eq!(factory.select_interface(&card).unwrap().url, "rpc");
-        let factory = ClientFactory::new().preferred_bindings([binding::HTTP_JSON, binding::JSONRPC]);
-        assert_eq!(factory.select_interface(&card).unwrap().url, "rest");
+        assert_eq!(ClientFactory::new().select_interface(&card).unwrap().url, "rest");
+        let only_rpc = ClientFactory::new().preferred_bindings([binding::JSONRPC]);
+        assert_eq!(only_rpc.select_interface(&card).unwrap().url, "rpc");
+        let own = ClientFactory::new()
+            .preferred_bindings([binding::JSONRPC, binding::HTTP_JSON])
+            .prefer_own_order(true);
+        assert_eq!(own.select_interface(&card).unwrap().url, "rpc");
     }
 
     #[test]

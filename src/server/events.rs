@@ -174,6 +174,13 @@ impl TaskHandle {
             .task
             .as_mut()
             .ok_or_else(|| Error::task_not_found(&self.key.id))?;
+        // Checked again under the lock: the previous run may have ended the task since.
+        if task.status.state.is_terminal() {
+            return Err(Error::unsupported_operation(format!(
+                "task {} is {} and accepts no more messages",
+                task.id, task.status.state
+            )));
+        }
         task.history.push(message);
         self.persist(&mut state).await?;
         Ok(state.task.clone().expect("just stored"))

@@ -1,12 +1,11 @@
 //! The one trait an agent implements, what it is given, and how it reports.
 
 use std::future::Future;
-use std::sync::Arc;
 
 use tokio::sync::watch;
 
 use super::call::CallContext;
-use super::events::{AgentEvent, TaskHandle};
+use super::events::{AgentEvent, HandleRef};
 use crate::Error;
 use crate::types::{Artifact, Message, Part, SendMessageConfiguration, Struct, Task, TaskState, TaskStatus};
 
@@ -47,7 +46,9 @@ pub trait AgentExecutor: Send + Sync + 'static {
 
     /// Asks the agent to stop working on `task`. The default moves the task
     /// to `Canceled`; the running `execute`, if any, sees
-    /// [`RequestContext::is_canceled`] turn true and its later events are refused.
+    /// [`RequestContext::is_canceled`] turn true and its later events are
+    /// refused. Returning an error (such as [`Error::task_not_cancelable`])
+    /// refuses the cancel: the caller gets the error and the task goes on.
     fn cancel(&self, task: Task, updater: TaskUpdater) -> impl Future<Output = Result<(), Error>> + Send {
         let _ = task;
         async move { updater.cancel().await }
@@ -100,11 +101,23 @@ impl RequestContext {
 /// Every method fails if the event is not allowed: a state change the state
 /// machine forbids (see [`TaskState::can_transition_to`]), anything after a
 /// terminal state, or a direct [`reply`](Self::reply) once the task exists.
-#[derive(Clone)]
 pub struct TaskUpdater {
-    pub(crate) handle: Arc<TaskHandle>,
+    /// A use of the task's handle: while any updater lives, the task stays
+    /// live, so events an agent sends after `execute` returned still reach
+    /// every listener.
+    pub(crate) handle: HandleRef,
     pub(crate) task_id: String,
     pub(crate) context_id: String,
+}
+
+impl Clone for TaskUpdater {
+    fn clone(&self) -> Self {
+        Self {
+            handle: HandleRef::clone_use(&self.handle),
+            task_id: self.task_id.clone(),
+            context_id: self.context_id.clone(),
+        }
+    }
 }
 
 impl std::fmt::Debug for TaskUpdater {

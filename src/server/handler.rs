@@ -201,7 +201,9 @@ fn check_history_length(field: &str, history_length: Option<i32>) -> Result<(), 
 fn ends_send_stream(event: &StreamResponse) -> bool {
     match event {
         StreamResponse::Message(_) => true,
-        StreamResponse::Task(task) => task.status.state.is_terminal() || task.status.state.is_interrupted(),
+        // A snapshot opens the stream of a follow-up to an interrupted task:
+        // only a terminal one ends it; the run's own updates decide.
+        StreamResponse::Task(task) => task.status.state.is_terminal(),
         StreamResponse::StatusUpdate(update) => {
             update.status.state.is_terminal() || update.status.state.is_interrupted()
         }
@@ -223,6 +225,21 @@ fn lagged(skipped: u64) -> Error {
     Error::internal(format!(
         "this stream fell {skipped} events behind the task and was closed; subscribe again for a fresh snapshot"
     ))
+}
+
+/// Ends a run that was marked started but never spawned (an error or a
+/// dropped request in between), so the task does not stay "still working".
+struct RunStart<'a> {
+    handle: &'a HandleRef,
+    armed: bool,
+}
+
+impl Drop for RunStart<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            self.handle.end_run(None);
+        }
+    }
 }
 
 /// A message accepted for a run: the task it belongs to and what the executor gets.
@@ -393,36 +410,45 @@ impl RequestHandler {
             message.context_id.clone_from(&task.context_id);
             (handle, Some(task))
         };
-        if let Some(config) = configuration
-            .as_ref()
-            .and_then(|c| c.task_push_notification_config.as_ref())
-        {
-            // Stored before the run starts, so that the run's first events are delivered.
-            let mut config = config.clone();
-            config.task_id.clone_from(&message.task_id);
-            if config.id.is_empty() {
-                config.id = uuid::Uuid::new_v4().to_string();
-            }
-            self.inner.push_configs.save(&call.tenant, &config).await?;
-        }
         if !handle.try_start_run() {
             return Err(Error::unsupported_operation(format!(
                 "task {} is still working on an earlier message",
                 message.task_id
             )));
         }
+        // Until the run is handed to `spawn_run`, a failure or a dropped
+        // request must not leave the task marked as running.
+        let mut starting = RunStart {
+            handle: &handle,
+            armed: true,
+        };
+        if let Some(config) = configuration
+            .as_ref()
+            .and_then(|c| c.task_push_notification_config.as_ref())
+        {
+            // Stored before the run starts, so that the run's first events are delivered.
+            let mut config = config.clone();
+            if config.url.is_empty() {
+                return Err(Error::invalid_field(
+                    "configuration.taskPushNotificationConfig.url",
+                    "must not be empty",
+                ));
+            }
+            config.task_id.clone_from(&message.task_id);
+            config.tenant.clone_from(&call.tenant);
+            if config.id.is_empty() {
+                config.id = uuid::Uuid::new_v4().to_string();
+            }
+            self.inner.push_configs.save(&call.tenant, &config).await?;
+        }
         let existing = match existing {
-            Some(_) => match handle.record_message(message.clone()).await {
-                Ok(task) => Some(task),
-                Err(err) => {
-                    handle.end_run(None);
-                    return Err(err);
-                }
-            },
+            Some(_) => Some(handle.record_message(message.clone()).await?),
             None => None,
         };
+        starting.armed = false;
+        drop(starting);
         let updater = TaskUpdater {
-            handle: Arc::clone(&handle),
+            handle: HandleRef::clone_use(&handle),
             task_id: message.task_id.clone(),
             context_id: message.context_id.clone(),
         };
@@ -462,6 +488,7 @@ impl RequestHandler {
         let run_handle = HandleRef::clone_use(&handle);
         tokio::spawn(async move {
             let task_id = context.task_id.clone();
+            let tenant = context.call.tenant.clone();
             let run = AssertUnwindSafe(inner.executor.execute(context, updater.clone())).catch_unwind();
             let outcome = match inner.executor_timeout {
                 Some(limit) => tokio::time::timeout(limit, run)
@@ -498,6 +525,13 @@ impl RequestHandler {
                     }
                 } else {
                     report = Some(err);
+                }
+            }
+            // A task that never came to exist (a direct reply, or an error
+            // first) leaves no push configs behind.
+            if !run_handle.exists().await {
+                if let Err(err) = inner.push_configs.delete_task(&tenant, &task_id).await {
+                    tracing::warn!(task_id = %task_id, error = %err, "could not drop the push configs of an unborn task");
                 }
             }
             run_handle.end_run(report);
@@ -640,7 +674,10 @@ impl RequestHandler {
         })
     }
 
-    /// `CancelTask`: asks the agent to stop, and answers with the task as it is then.
+    /// `CancelTask`: asks the agent to stop, and answers with the task as it is
+    /// then. An error from [`AgentExecutor::cancel`] is the caller's answer
+    /// (the task is left as it is); otherwise the task ends `Canceled` and a
+    /// running `execute` sees [`RequestContext::is_canceled`].
     pub async fn cancel_task(&self, call: &CallContext, request: CancelTaskRequest) -> Result<Task, Error> {
         self.check_call(call)?;
         let (handle, task) = self.visible_handle(call, &request.id).await?;
@@ -650,20 +687,19 @@ impl RequestHandler {
                 format_args!("it is already {}", task.status.state),
             ));
         }
-        handle.signal_canceled();
         let updater = TaskUpdater {
-            handle: Arc::clone(&handle),
+            handle: HandleRef::clone_use(&handle),
             task_id: task.id.clone(),
             context_id: task.context_id.clone(),
         };
-        if let Err(err) = self.inner.executor.cancel(task.clone(), updater.clone()).await {
-            tracing::warn!(task_id = %task.id, error = %err, "agent cancel failed");
-        }
+        // The agent may refuse (e.g. TaskNotCancelableError for work it cannot stop now).
+        self.inner.executor.cancel(task.clone(), updater.clone()).await?;
+        handle.signal_canceled();
         let current = handle.current().await.unwrap_or(task);
         if current.status.state.is_terminal() {
             return Ok(current);
         }
-        // The agent did not stop it: the task is canceled all the same.
+        // The agent accepted but did not move the task: it is canceled all the same.
         updater.cancel().await?;
         handle
             .current()

@@ -110,10 +110,10 @@ impl GrpcTransport {
         Ok(request)
     }
 
-    async fn call_once(&self, call: Call) -> Result<Reply, tonic::Status> {
+    async fn call_once(&self, call: Call) -> Result<Reply, Attempt> {
         let method = call.method();
         let mut client = self.client.clone();
-        let local = |err: Error| tonic::Status::invalid_argument(err.message().to_owned());
+        let local = Attempt::Local;
         let reply = match call {
             Call::SendMessage(r) => {
                 let answer = client
@@ -166,10 +166,26 @@ impl GrpcTransport {
                 Reply::AgentCard(read(card.into_inner()).map_err(local)?)
             }
             Call::SendStreamingMessage(_) | Call::SubscribeToTask(_) => {
-                return Err(tonic::Status::invalid_argument("a streaming call is not unary"));
+                return Err(Attempt::Local(Error::invalid_params(
+                    "a streaming call is not unary",
+                )));
             }
         };
         Ok(reply)
+    }
+}
+
+/// Why an attempt failed: the agent's status, or something on this side
+/// (an interceptor's refusal, an answer that does not fit the protocol),
+/// which keeps its own error kind.
+enum Attempt {
+    Status(tonic::Status),
+    Local(Error),
+}
+
+impl From<tonic::Status> for Attempt {
+    fn from(status: tonic::Status) -> Self {
+        Attempt::Status(status)
     }
 }
 
@@ -191,7 +207,8 @@ impl Transport for GrpcTransport {
             loop {
                 match self.call_once(call.clone()).await {
                     Ok(reply) => return Ok(reply),
-                    Err(status) => {
+                    Err(Attempt::Local(err)) => return Err(err),
+                    Err(Attempt::Status(status)) => {
                         let retry = failure(&status)
                             .is_some_and(|f| self.core.retry.should_retry(method, f, attempt));
                         if !retry {

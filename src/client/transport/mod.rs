@@ -331,7 +331,8 @@ pub(crate) fn until_last(stream: ClientStream, interrupted_ends: bool) -> Client
             let item = futures_util::StreamExt::next(&mut stream).await?;
             let last = match &item {
                 Ok(StreamResponse::Message(_)) | Err(_) => true,
-                Ok(StreamResponse::Task(task)) => ends(task.status.state, interrupted_ends),
+                // A task snapshot (the first event of a follow-up) ends only when terminal.
+                Ok(StreamResponse::Task(task)) => task.status.state.is_terminal(),
                 Ok(StreamResponse::StatusUpdate(update)) => ends(update.status.state, interrupted_ends),
                 Ok(StreamResponse::ArtifactUpdate(_)) => false,
             };

@@ -80,9 +80,10 @@ impl Routes {
         self
     }
 
-    /// How often an idle stream sends a keep-alive comment (default 15 s).
+    /// How often an idle stream sends a keep-alive comment (default 15 s; at
+    /// least 1 ms).
     pub fn keep_alive(mut self, every: Duration) -> Self {
-        self.options.keep_alive = every;
+        self.options.keep_alive = every.max(Duration::from_millis(1));
         self
     }
 

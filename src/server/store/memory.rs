@@ -292,12 +292,13 @@ impl Cursor {
 
 /// Push notification configs in a `HashMap`, for one process.
 ///
-/// Bounded per task (default 100 configs; more is refused), so a client cannot
-/// grow it without bound through one task.
+/// Bounded per task (default 100 configs) and in all (default 100,000);
+/// more is refused, so clients cannot grow it without bound.
 #[derive(Debug)]
 pub struct InMemoryPushConfigStore {
     per_task: usize,
-    inner: Mutex<HashMap<TaskKey, Vec<TaskPushNotificationConfig>>>,
+    total: usize,
+    inner: Mutex<Configs>,
 }
 
 impl Default for InMemoryPushConfigStore {
@@ -307,10 +308,11 @@ impl Default for InMemoryPushConfigStore {
 }
 
 impl InMemoryPushConfigStore {
-    /// A store holding at most 100 configs per task.
+    /// A store holding at most 100 configs per task and 100,000 in all.
     pub fn new() -> Self {
         Self {
             per_task: 100,
+            total: 100_000,
             inner: Mutex::default(),
         }
     }
@@ -321,25 +323,47 @@ impl InMemoryPushConfigStore {
         self
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<TaskKey, Vec<TaskPushNotificationConfig>>> {
+    /// Sets how many configs it holds in all.
+    pub fn with_capacity(mut self, total: usize) -> Self {
+        self.total = total.max(1);
+        self
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Configs> {
         self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
+/// The configs by task, and how many there are in all.
+#[derive(Debug, Default)]
+struct Configs {
+    by_task: HashMap<TaskKey, Vec<TaskPushNotificationConfig>>,
+    count: usize,
+}
+
 impl PushConfigStore for InMemoryPushConfigStore {
     async fn save(&self, tenant: &str, config: &TaskPushNotificationConfig) -> Result<(), StoreError> {
-        let mut map = self.lock();
-        let configs = map.entry(TaskKey::new(tenant, &config.task_id)).or_default();
+        let mut store = self.lock();
+        let full = store.count >= self.total;
+        let configs = store
+            .by_task
+            .entry(TaskKey::new(tenant, &config.task_id))
+            .or_default();
         if let Some(existing) = configs.iter_mut().find(|c| c.id == config.id) {
             *existing = config.clone();
-        } else if configs.len() >= self.per_task {
+            return Ok(());
+        }
+        if configs.len() >= self.per_task {
             return Err(StoreError::LimitReached(format!(
                 "task {} already has {} push notification configs",
                 config.task_id, self.per_task
             )));
-        } else {
-            configs.push(config.clone());
         }
+        if full {
+            return Err(StoreError::Full(self.total));
+        }
+        configs.push(config.clone());
+        store.count += 1;
         Ok(())
     }
 
@@ -349,8 +373,9 @@ impl PushConfigStore for InMemoryPushConfigStore {
         task_id: &str,
         id: &str,
     ) -> Result<Option<TaskPushNotificationConfig>, StoreError> {
-        let map = self.lock();
-        Ok(map
+        let store = self.lock();
+        Ok(store
+            .by_task
             .get(&TaskKey::new(tenant, task_id))
             .and_then(|configs| configs.iter().find(|c| c.id == id))
             .cloned())
@@ -359,25 +384,33 @@ impl PushConfigStore for InMemoryPushConfigStore {
     async fn list(&self, tenant: &str, task_id: &str) -> Result<Vec<TaskPushNotificationConfig>, StoreError> {
         Ok(self
             .lock()
+            .by_task
             .get(&TaskKey::new(tenant, task_id))
             .cloned()
             .unwrap_or_default())
     }
 
     async fn delete(&self, tenant: &str, task_id: &str, id: &str) -> Result<(), StoreError> {
-        let mut map = self.lock();
+        let mut store = self.lock();
         let key = TaskKey::new(tenant, task_id);
-        if let Some(configs) = map.get_mut(&key) {
-            configs.retain(|c| c.id != id);
-            if configs.is_empty() {
-                map.remove(&key);
-            }
+        let Some(configs) = store.by_task.get_mut(&key) else {
+            return Ok(());
+        };
+        let before = configs.len();
+        configs.retain(|c| c.id != id);
+        let removed = before - configs.len();
+        if configs.is_empty() {
+            store.by_task.remove(&key);
         }
+        store.count -= removed;
         Ok(())
     }
 
     async fn delete_task(&self, tenant: &str, task_id: &str) -> Result<(), StoreError> {
-        self.lock().remove(&TaskKey::new(tenant, task_id));
+        let mut store = self.lock();
+        if let Some(configs) = store.by_task.remove(&TaskKey::new(tenant, task_id)) {
+            store.count -= configs.len();
+        }
         Ok(())
     }
 }

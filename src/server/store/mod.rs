@@ -186,7 +186,8 @@ pub trait PushConfigStore: Send + Sync + 'static {
         id: &str,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// Removes every config of a task (when the task ends or is evicted).
+    /// Removes every config of a task (e.g. one that will never exist because
+    /// the agent answered with a direct message).
     fn delete_task(&self, tenant: &str, task_id: &str)
     -> impl Future<Output = Result<(), StoreError>> + Send;
 }
@@ -260,6 +261,7 @@ pub(crate) trait DynPushConfigStore: Send + Sync + 'static {
         task_id: &'a str,
         id: &'a str,
     ) -> BoxFuture<'a, Result<(), StoreError>>;
+    fn delete_task<'a>(&'a self, tenant: &'a str, task_id: &'a str) -> BoxFuture<'a, Result<(), StoreError>>;
 }
 
 impl<S: PushConfigStore> DynPushConfigStore for S {
@@ -292,6 +294,9 @@ impl<S: PushConfigStore> DynPushConfigStore for S {
         id: &'a str,
     ) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(PushConfigStore::delete(self, tenant, task_id, id))
+    }
+    fn delete_task<'a>(&'a self, tenant: &'a str, task_id: &'a str) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(PushConfigStore::delete_task(self, tenant, task_id))
     }
 }
 
