@@ -835,7 +835,10 @@ impl RequestHandler {
         Ok(Empty {})
     }
 
-    /// `GetExtendedAgentCard`.
+    /// `GetExtendedAgentCard`. The card goes to whoever reaches this call:
+    /// the protocol reserves it for authenticated callers, so declare it only
+    /// behind an authentication layer (which can also pick the card per
+    /// caller by building handlers per audience).
     pub async fn get_extended_agent_card(
         &self,
         call: &CallContext,
