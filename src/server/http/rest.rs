@@ -144,6 +144,19 @@ fn prelude(binding: &Binding, parts: &Parts, path: &PathParams) -> Result<CallCo
     ))
 }
 
+/// The start of every handler: the decoded path, the request split into
+/// head and body, and the call context after the version check.
+fn begin(
+    binding: &Binding,
+    path: Params,
+    request: Request,
+) -> Result<(PathParams, Parts, Body, CallContext), Error> {
+    let path = PathParams::from(path)?;
+    let (parts, body) = request.into_parts();
+    let call = prelude(binding, &parts, &path)?;
+    Ok((path, parts, body, call))
+}
+
 /// Reads a JSON object body: an empty body is `{}`; a non-empty one must be JSON.
 async fn body_object(binding: &Binding, parts: &Parts, body: Body) -> Result<Map<String, Value>, Response> {
     let bytes: Bytes = match read_body(body, binding.options.body_limit).await {
@@ -254,9 +267,7 @@ macro_rules! try_or_respond {
 }
 
 async fn send_message(State(binding): State<Arc<Binding>>, path: Params, request: Request) -> Response {
-    let path = try_or_respond!(PathParams::from(path));
-    let (parts, body) = request.into_parts();
-    let call = try_or_respond!(prelude(&binding, &parts, &path));
+    let (_, parts, body, call) = try_or_respond!(begin(&binding, path, request));
     let fields = match body_object(&binding, &parts, body).await {
         Ok(fields) => fields,
         Err(response) => return response,
@@ -270,9 +281,7 @@ async fn send_streaming_message(
     path: Params,
     request: Request,
 ) -> Response {
-    let path = try_or_respond!(PathParams::from(path));
-    let (parts, body) = request.into_parts();
-    let call = try_or_respond!(prelude(&binding, &parts, &path));
+    let (_, parts, body, call) = try_or_respond!(begin(&binding, path, request));
     let fields = match body_object(&binding, &parts, body).await {
         Ok(fields) => fields,
         Err(response) => return response,
@@ -286,9 +295,7 @@ async fn send_streaming_message(
 }
 
 async fn list_tasks(State(binding): State<Arc<Binding>>, path: Params, request: Request) -> Response {
-    let path = try_or_respond!(PathParams::from(path));
-    let (parts, _) = request.into_parts();
-    let call = try_or_respond!(prelude(&binding, &parts, &path));
+    let (_, parts, _, call) = try_or_respond!(begin(&binding, path, request));
     let request: ListTasksRequest =
         try_or_respond!(request_from(query_object(&parts), &[("tenant", &call.tenant)]));
     respond(binding.handler.list_tasks(&call, request).await)
@@ -308,9 +315,7 @@ fn no_route(method: &Method, path: &str) -> Response {
 }
 
 async fn task_get(State(binding): State<Arc<Binding>>, path: Params, request: Request) -> Response {
-    let path = try_or_respond!(PathParams::from(path));
-    let (parts, _) = request.into_parts();
-    let call = try_or_respond!(prelude(&binding, &parts, &path));
+    let (path, parts, _, call) = try_or_respond!(begin(&binding, path, request));
     match task_and_action(path.get("task")) {
         (id, None) => {
             let request: GetTaskRequest = try_or_respond!(request_from(
@@ -335,9 +340,7 @@ async fn task_get(State(binding): State<Arc<Binding>>, path: Params, request: Re
 }
 
 async fn task_post(State(binding): State<Arc<Binding>>, path: Params, request: Request) -> Response {
-    let path = try_or_respond!(PathParams::from(path));
-    let (parts, body) = request.into_parts();
-    let call = try_or_respond!(prelude(&binding, &parts, &path));
+    let (path, parts, body, call) = try_or_respond!(begin(&binding, path, request));
     let (id, action) = task_and_action(path.get("task"));
     let Some(action) = action else {
         return no_route(&parts.method, parts.uri.path());
@@ -364,9 +367,7 @@ async fn task_post(State(binding): State<Arc<Binding>>, path: Params, request: R
 }
 
 async fn create_config(State(binding): State<Arc<Binding>>, path: Params, request: Request) -> Response {
-    let path = try_or_respond!(PathParams::from(path));
-    let (parts, body) = request.into_parts();
-    let call = try_or_respond!(prelude(&binding, &parts, &path));
+    let (path, parts, body, call) = try_or_respond!(begin(&binding, path, request));
     let fields = match body_object(&binding, &parts, body).await {
         Ok(fields) => fields,
         Err(response) => return response,
@@ -384,9 +385,7 @@ async fn create_config(State(binding): State<Arc<Binding>>, path: Params, reques
 }
 
 async fn list_configs(State(binding): State<Arc<Binding>>, path: Params, request: Request) -> Response {
-    let path = try_or_respond!(PathParams::from(path));
-    let (parts, _) = request.into_parts();
-    let call = try_or_respond!(prelude(&binding, &parts, &path));
+    let (path, parts, _, call) = try_or_respond!(begin(&binding, path, request));
     let request: ListTaskPushNotificationConfigsRequest = try_or_respond!(request_from(
         query_object(&parts),
         &[("tenant", &call.tenant), ("taskId", path.get("task"))]
@@ -400,9 +399,7 @@ async fn list_configs(State(binding): State<Arc<Binding>>, path: Params, request
 }
 
 async fn get_config(State(binding): State<Arc<Binding>>, path: Params, request: Request) -> Response {
-    let path = try_or_respond!(PathParams::from(path));
-    let (parts, _) = request.into_parts();
-    let call = try_or_respond!(prelude(&binding, &parts, &path));
+    let (path, _, _, call) = try_or_respond!(begin(&binding, path, request));
     let request = GetTaskPushNotificationConfigRequest {
         tenant: call.tenant.clone(),
         task_id: path.get("task").to_owned(),
@@ -417,9 +414,7 @@ async fn get_config(State(binding): State<Arc<Binding>>, path: Params, request: 
 }
 
 async fn delete_config(State(binding): State<Arc<Binding>>, path: Params, request: Request) -> Response {
-    let path = try_or_respond!(PathParams::from(path));
-    let (parts, _) = request.into_parts();
-    let call = try_or_respond!(prelude(&binding, &parts, &path));
+    let (path, _, _, call) = try_or_respond!(begin(&binding, path, request));
     let request = DeleteTaskPushNotificationConfigRequest {
         tenant: call.tenant.clone(),
         task_id: path.get("task").to_owned(),
@@ -434,9 +429,7 @@ async fn delete_config(State(binding): State<Arc<Binding>>, path: Params, reques
 }
 
 async fn extended_card(State(binding): State<Arc<Binding>>, path: Params, request: Request) -> Response {
-    let path = try_or_respond!(PathParams::from(path));
-    let (parts, _) = request.into_parts();
-    let call = try_or_respond!(prelude(&binding, &parts, &path));
+    let (_, _, _, call) = try_or_respond!(begin(&binding, path, request));
     let request = GetExtendedAgentCardRequest {
         tenant: call.tenant.clone(),
     };
