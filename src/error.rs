@@ -77,6 +77,11 @@ pub enum ErrorKind {
     InvalidParams,
     /// Something failed inside the server (-32603).
     Internal,
+    /// The server cannot take this request now (a full store, a caller over
+    /// its share); the same request may succeed later. JSON-RPC `-32000`
+    /// (the first implementation-defined server error code), gRPC
+    /// `RESOURCE_EXHAUSTED`, HTTP 429.
+    ResourceExhausted,
     /// The caller is not authenticated.
     Unauthenticated,
     /// The caller is not allowed to do this.
@@ -186,6 +191,7 @@ impl ErrorKind {
         Self::MethodNotFound,
         Self::InvalidParams,
         Self::Internal,
+        Self::ResourceExhausted,
         Self::Unauthenticated,
         Self::PermissionDenied,
         Self::Connect,
@@ -215,6 +221,7 @@ impl ErrorKind {
             Self::MethodNotFound => -32601,
             Self::InvalidParams => -32602,
             Self::Internal => -32603,
+            Self::ResourceExhausted => -32000,
             Self::Unauthenticated => -31401,
             Self::PermissionDenied => -31403,
             // Client-side failures never travel; they read as internal errors.
@@ -245,6 +252,7 @@ impl ErrorKind {
             }
             Self::MethodNotFound => GrpcCode::Unimplemented,
             Self::InvalidAgentResponse | Self::Internal => GrpcCode::Internal,
+            Self::ResourceExhausted => GrpcCode::ResourceExhausted,
             Self::Unauthenticated => GrpcCode::Unauthenticated,
             Self::PermissionDenied => GrpcCode::PermissionDenied,
             Self::Connect => GrpcCode::Unavailable,
@@ -259,6 +267,7 @@ impl ErrorKind {
         match self.grpc_code() {
             GrpcCode::NotFound => 404,
             GrpcCode::Internal => 500,
+            GrpcCode::ResourceExhausted => 429,
             GrpcCode::Unauthenticated => 401,
             GrpcCode::PermissionDenied => 403,
             // An unknown route of the HTTP+JSON binding is a plain 404.
@@ -311,6 +320,7 @@ impl ErrorKind {
             Self::MethodNotFound => "MethodNotFound",
             Self::InvalidParams => "InvalidParams",
             Self::Internal => "InternalError",
+            Self::ResourceExhausted => "ResourceExhausted",
             Self::Unauthenticated => "Unauthenticated",
             Self::PermissionDenied => "PermissionDenied",
             Self::Connect => "ConnectError",
@@ -493,6 +503,11 @@ impl Error {
         }))
     }
 
+    /// [`ErrorKind::ResourceExhausted`]: the server cannot take this now; try again later.
+    pub fn resource_exhausted(why: impl Into<String>) -> Self {
+        Self::new(ErrorKind::ResourceExhausted, why)
+    }
+
     /// Something failed inside the server.
     pub fn internal(why: impl Into<String>) -> Self {
         Self::new(ErrorKind::Internal, why)
@@ -588,6 +603,7 @@ impl Error {
                 401 => GrpcCode::Unauthenticated,
                 403 => GrpcCode::PermissionDenied,
                 404 => GrpcCode::NotFound,
+                429 => GrpcCode::ResourceExhausted,
                 400..=499 => GrpcCode::InvalidArgument,
                 _ => GrpcCode::Internal,
             });
@@ -597,6 +613,7 @@ impl Error {
                 GrpcCode::FailedPrecondition | GrpcCode::Unimplemented => ErrorKind::UnsupportedOperation,
                 GrpcCode::Unauthenticated => ErrorKind::Unauthenticated,
                 GrpcCode::PermissionDenied => ErrorKind::PermissionDenied,
+                GrpcCode::ResourceExhausted => ErrorKind::ResourceExhausted,
                 _ => ErrorKind::Internal,
             }
         });

@@ -54,6 +54,7 @@ pub fn error_from_status(status: &tonic::Status) -> Error {
                 Some(GrpcCode::Unauthenticated) => ErrorKind::Unauthenticated,
                 Some(GrpcCode::PermissionDenied) => ErrorKind::PermissionDenied,
                 Some(GrpcCode::Unavailable) => ErrorKind::Connect,
+                Some(GrpcCode::ResourceExhausted) => ErrorKind::ResourceExhausted,
                 Some(GrpcCode::DeadlineExceeded) => ErrorKind::Timeout,
                 _ => ErrorKind::Internal,
             };

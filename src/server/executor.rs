@@ -1,11 +1,12 @@
 //! The one trait an agent implements, what it is given, and how it reports.
 
 use std::future::Future;
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::watch;
 
 use super::call::CallContext;
-use super::events::{AgentEvent, HandleRef};
+use super::task::live::{AgentEvent, LiveTask, RunFailure};
 use crate::Error;
 use crate::types::{Artifact, Message, Part, SendMessageConfiguration, Struct, Task, TaskState, TaskStatus};
 
@@ -35,24 +36,50 @@ use crate::types::{Artifact, Message, Part, SendMessageConfiguration, Struct, Ta
 pub trait AgentExecutor: Send + Sync + 'static {
     /// Handles one incoming message: report progress and results through `updater`.
     ///
-    /// Returning an error before any event answers the caller with that error
-    /// (so an agent can refuse a request with [`Error::invalid_params`] and
-    /// friends); returning an error after the task exists fails the task.
+    /// The run lasts as long as any [`TaskUpdater`] of it lives: an agent may
+    /// hand a clone to a background job and return. When the last one is
+    /// dropped, a task left neither finished nor waiting for the client
+    /// (input or auth required) is failed with a status message saying so.
+    ///
+    /// Returning an error fails the task with the error's message; if the
+    /// agent had reported nothing yet, the caller of a blocking send gets the
+    /// error itself (so an agent can refuse a request with
+    /// [`Error::invalid_params`] and friends). A panic or the timeout fails
+    /// the task with a generic reason; the detail goes to the log.
     fn execute(
         &self,
         context: RequestContext,
         updater: TaskUpdater,
     ) -> impl Future<Output = Result<(), Error>> + Send;
 
-    /// Asks the agent to stop working on `task`. The default moves the task
-    /// to `Canceled`; the running `execute`, if any, sees
-    /// [`RequestContext::is_canceled`] turn true and its later events are
-    /// refused. Returning an error (such as [`Error::task_not_cancelable`])
-    /// refuses the cancel: the caller gets the error and the task goes on.
-    fn cancel(&self, task: Task, updater: TaskUpdater) -> impl Future<Output = Result<(), Error>> + Send {
-        let _ = task;
+    /// Asks the agent to stop working on a task. The running `execute`, if
+    /// any, has already seen [`RequestContext::is_canceled`] turn true when
+    /// this is called, so an agent may wait here for `execute` to wind down.
+    /// The default moves the task to `Canceled`; so does the engine if the
+    /// agent returns `Ok` without doing it. Returning an error (such as
+    /// [`Error::task_not_cancelable`]) refuses the cancel: the caller gets
+    /// the error and the task goes on. A cancel runs to its end even if the
+    /// caller disconnects.
+    fn cancel(
+        &self,
+        context: CancelContext,
+        updater: TaskUpdater,
+    ) -> impl Future<Output = Result<(), Error>> + Send {
+        let _ = context;
         async move { updater.cancel().await }
     }
+}
+
+/// What [`AgentExecutor::cancel`] is given.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct CancelContext {
+    /// The task as it was when the cancel arrived.
+    pub task: Task,
+    /// The `metadata` of the `CancelTaskRequest`.
+    pub metadata: Option<Struct>,
+    /// The tenant, the caller and the requested extensions.
+    pub call: CallContext,
 }
 
 /// What an executor is given: the message, the task so far, and the caller.
@@ -101,21 +128,36 @@ impl RequestContext {
 /// Every method fails if the event is not allowed: a state change the state
 /// machine forbids (see [`TaskState::can_transition_to`]), anything after a
 /// terminal state, or a direct [`reply`](Self::reply) once the task exists.
+#[derive(Clone)]
 pub struct TaskUpdater {
-    /// A use of the task's handle: while any updater lives, the task stays
-    /// live, so events an agent sends after `execute` returned still reach
-    /// every listener.
-    pub(crate) handle: HandleRef,
+    pub(crate) live: Arc<LiveTask>,
+    /// The run this updater reports for; `None` for the engine's own
+    /// updaters (a cancel), which belong to no run.
+    pub(crate) run: Option<Arc<RunToken>>,
     pub(crate) task_id: String,
     pub(crate) context_id: String,
 }
 
-impl Clone for TaskUpdater {
-    fn clone(&self) -> Self {
-        Self {
-            handle: HandleRef::clone_use(&self.handle),
-            task_id: self.task_id.clone(),
-            context_id: self.context_id.clone(),
+/// One run of a task, shared by every clone of its updater: when the last
+/// clone is dropped, the run ends.
+pub(crate) struct RunToken {
+    pub(crate) live: Arc<LiveTask>,
+    pub(crate) generation: u64,
+    /// Why the run stopped, when `execute` did not return `Ok`.
+    pub(crate) failure: Mutex<Option<RunFailure>>,
+}
+
+impl Drop for RunToken {
+    fn drop(&mut self) {
+        let live = Arc::clone(&self.live);
+        let generation = self.generation;
+        let failure = self.failure.lock().unwrap_or_else(|p| p.into_inner()).take();
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move { live.end_run(generation, failure).await });
+            }
+            // No runtime left (the process is shutting down): just let go.
+            Err(_) => live.abandon_run(generation),
         }
     }
 }
@@ -151,7 +193,9 @@ impl TaskUpdater {
     pub async fn status(&self, state: TaskState, message: Option<Message>) -> Result<(), Error> {
         let mut status = TaskStatus::new(state);
         status.message = message.map(|m| self.own(m));
-        self.handle.apply(AgentEvent::Status(status)).await
+        self.live
+            .apply(self.generation(), AgentEvent::Status(status))
+            .await
     }
 
     /// `Working`.
@@ -172,12 +216,15 @@ impl TaskUpdater {
         append: bool,
         last_chunk: bool,
     ) -> Result<(), Error> {
-        self.handle
-            .apply(AgentEvent::Artifact {
-                artifact,
-                append,
-                last_chunk,
-            })
+        self.live
+            .apply(
+                self.generation(),
+                AgentEvent::Artifact {
+                    artifact,
+                    append,
+                    last_chunk,
+                },
+            )
             .await
     }
 
@@ -216,14 +263,24 @@ impl TaskUpdater {
         self.status(TaskState::Canceled, None).await
     }
 
-    /// Answers with a plain message and no task. Only possible for a new
-    /// task before any other event; the task is then never created.
+    /// Answers with a plain message instead of a task: the caller of a
+    /// blocking `SendMessage` gets this message as the answer. Only possible
+    /// as the first event of a new task. The task exists from the moment the
+    /// request was accepted (a stream has already shown it), so it ends
+    /// `Completed` with this message as its final status message; that is
+    /// what streams, `GetTask` and `ListTasks` show.
     pub async fn reply(&self, message: Message) -> Result<(), Error> {
         let mut message = message;
         message.role = crate::types::Role::Agent;
         message.context_id.clone_from(&self.context_id);
         message.task_id.clear();
-        self.handle.apply(AgentEvent::Reply(message)).await
+        self.live
+            .apply(self.generation(), AgentEvent::Reply(message))
+            .await
+    }
+
+    fn generation(&self) -> Option<u64> {
+        self.run.as_ref().map(|run| run.generation)
     }
 
     /// Stamps an agent message with this task's ids.

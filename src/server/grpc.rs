@@ -30,7 +30,8 @@ use futures_util::{Stream, StreamExt as _};
 use tonic::{Request, Response, Status};
 
 use super::call::{CallContext, Caller};
-use super::handler::{EventStream, RequestHandler};
+use super::EventStream;
+use super::handler::RequestHandler;
 use crate::Error;
 use crate::proto::status_from_error;
 use crate::proto::v1;
@@ -100,21 +101,17 @@ where
     T::try_from(message).map_err(status)
 }
 
-/// Answers a streaming operation: an error before the first event is the
-/// call's status; later events go out as proto messages.
-async fn streaming(stream: Result<EventStream, Error>) -> Result<Response<GrpcEventStream>, Status> {
-    let mut stream = stream.map_err(status)?;
-    let first = match stream.next().await {
-        Some(Ok(first)) => first,
-        Some(Err(err)) => return Err(status(err)),
-        None => return Err(Status::internal("the stream ended before its first event")),
-    };
-    let events = futures_util::stream::once(async move { Ok(first) })
-        .chain(stream)
-        .map(|item| match item {
-            Ok(event) => Ok(v1::StreamResponse::from(Arc::unwrap_or_clone(event))),
-            Err(err) => Err(status(err)),
-        });
+/// The request metadata key that resumes `SubscribeToTask` after an event:
+/// the gRPC twin of SSE's `Last-Event-ID`, holding an event's sequence number.
+pub const LAST_EVENT_ID: &str = "a2a-last-event-id";
+
+/// Answers a streaming operation: an error before it starts is the call's
+/// status; events go out as proto messages.
+fn streaming(stream: Result<EventStream, Error>) -> Result<Response<GrpcEventStream>, Status> {
+    let events = stream.map_err(status)?.map(|item| match item {
+        Ok(event) => Ok(v1::StreamResponse::from(Arc::unwrap_or_clone(event.event))),
+        Err(err) => Err(status(err)),
+    });
     Ok(Response::new(Box::pin(events)))
 }
 
@@ -138,7 +135,7 @@ impl A2aService for GrpcService {
     ) -> Result<Response<GrpcEventStream>, Status> {
         let call = self.call(&request, &request.get_ref().tenant)?;
         let message: types::SendMessageRequest = decode(request.into_inner())?;
-        streaming(self.handler.send_streaming_message(&call, message).await).await
+        streaming(self.handler.send_streaming_message(&call, message).await)
     }
 
     async fn get_task(&self, request: Request<v1::GetTaskRequest>) -> Result<Response<v1::Task>, Status> {
@@ -175,8 +172,16 @@ impl A2aService for GrpcService {
         request: Request<v1::SubscribeToTaskRequest>,
     ) -> Result<Response<GrpcEventStream>, Status> {
         let call = self.call(&request, &request.get_ref().tenant)?;
+        let resume = request
+            .metadata()
+            .get(LAST_EVENT_ID)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.trim().parse().ok());
         let message: types::SubscribeToTaskRequest = decode(request.into_inner())?;
-        streaming(self.handler.subscribe_to_task(&call, message).await).await
+        match resume {
+            Some(last_seen) => streaming(self.handler.resume_task(&call, message, last_seen).await),
+            None => streaming(self.handler.subscribe_to_task(&call, message).await),
+        }
     }
 
     async fn create_task_push_notification_config(

@@ -2,45 +2,43 @@
 
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use futures_util::{FutureExt as _, Stream};
+use futures_util::FutureExt as _;
 
+use super::bus::{EventBus, InMemoryEventBus};
 use super::call::CallContext;
-use super::events::{BusItem, HandleRef, Listener, TaskRegistry};
-use super::executor::{AgentExecutor, RequestContext, TaskUpdater};
+use super::executor::{AgentExecutor, CancelContext, RequestContext, RunToken, TaskUpdater};
+use super::follow::{EventStream, Follower, Until};
 use super::store::{
-    DynPushConfigStore, DynTaskStore, InMemoryPushConfigStore, InMemoryTaskStore, PushConfigStore, TaskKey,
-    TaskQuery, TaskStore,
+    DynStore, InMemoryTaskStore, PushConfigStore, Sequence, TaskEvent, TaskKey, TaskQuery, TaskStore, TaskView,
 };
+use super::task::live::{Engine, LiveTask, RunFailure};
+use super::task::{InMemoryRunOwnership, RunOwnership};
 use crate::Error;
 use crate::types::{
     AgentCard, CancelTaskRequest, DeleteTaskPushNotificationConfigRequest, Empty,
     GetExtendedAgentCardRequest, GetTaskPushNotificationConfigRequest, GetTaskRequest,
     ListTaskPushNotificationConfigsRequest, ListTaskPushNotificationConfigsResponse, ListTasksRequest,
-    ListTasksResponse, Role, SendMessageRequest, SendMessageResponse, StreamResponse, SubscribeToTaskRequest,
-    Task, TaskPushNotificationConfig, TaskState, TaskStatus,
+    ListTasksResponse, Message, Role, SendMessageConfiguration, SendMessageRequest, SendMessageResponse,
+    StreamResponse, SubscribeToTaskRequest, Task, TaskPushNotificationConfig, TaskState, TaskStatus,
 };
-
-/// The events of a streaming operation, in order; the stream ends after the
-/// last one (a terminal state, or an interrupted one for `SendStreamingMessage`).
-pub type EventStream = Pin<Box<dyn Stream<Item = Result<Arc<StreamResponse>, Error>> + Send>>;
 
 type BoxFuture<'a, T> = Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 
 /// [`AgentExecutor`] behind a pointer.
 trait DynExecutor: Send + Sync + 'static {
     fn execute(&self, context: RequestContext, updater: TaskUpdater) -> BoxFuture<'_, Result<(), Error>>;
-    fn cancel(&self, task: Task, updater: TaskUpdater) -> BoxFuture<'_, Result<(), Error>>;
+    fn cancel(&self, context: CancelContext, updater: TaskUpdater) -> BoxFuture<'_, Result<(), Error>>;
 }
 
 impl<E: AgentExecutor> DynExecutor for E {
     fn execute(&self, context: RequestContext, updater: TaskUpdater) -> BoxFuture<'_, Result<(), Error>> {
         Box::pin(AgentExecutor::execute(self, context, updater))
     }
-    fn cancel(&self, task: Task, updater: TaskUpdater) -> BoxFuture<'_, Result<(), Error>> {
-        Box::pin(AgentExecutor::cancel(self, task, updater))
+    fn cancel(&self, context: CancelContext, updater: TaskUpdater) -> BoxFuture<'_, Result<(), Error>> {
+        Box::pin(AgentExecutor::cancel(self, context, updater))
     }
 }
 
@@ -84,9 +82,7 @@ struct Inner {
     card: AgentCard,
     extended_card: Option<AgentCard>,
     executor: Arc<dyn DynExecutor>,
-    tasks: Arc<dyn DynTaskStore>,
-    push_configs: Arc<dyn DynPushConfigStore>,
-    registry: Arc<TaskRegistry>,
+    engine: Arc<Engine>,
     executor_timeout: Option<Duration>,
     version_policy: VersionPolicy,
 }
@@ -105,23 +101,34 @@ pub struct RequestHandlerBuilder {
     card: AgentCard,
     extended_card: Option<AgentCard>,
     executor: Arc<dyn DynExecutor>,
-    tasks: Arc<dyn DynTaskStore>,
-    push_configs: Arc<dyn DynPushConfigStore>,
+    store: Arc<dyn DynStore>,
+    bus: Arc<dyn EventBus>,
+    runs: Arc<dyn RunOwnership>,
     executor_timeout: Option<Duration>,
-    stream_capacity: usize,
+    max_history: usize,
     version_policy: VersionPolicy,
 }
 
 impl RequestHandlerBuilder {
-    /// Stores tasks in `store` instead of the default [`InMemoryTaskStore`].
-    pub fn task_store(mut self, store: impl TaskStore) -> Self {
-        self.tasks = Arc::new(store);
+    /// The default cap on a task's history.
+    pub const DEFAULT_MAX_HISTORY: usize = 1_000;
+
+    /// Keeps tasks and push configs in `store` instead of a new
+    /// [`InMemoryTaskStore`]. Pass an `Arc` to keep a handle on it.
+    pub fn store<S: TaskStore + PushConfigStore>(mut self, store: S) -> Self {
+        self.store = Arc::new(store);
         self
     }
 
-    /// Stores push configs in `store` instead of the default [`InMemoryPushConfigStore`].
-    pub fn push_config_store(mut self, store: impl PushConfigStore) -> Self {
-        self.push_configs = Arc::new(store);
+    /// Carries events and cancels on `bus` instead of a new [`InMemoryEventBus`].
+    pub fn event_bus(mut self, bus: impl EventBus) -> Self {
+        self.bus = Arc::new(bus);
+        self
+    }
+
+    /// Decides who runs a task with `runs` instead of a new [`InMemoryRunOwnership`].
+    pub fn run_ownership(mut self, runs: impl RunOwnership) -> Self {
+        self.runs = Arc::new(runs);
         self
     }
 
@@ -137,18 +144,18 @@ impl RequestHandlerBuilder {
         self
     }
 
+    /// How many messages a task's history may hold (default
+    /// [`Self::DEFAULT_MAX_HISTORY`]). A client message beyond it is refused
+    /// with UnsupportedOperationError, telling the client to start a new task.
+    pub fn max_history(mut self, messages: usize) -> Self {
+        self.max_history = messages;
+        self
+    }
+
     /// The card `GetExtendedAgentCard` returns (the public card must declare
     /// `extendedAgentCard`).
     pub fn extended_card(mut self, card: AgentCard) -> Self {
         self.extended_card = Some(card);
-        self
-    }
-
-    /// How many events a subscriber may fall behind before its stream is
-    /// ended with an error (default 1024). Events are kept only while someone
-    /// listens.
-    pub fn stream_capacity(mut self, capacity: usize) -> Self {
-        self.stream_capacity = capacity;
         self
     }
 
@@ -160,15 +167,12 @@ impl RequestHandlerBuilder {
 
     /// The handler.
     pub fn build(self) -> RequestHandler {
-        let registry = TaskRegistry::new(Arc::clone(&self.tasks), self.stream_capacity);
         RequestHandler {
             inner: Arc::new(Inner {
                 card: self.card,
                 extended_card: self.extended_card,
                 executor: self.executor,
-                tasks: self.tasks,
-                push_configs: self.push_configs,
-                registry,
+                engine: Engine::new(self.store, self.bus, self.runs, self.max_history),
                 executor_timeout: self.executor_timeout,
                 version_policy: self.version_policy,
             }),
@@ -176,93 +180,42 @@ impl RequestHandlerBuilder {
     }
 }
 
-/// Keeps the newest `n` history messages (`None`: all; `0`: none).
-fn trim_history(task: &mut Task, history_length: Option<i32>) {
-    if let Some(n) = history_length {
-        let keep = usize::try_from(n).unwrap_or(0);
-        let len = task.history.len();
-        if len > keep {
-            task.history.drain(..len - keep);
-        }
-    }
-}
-
-fn check_history_length(field: &str, history_length: Option<i32>) -> Result<(), Error> {
+fn check_history_length(field: &str, history_length: Option<i32>) -> Result<Option<usize>, Error> {
     match history_length {
         Some(n) if n < 0 => Err(Error::invalid_field(
             field,
             format!("must not be negative, got {n}"),
         )),
-        _ => Ok(()),
-    }
-}
-
-/// Whether a streamed event ends a `SendStreamingMessage` stream.
-fn ends_send_stream(event: &StreamResponse) -> bool {
-    match event {
-        StreamResponse::Message(_) => true,
-        // A snapshot opens the stream of a follow-up to an interrupted task:
-        // only a terminal one ends it; the run's own updates decide.
-        StreamResponse::Task(task) => task.status.state.is_terminal(),
-        StreamResponse::StatusUpdate(update) => {
-            update.status.state.is_terminal() || update.status.state.is_interrupted()
-        }
-        StreamResponse::ArtifactUpdate(_) => false,
-    }
-}
-
-/// Whether a streamed event ends a `SubscribeToTask` stream.
-fn ends_subscription(event: &StreamResponse) -> bool {
-    match event {
-        StreamResponse::Message(_) => true,
-        StreamResponse::Task(task) => task.status.state.is_terminal(),
-        StreamResponse::StatusUpdate(update) => update.status.state.is_terminal(),
-        StreamResponse::ArtifactUpdate(_) => false,
-    }
-}
-
-fn lagged(skipped: u64) -> Error {
-    Error::internal(format!(
-        "this stream fell {skipped} events behind the task and was closed; subscribe again for a fresh snapshot"
-    ))
-}
-
-/// Ends a run that was marked started but never spawned (an error or a
-/// dropped request in between), so the task does not stay "still working".
-struct RunStart<'a> {
-    handle: &'a HandleRef,
-    armed: bool,
-}
-
-impl Drop for RunStart<'_> {
-    fn drop(&mut self) {
-        if self.armed {
-            self.handle.end_run(None);
-        }
+        Some(n) => Ok(Some(n as usize)),
+        None => Ok(None),
     }
 }
 
 /// A message accepted for a run: the task it belongs to and what the executor gets.
 struct Accepted {
-    handle: HandleRef,
+    live: Arc<LiveTask>,
     context: RequestContext,
     updater: TaskUpdater,
-    /// The task as stored before the run, `None` for a new task.
-    existing: Option<Task>,
+    generation: u64,
+    /// The task right after the message was recorded, and its sequence.
+    snapshot: TaskEvent,
+    /// The bus subscription of a streaming call, taken before the message was recorded.
+    follower: Option<Follower>,
 }
 
 impl RequestHandler {
     /// Starts a handler for the agent described by `card`, run by `executor`,
-    /// on in-memory stores.
+    /// on an in-memory store, bus and run ownership.
     pub fn builder(card: AgentCard, executor: impl AgentExecutor) -> RequestHandlerBuilder {
         RequestHandlerBuilder {
             card,
             extended_card: None,
             executor: Arc::new(executor),
-            tasks: Arc::new(InMemoryTaskStore::new()),
-            push_configs: Arc::new(InMemoryPushConfigStore::new()),
+            store: Arc::new(InMemoryTaskStore::new()),
+            bus: Arc::new(InMemoryEventBus::new()),
+            runs: Arc::new(InMemoryRunOwnership::default()),
             executor_timeout: Some(Duration::from_secs(600)),
-            stream_capacity: 1024,
+            max_history: RequestHandlerBuilder::DEFAULT_MAX_HISTORY,
             version_policy: VersionPolicy::default(),
         }
     }
@@ -272,10 +225,10 @@ impl RequestHandler {
         &self.inner.card
     }
 
-    /// How many tasks are live in memory now: running, or followed by a
-    /// stream. Finished tasks nobody follows live only in the store.
+    /// How many tasks are live in memory now: running, or being written.
+    /// Finished tasks nobody writes to live only in the store.
     pub fn live_tasks(&self) -> usize {
-        self.inner.registry.live()
+        self.inner.engine.live_count()
     }
 
     /// Checks the `A2A-Version` a client asked for (`None` or empty: 0.3).
@@ -324,33 +277,36 @@ impl RequestHandler {
         }
     }
 
-    /// Reads a stored task the caller may see.
-    async fn visible_task(&self, call: &CallContext, id: &str) -> Result<Task, Error> {
+    fn store(&self) -> &Arc<dyn DynStore> {
+        &self.inner.engine.store
+    }
+
+    /// Reads a stored task the caller may see, projected to `view`.
+    async fn visible_task(&self, call: &CallContext, id: &str, view: TaskView) -> Result<(Task, Sequence), Error> {
         let key = TaskKey::new(&call.tenant, id);
-        match self.inner.tasks.get(&key).await? {
-            Some(stored) if stored.owner == call.owner() => Ok(stored.task),
+        match self.store().get(&key, view).await? {
+            Some(stored) if stored.owner == call.owner() => Ok((stored.task, stored.sequence)),
             _ => Err(Error::task_not_found(id)),
         }
     }
 
-    /// Opens the live handle of a task the caller may see.
-    async fn visible_handle(&self, call: &CallContext, id: &str) -> Result<(HandleRef, Task), Error> {
+    /// Checks that a task exists and the caller may see it, loading as little as possible.
+    async fn check_visible(&self, call: &CallContext, id: &str) -> Result<(), Error> {
+        let bare = TaskView::FULL.history_length(Some(0)).include_artifacts(false);
+        self.visible_task(call, id, bare).await.map(drop)
+    }
+
+    /// Opens the live task of a task the caller may see.
+    async fn visible_live(&self, call: &CallContext, id: &str) -> Result<Arc<LiveTask>, Error> {
         let key = TaskKey::new(&call.tenant, id);
-        match self.inner.registry.open(&key).await? {
-            Some((handle, task, owner)) if owner == call.owner() => Ok((handle, task)),
+        match self.inner.engine.open(&key).await? {
+            Some(live) if live.owner == call.owner() => Ok(live),
             _ => Err(Error::task_not_found(id)),
         }
     }
 
-    /// Validates a message and ties it to a new or existing task.
-    async fn accept(&self, call: &CallContext, request: SendMessageRequest) -> Result<Accepted, Error> {
-        self.check_call(call)?;
-        let SendMessageRequest {
-            message,
-            configuration,
-            metadata,
-            ..
-        } = request;
+    /// Checks a client's message and its configuration.
+    fn check_message(&self, message: &Message, configuration: Option<&SendMessageConfiguration>) -> Result<Option<usize>, Error> {
         if message.message_id.is_empty() {
             return Err(Error::invalid_field("message.messageId", "must not be empty"));
         }
@@ -366,32 +322,63 @@ impl RequestHandler {
                 "a client's message has role ROLE_USER",
             ));
         }
-        if let Some(config) = &configuration {
-            check_history_length("configuration.historyLength", config.history_length)?;
-            if config.task_push_notification_config.is_some() {
-                self.check_push()?;
+        let Some(config) = configuration else {
+            return Ok(None);
+        };
+        let history = check_history_length("configuration.historyLength", config.history_length)?;
+        if let Some(push) = &config.task_push_notification_config {
+            self.check_push()?;
+            if push.url.is_empty() {
+                return Err(Error::invalid_field(
+                    "configuration.taskPushNotificationConfig.url",
+                    "must not be empty",
+                ));
             }
         }
-        let mut message = message;
-        let (handle, existing) = if message.task_id.is_empty() {
+        Ok(history)
+    }
+
+    /// Ties a message to a new task (stored at once, SUBMITTED) or to an
+    /// existing one (the message recorded), claims the task's run, and
+    /// prepares what the executor gets. A streaming call's bus subscription
+    /// is taken before anything is written, so that it misses nothing.
+    async fn accept(&self, call: &CallContext, request: SendMessageRequest, follow: bool) -> Result<Accepted, Error> {
+        self.check_call(call)?;
+        let SendMessageRequest {
+            mut message,
+            configuration,
+            metadata,
+            ..
+        } = request;
+        let history = self.check_message(&message, configuration.as_ref())?;
+        let view = TaskView::FULL.history_length(history);
+        let engine = &self.inner.engine;
+        let (live, before, generation, snapshot, follower);
+        if message.task_id.is_empty() {
             let task_id = uuid::Uuid::new_v4().to_string();
             if message.context_id.is_empty() {
                 message.context_id = uuid::Uuid::new_v4().to_string();
             }
             message.task_id = task_id.clone();
-            let mut task = Task::new(
-                &task_id,
-                &message.context_id,
-                TaskStatus::new(TaskState::Submitted),
-            );
+            let key = TaskKey::new(&call.tenant, &task_id);
+            let mut task = Task::new(&task_id, &message.context_id, TaskStatus::new(TaskState::Submitted));
             task.history.push(message.clone());
-            let handle =
-                self.inner
-                    .registry
-                    .new_task(TaskKey::new(&call.tenant, &task_id), call.owner(), task);
-            (handle, None)
+            let bus = follow.then(|| engine.bus.subscribe(&key));
+            live = engine.create(key, call.owner(), task).await?;
+            generation = live
+                .start_run()
+                .await?
+                .ok_or_else(|| Error::internal("a new task is already claimed"))?;
+            let (task, sequence) = live.snapshot(view).await;
+            follower = bus.map(|bus| Follower::new(live.key.clone(), Arc::clone(&engine.store), bus, sequence));
+            snapshot = TaskEvent {
+                sequence,
+                event: Arc::new(StreamResponse::Task(task)),
+            };
+            before = None;
         } else {
-            let (handle, task) = self.visible_handle(call, &message.task_id).await?;
+            live = self.visible_live(call, &message.task_id).await?;
+            let (task, _) = live.snapshot(TaskView::FULL.include_artifacts(false).history_length(Some(0))).await;
             if task.status.state.is_terminal() {
                 return Err(Error::unsupported_operation(format!(
                     "task {} is {} and accepts no more messages; start a new task in context {}",
@@ -408,135 +395,119 @@ impl RequestHandler {
                 ));
             }
             message.context_id.clone_from(&task.context_id);
-            (handle, Some(task))
-        };
-        if !handle.try_start_run() {
-            return Err(Error::unsupported_operation(format!(
-                "task {} is still working on an earlier message",
-                message.task_id
-            )));
+            generation = live.start_run().await?.ok_or_else(|| {
+                Error::unsupported_operation(format!(
+                    "task {} is still working on an earlier message; wait until it needs input or finishes",
+                    task.id
+                ))
+            })?;
+            let bus = follow.then(|| engine.bus.subscribe(&live.key));
+            let (full_before, _) = live.snapshot(TaskView::FULL).await;
+            let recorded = live.record_message(message.clone(), view).await;
+            let (task, sequence) = match recorded {
+                Ok(recorded) => recorded,
+                Err(err) => {
+                    live.abandon_run(generation);
+                    return Err(err);
+                }
+            };
+            follower = bus.map(|bus| Follower::new(live.key.clone(), Arc::clone(&engine.store), bus, sequence));
+            snapshot = TaskEvent {
+                sequence,
+                event: Arc::new(StreamResponse::Task(task)),
+            };
+            before = Some(full_before);
         }
-        // Until the run is handed to `spawn_run`, a failure or a dropped
-        // request must not leave the task marked as running.
-        let mut starting = RunStart {
-            handle: &handle,
-            armed: true,
-        };
+        // From here the run is the token's: a failure or a dropped request
+        // ends it through the token, and a task left unstarted is failed.
+        let token = Arc::new(RunToken {
+            live: Arc::clone(&live),
+            generation,
+            failure: Mutex::new(None),
+        });
         if let Some(config) = configuration
             .as_ref()
             .and_then(|c| c.task_push_notification_config.as_ref())
         {
-            // Stored before the run starts, so that the run's first events are delivered.
+            // Saved once the message is accepted, so that a refused message
+            // leaves no config behind, and before the run, so that the run's
+            // first events are delivered.
             let mut config = config.clone();
-            if config.url.is_empty() {
-                return Err(Error::invalid_field(
-                    "configuration.taskPushNotificationConfig.url",
-                    "must not be empty",
-                ));
-            }
             config.task_id.clone_from(&message.task_id);
             config.tenant.clone_from(&call.tenant);
             if config.id.is_empty() {
                 config.id = uuid::Uuid::new_v4().to_string();
             }
-            self.inner.push_configs.save(&call.tenant, &config).await?;
+            if let Err(err) = self.store().save_config(&call.tenant, &config).await {
+                let err = Error::from(err);
+                *token.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(RunFailure::Refused(err.clone()));
+                return Err(err);
+            }
         }
-        let existing = match existing {
-            Some(_) => Some(handle.record_message(message.clone()).await?),
-            None => None,
-        };
-        starting.armed = false;
-        drop(starting);
         let updater = TaskUpdater {
-            handle: HandleRef::clone_use(&handle),
+            live: Arc::clone(&live),
+            run: Some(token),
             task_id: message.task_id.clone(),
             context_id: message.context_id.clone(),
         };
         let context = RequestContext {
             task_id: message.task_id.clone(),
             context_id: message.context_id.clone(),
-            task: existing.as_ref().map(|task| {
-                let mut before = task.clone();
-                before.history.pop();
-                before
-            }),
+            task: before,
             message,
             configuration,
             metadata,
             call: call.clone(),
-            canceled: handle.cancel_signal(),
+            canceled: engine.bus.cancel_signal(&live.key),
         };
         Ok(Accepted {
-            handle,
+            live,
             context,
             updater,
-            existing,
+            generation,
+            snapshot,
+            follower,
         })
     }
 
     /// Runs the executor for an accepted message in its own task: a client
     /// going away never stops it, and an error, a panic or the timeout fails
     /// the task instead of the server.
-    fn spawn_run(&self, accepted: Accepted) -> HandleRef {
-        let Accepted {
-            handle,
-            context,
-            updater,
-            ..
-        } = accepted;
+    fn spawn_run(&self, context: RequestContext, updater: TaskUpdater) {
         let inner = Arc::clone(&self.inner);
-        let run_handle = HandleRef::clone_use(&handle);
         tokio::spawn(async move {
             let task_id = context.task_id.clone();
-            let tenant = context.call.tenant.clone();
             let run = AssertUnwindSafe(inner.executor.execute(context, updater.clone())).catch_unwind();
             let outcome = match inner.executor_timeout {
-                Some(limit) => tokio::time::timeout(limit, run)
-                    .await
-                    .map_err(|_| Error::internal(format!("the agent did not finish within {limit:?}"))),
+                Some(limit) => tokio::time::timeout(limit, run).await.map_err(|_| limit),
                 None => Ok(run.await),
             };
-            let error = match outcome {
+            let failure = match outcome {
                 Ok(Ok(Ok(()))) => None,
-                Ok(Ok(Err(err))) => Some(err),
+                Ok(Ok(Err(err))) => {
+                    tracing::warn!(task_id = %task_id, error = %err, "the agent returned an error");
+                    Some(RunFailure::Refused(err))
+                }
                 Ok(Err(panic)) => {
                     let what = panic
                         .downcast_ref::<&str>()
                         .map(|s| (*s).to_owned())
                         .or_else(|| panic.downcast_ref::<String>().cloned())
                         .unwrap_or_else(|| "unknown cause".to_owned());
-                    Some(Error::internal(format!("the agent panicked: {what}")))
+                    tracing::error!(task_id = %task_id, panic = %what, "the agent panicked");
+                    Some(RunFailure::Crashed)
                 }
-                Err(timeout) => Some(timeout),
+                Err(limit) => {
+                    tracing::warn!(task_id = %task_id, ?limit, "the agent did not finish in time");
+                    Some(RunFailure::Crashed)
+                }
             };
-            let mut report = None;
-            if let Some(err) = error {
-                tracing::warn!(task_id = %task_id, error = %err, "agent run failed");
-                if run_handle.exists().await {
-                    let unfinished = run_handle
-                        .current()
-                        .await
-                        .is_some_and(|t| !t.status.state.is_terminal());
-                    if unfinished {
-                        let reason = updater.message(format!("The agent failed: {err}"));
-                        if let Err(fail_err) = updater.fail(reason).await {
-                            tracing::warn!(task_id = %task_id, error = %fail_err, "could not mark the task failed");
-                        }
-                    }
-                } else {
-                    report = Some(err);
-                }
+            // A failed run ends now; a run that returned normally ends when
+            // the agent drops its last updater.
+            if let (Some(failure), Some(run)) = (failure, updater.run.as_ref()) {
+                updater.live.end_run(run.generation, Some(failure)).await;
             }
-            // A task that never came to exist (a direct reply, or an error
-            // first) leaves no push configs behind.
-            if !run_handle.exists().await {
-                if let Err(err) = inner.push_configs.delete_task(&tenant, &task_id).await {
-                    tracing::warn!(task_id = %task_id, error = %err, "could not drop the push configs of an unborn task");
-                }
-            }
-            run_handle.end_run(report);
         });
-        handle
     }
 
     /// `SendMessage`: runs the agent on a message and answers with the task
@@ -547,83 +518,72 @@ impl RequestHandler {
         call: &CallContext,
         request: SendMessageRequest,
     ) -> Result<SendMessageResponse, Error> {
-        let config = request.configuration.clone().unwrap_or_default();
-        let accepted = self.accept(call, request).await?;
-        let existing = accepted.existing.is_some();
+        let return_immediately = request
+            .configuration
+            .as_ref()
+            .is_some_and(|c| c.return_immediately);
+        let Accepted {
+            live,
+            context,
+            updater,
+            generation,
+            snapshot,
+            ..
+        } = self.accept(call, request, false).await?;
+        let view = TaskView::FULL.history_length(context.configuration.as_ref().and_then(|c| c.history_length).map(|n| n.max(0) as usize));
         // Waits for milestones, not for every event: a blocking send costs no
-        // event traffic when nobody else listens.
-        let mut progress = accepted.handle.progress();
-        let start = progress.borrow_and_update().clone();
-        let handle = self.spawn_run(accepted);
-        if config.return_immediately && existing {
-            return self.task_response(&handle, config.history_length).await;
+        // event traffic.
+        let mut progress = live.progress();
+        let start = progress.borrow_and_update().settles;
+        self.spawn_run(context, updater);
+        if return_immediately {
+            if let StreamResponse::Task(task) = Arc::unwrap_or_clone(snapshot.event) {
+                return Ok(SendMessageResponse::Task(task));
+            }
         }
         let outcome = progress
-            .wait_for(|p| {
-                p.reply.is_some()
-                    || p.runs_ended > start.runs_ended
-                    || p.settled > start.settled
-                    || (config.return_immediately && p.created)
-            })
+            .wait_for(|p| p.settles > start || p.ended >= generation)
             .await
             .map(|p| {
-                (
-                    p.reply.clone(),
-                    (p.runs_ended > start.runs_ended)
-                        .then(|| p.run_error.clone())
-                        .flatten(),
-                )
+                let reply = p.reply.as_ref().filter(|(g, _)| *g == generation).map(|(_, m)| m.clone());
+                let error = p.error.as_ref().filter(|(g, _)| *g == generation).map(|(_, e)| e.clone());
+                (reply, error)
             });
         match outcome {
-            Ok((Some(reply), _)) => {
-                if let StreamResponse::Message(message) = reply.as_ref() {
-                    return Ok(SendMessageResponse::Message(message.clone()));
-                }
-            }
+            Ok((Some(reply), _)) => return Ok(SendMessageResponse::Message(reply)),
             Ok((None, Some(err))) => return Err(err),
             _ => {}
         }
-        self.task_response(&handle, config.history_length).await
+        Ok(SendMessageResponse::Task(live.snapshot(view).await.0))
     }
 
-    async fn task_response(
-        &self,
-        handle: &HandleRef,
-        history_length: Option<i32>,
-    ) -> Result<SendMessageResponse, Error> {
-        let mut task = handle.current().await.ok_or_else(|| {
-            Error::invalid_agent_response("the agent ended without answering or creating a task")
-        })?;
-        trim_history(&mut task, history_length);
-        Ok(SendMessageResponse::Task(task))
-    }
-
-    /// `SendStreamingMessage`: runs the agent and streams the task (or the
-    /// direct message) followed by every update, until the task is finished
-    /// or interrupted.
+    /// `SendStreamingMessage`: runs the agent and streams the task at once
+    /// (as the request left it), then every update until the task is
+    /// finished or interrupted.
     pub async fn send_streaming_message(
         &self,
         call: &CallContext,
         request: SendMessageRequest,
     ) -> Result<EventStream, Error> {
         self.check_streaming()?;
-        let accepted = self.accept(call, request).await?;
-        let first = accepted
-            .existing
-            .clone()
-            .map(|task| Arc::new(StreamResponse::Task(task)));
-        let rx = accepted.handle.listen();
-        let handle = self.spawn_run(accepted);
-        Ok(event_stream(handle, first, rx, ends_send_stream, true))
+        let Accepted {
+            context,
+            updater,
+            snapshot,
+            follower,
+            ..
+        } = self.accept(call, request, true).await?;
+        let follower = follower.ok_or_else(|| Error::internal("a streaming call follows its task"))?;
+        self.spawn_run(context, updater);
+        Ok(follower.into_stream(Some(snapshot), Until::Settled))
     }
 
     /// `GetTask`.
     pub async fn get_task(&self, call: &CallContext, request: GetTaskRequest) -> Result<Task, Error> {
         self.check_call(call)?;
-        check_history_length("historyLength", request.history_length)?;
-        let mut task = self.visible_task(call, &request.id).await?;
-        trim_history(&mut task, request.history_length);
-        Ok(task)
+        let history = check_history_length("historyLength", request.history_length)?;
+        let view = TaskView::FULL.history_length(history);
+        Ok(self.visible_task(call, &request.id, view).await?.0)
     }
 
     /// `ListTasks`: the caller's tasks, newest status first, one page at a time.
@@ -633,7 +593,7 @@ impl RequestHandler {
         request: ListTasksRequest,
     ) -> Result<ListTasksResponse, Error> {
         self.check_call(call)?;
-        check_history_length("historyLength", request.history_length)?;
+        let history = check_history_length("historyLength", request.history_length)?;
         let page_size = match request.page_size {
             None => 50,
             Some(n @ 1..=100) => n,
@@ -652,59 +612,80 @@ impl RequestHandler {
             status_timestamp_after: request.status_timestamp_after,
             page_size: page_size as usize,
             page_token: (!request.page_token.is_empty()).then(|| request.page_token.clone()),
+            view: TaskView::FULL
+                .history_length(history)
+                .include_artifacts(request.include_artifacts.unwrap_or(false)),
         };
-        let page = self.inner.tasks.list(&query).await?;
-        let include_artifacts = request.include_artifacts.unwrap_or(false);
-        let tasks = page
-            .tasks
-            .into_iter()
-            .map(|mut task| {
-                trim_history(&mut task, request.history_length);
-                if !include_artifacts {
-                    task.artifacts.clear();
-                }
-                task
-            })
-            .collect();
+        let page = self.store().list(&query).await?;
         Ok(ListTasksResponse {
-            tasks,
+            tasks: page.tasks,
             next_page_token: page.next_page_token,
             page_size,
             total_size: i32::try_from(page.total_size).unwrap_or(i32::MAX),
         })
     }
 
-    /// `CancelTask`: asks the agent to stop, and answers with the task as it is
-    /// then. An error from [`AgentExecutor::cancel`] is the caller's answer
-    /// (the task is left as it is); otherwise the task ends `Canceled` and a
-    /// running `execute` sees [`RequestContext::is_canceled`].
+    /// `CancelTask`: signals the running `execute` (if any), asks the agent
+    /// to stop, and answers with the task, canceled. The cancel runs in its
+    /// own task, so a caller that disconnects does not cut it short.
+    ///
+    /// A task that finishes in the meantime answers TaskNotCancelableError;
+    /// an error from [`AgentExecutor::cancel`] is the caller's answer (the
+    /// task is left as it is); otherwise the task ends `Canceled`.
     pub async fn cancel_task(&self, call: &CallContext, request: CancelTaskRequest) -> Result<Task, Error> {
         self.check_call(call)?;
-        let (handle, task) = self.visible_handle(call, &request.id).await?;
+        let live = self.visible_live(call, &request.id).await?;
+        let (task, _) = live.snapshot(TaskView::FULL).await;
         if task.status.state.is_terminal() {
-            return Err(Error::task_not_cancelable(
-                &task.id,
-                format_args!("it is already {}", task.status.state),
-            ));
+            return Err(not_cancelable(&task));
         }
-        let updater = TaskUpdater {
-            handle: HandleRef::clone_use(&handle),
-            task_id: task.id.clone(),
-            context_id: task.context_id.clone(),
+        let handler = self.clone();
+        let context = CancelContext {
+            task,
+            metadata: request.metadata,
+            call: call.clone(),
         };
-        // The agent may refuse (e.g. TaskNotCancelableError for work it cannot stop now).
-        self.inner.executor.cancel(task.clone(), updater.clone()).await?;
-        handle.signal_canceled();
-        let current = handle.current().await.unwrap_or(task);
-        if current.status.state.is_terminal() {
-            return Ok(current);
-        }
-        // The agent accepted but did not move the task: it is canceled all the same.
-        updater.cancel().await?;
-        handle
-            .current()
+        tokio::spawn(async move { handler.run_cancel(live, context).await })
             .await
-            .ok_or_else(|| Error::task_not_found(&request.id))
+            .unwrap_or_else(|err| {
+                tracing::error!(error = %err, "the agent's cancel panicked");
+                Err(Error::internal("the cancel failed"))
+            })
+    }
+
+    async fn run_cancel(&self, live: Arc<LiveTask>, context: CancelContext) -> Result<Task, Error> {
+        // The signal first: an agent whose cancel waits for `execute` to
+        // notice must not wait forever.
+        self.inner.engine.bus.cancel(&live.key);
+        let updater = TaskUpdater {
+            live: Arc::clone(&live),
+            run: None,
+            task_id: context.task.id.clone(),
+            context_id: context.task.context_id.clone(),
+        };
+        let agent = AssertUnwindSafe(self.inner.executor.cancel(context, updater.clone()))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|_| {
+                tracing::error!(task_id = %live.key.id, "the agent's cancel panicked");
+                Err(Error::internal("the agent failed to cancel the task"))
+            });
+        let (now, _) = live.snapshot(TaskView::FULL).await;
+        match (agent, now.status.state) {
+            (_, TaskState::Canceled) => return Ok(now),
+            (_, state) if state.is_terminal() => return Err(not_cancelable(&now)),
+            (Err(err), _) => return Err(err),
+            (Ok(()), _) => {}
+        }
+        // The agent agreed but did not move the task: it is canceled all the same.
+        let outcome = updater.cancel().await;
+        let (now, _) = live.snapshot(TaskView::FULL).await;
+        match (outcome, now.status.state) {
+            (_, TaskState::Canceled) => Ok(now),
+            (_, state) if state.is_terminal() => Err(not_cancelable(&now)),
+            (Err(err), _) => Err(err),
+            (Ok(()), _) => Ok(now),
+        }
     }
 
     /// `SubscribeToTask`: the task now, then every update until it finishes.
@@ -713,21 +694,58 @@ impl RequestHandler {
         call: &CallContext,
         request: SubscribeToTaskRequest,
     ) -> Result<EventStream, Error> {
+        self.subscribe(call, request, None).await
+    }
+
+    /// `SubscribeToTask` resumed after the event with sequence `last_seen`
+    /// (the SSE `Last-Event-ID`): no snapshot, but every event after it, in
+    /// order, then the live ones. If the store no longer holds those events
+    /// (see its retention), the stream falls back to a snapshot first, as a
+    /// fresh subscription would. A finished task streams what is left.
+    pub async fn resume_task(
+        &self,
+        call: &CallContext,
+        request: SubscribeToTaskRequest,
+        last_seen: Sequence,
+    ) -> Result<EventStream, Error> {
+        self.subscribe(call, request, Some(last_seen)).await
+    }
+
+    async fn subscribe(
+        &self,
+        call: &CallContext,
+        request: SubscribeToTaskRequest,
+        last_seen: Option<Sequence>,
+    ) -> Result<EventStream, Error> {
         self.check_streaming()?;
         self.check_call(call)?;
-        let (handle, _) = self.visible_handle(call, &request.id).await?;
-        let (task, rx) = handle
-            .subscribe()
-            .await
-            .ok_or_else(|| Error::task_not_found(&request.id))?;
-        if task.status.state.is_terminal() {
+        let engine = &self.inner.engine;
+        let key = TaskKey::new(&call.tenant, &request.id);
+        // Subscribed before reading, so that nothing after the read is missed.
+        let bus = engine.bus.subscribe(&key);
+        let (task, sequence) = self.visible_task(call, &request.id, TaskView::FULL).await?;
+        if let Some(last_seen) = last_seen.filter(|n| *n <= sequence) {
+            if let Some(events) = engine.store.events_after(&key, last_seen).await? {
+                let mut follower = Follower::new(key, Arc::clone(&engine.store), bus, last_seen);
+                let finished = task.status.state.is_terminal() && events.is_empty();
+                follower.queue(events);
+                if finished {
+                    return Ok(Box::pin(futures_util::stream::empty()));
+                }
+                return Ok(follower.into_stream(None, Until::Terminal));
+            }
+        } else if task.status.state.is_terminal() {
             return Err(Error::unsupported_operation(format!(
                 "task {} is already {}; use GetTask to read it",
                 task.id, task.status.state
             )));
         }
-        let first = Some(Arc::new(StreamResponse::Task(task)));
-        Ok(event_stream(handle, first, rx, ends_subscription, false))
+        let first = TaskEvent {
+            sequence,
+            event: Arc::new(StreamResponse::Task(task)),
+        };
+        let follower = Follower::new(key, Arc::clone(&engine.store), bus, sequence);
+        Ok(follower.into_stream(Some(first), Until::Terminal))
     }
 
     /// `CreateTaskPushNotificationConfig`.
@@ -744,12 +762,12 @@ impl RequestHandler {
         if config.url.is_empty() {
             return Err(Error::invalid_field("url", "must not be empty"));
         }
-        self.visible_task(call, &config.task_id).await?;
+        self.check_visible(call, &config.task_id).await?;
         if config.id.is_empty() {
             config.id = uuid::Uuid::new_v4().to_string();
         }
         config.tenant.clone_from(&call.tenant);
-        self.inner.push_configs.save(&call.tenant, &config).await?;
+        self.store().save_config(&call.tenant, &config).await?;
         Ok(config)
     }
 
@@ -761,10 +779,8 @@ impl RequestHandler {
     ) -> Result<TaskPushNotificationConfig, Error> {
         self.check_push()?;
         self.check_call(call)?;
-        self.visible_task(call, &request.task_id).await?;
-        self.inner
-            .push_configs
-            .get(&call.tenant, &request.task_id, &request.id)
+        self.check_visible(call, &request.task_id).await?;
+        self.store().get_config(&call.tenant, &request.task_id, &request.id)
             .await?
             .ok_or_else(|| {
                 Error::task_not_found(&request.task_id)
@@ -784,11 +800,8 @@ impl RequestHandler {
     ) -> Result<ListTaskPushNotificationConfigsResponse, Error> {
         self.check_push()?;
         self.check_call(call)?;
-        self.visible_task(call, &request.task_id).await?;
-        let configs = self
-            .inner
-            .push_configs
-            .list(&call.tenant, &request.task_id)
+        self.check_visible(call, &request.task_id).await?;
+        let configs = self.store().list_configs(&call.tenant, &request.task_id)
             .await?;
         let page_size = match request.page_size {
             0 => 100,
@@ -827,10 +840,8 @@ impl RequestHandler {
     ) -> Result<Empty, Error> {
         self.check_push()?;
         self.check_call(call)?;
-        self.visible_task(call, &request.task_id).await?;
-        self.inner
-            .push_configs
-            .delete(&call.tenant, &request.task_id, &request.id)
+        self.check_visible(call, &request.task_id).await?;
+        self.store().delete_config(&call.tenant, &request.task_id, &request.id)
             .await?;
         Ok(Empty {})
     }
@@ -857,53 +868,6 @@ impl RequestHandler {
     }
 }
 
-/// Builds the stream of one streaming call: `first` (a snapshot), then the
-/// bus events until `ends` says the last one passed. It holds its handle so
-/// that the task stays live while anyone listens.
-fn event_stream(
-    handle: HandleRef,
-    first: Option<Arc<StreamResponse>>,
-    rx: Listener,
-    ends: fn(&StreamResponse) -> bool,
-    end_with_run: bool,
-) -> EventStream {
-    struct State {
-        _handle: HandleRef,
-        first: Option<Arc<StreamResponse>>,
-        rx: Listener,
-        done: bool,
-    }
-    let state = State {
-        _handle: handle,
-        first,
-        rx,
-        done: false,
-    };
-    Box::pin(futures_util::stream::unfold(state, move |mut state| async move {
-        if state.done {
-            return None;
-        }
-        if let Some(first) = state.first.take() {
-            state.done = ends(&first);
-            return Some((Ok(first), state));
-        }
-        loop {
-            match state.rx.recv().await {
-                Ok(BusItem::Event(event)) => {
-                    state.done = ends(&event);
-                    return Some((Ok(event), state));
-                }
-                Ok(BusItem::Ended(Some(err))) if end_with_run => {
-                    state.done = true;
-                    return Some((Err(err), state));
-                }
-                Ok(BusItem::Ended(_)) if end_with_run => return None,
-                Ok(BusItem::Ended(_)) => {}
-                Err(skipped) => {
-                    state.done = true;
-                    return Some((Err(lagged(skipped)), state));
-                }
-            }
-        }
-    }))
+fn not_cancelable(task: &Task) -> Error {
+    Error::task_not_cancelable(&task.id, format_args!("it is already {}", task.status.state))
 }

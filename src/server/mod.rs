@@ -30,24 +30,32 @@
 //! ```
 //!
 //! The way a request travels: a binding decodes it and reads the service
-//! parameters → [`RequestHandler`] checks it, loads or creates the task and
-//! spawns the executor → each event the executor reports through
-//! [`TaskUpdater`] is checked against the task's state machine, stored, then
-//! published to every listener of the task → the binding encodes what the
-//! caller asked for (the final task, a stream, or the task right away).
+//! parameters → [`RequestHandler`] checks it, creates the task (stored,
+//! SUBMITTED, at once) or records the message on an existing one, claims the
+//! task's run ([`task::RunOwnership`]) and spawns the executor → each event
+//! the executor reports through [`TaskUpdater`] is checked against the
+//! task's state machine, given the task's next sequence number, appended to
+//! the [store](store::TaskStore), then published on the [bus](bus::EventBus)
+//! → followers receive the events in sequence order, reading from the store
+//! whatever the bus skipped → the binding encodes what the caller asked for
+//! (the final task, a stream whose SSE ids are the sequence numbers, or the
+//! task right away).
 
+pub mod bus;
 mod call;
-mod events;
 mod executor;
+mod follow;
 #[cfg(feature = "grpc")]
 pub mod grpc;
 mod handler;
 pub mod http;
 pub mod store;
+pub mod task;
 
 pub use call::{CallContext, Caller};
-pub use executor::{AgentExecutor, RequestContext, TaskUpdater};
-pub use handler::{EventStream, RequestHandler, RequestHandlerBuilder, VersionPolicy};
+pub use executor::{AgentExecutor, CancelContext, RequestContext, TaskUpdater};
+pub use follow::EventStream;
+pub use handler::{RequestHandler, RequestHandlerBuilder, VersionPolicy};
 
 pub use http::serve;
-pub use store::{InMemoryPushConfigStore, InMemoryTaskStore, PushConfigStore, TaskStore};
+pub use store::{InMemoryTaskStore, PushConfigStore, TaskStore};

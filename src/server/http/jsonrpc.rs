@@ -14,14 +14,14 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use axum::routing::post;
-use futures_util::StreamExt as _;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::{BodyError, Options, Tenanted, call_context, is_json, read_body, requested_version, sse};
 use crate::jsonrpc::{Id, Method, Request as RpcRequest, Response as RpcResponse};
 use crate::server::call::CallContext;
-use crate::server::handler::{EventStream, RequestHandler};
+use crate::server::EventStream;
+use crate::server::handler::RequestHandler;
 use crate::types::{
     CancelTaskRequest, DeleteTaskPushNotificationConfigRequest, GetExtendedAgentCardRequest,
     GetTaskPushNotificationConfigRequest, GetTaskRequest, ListTaskPushNotificationConfigsRequest,
@@ -126,7 +126,7 @@ async fn endpoint(State(binding): State<Arc<Binding>>, request: Request) -> Resp
             let stream = unary_stream(&request, call, |c, p: SendMessageRequest| async move {
                 handler.send_streaming_message(&c, p).await
             });
-            streaming(id, stream.await, keep_alive).await
+            streaming(id, stream.await, keep_alive)
         }
         Method::GetTask => {
             unary(&request, call, |c, p: GetTaskRequest| async move {
@@ -147,10 +147,14 @@ async fn endpoint(State(binding): State<Arc<Binding>>, request: Request) -> Resp
             .await
         }
         Method::SubscribeToTask => {
+            let resume = sse::last_event_id(&parts.headers);
             let stream = unary_stream(&request, call, |c, p: SubscribeToTaskRequest| async move {
-                handler.subscribe_to_task(&c, p).await
+                match resume {
+                    Some(last_seen) => handler.resume_task(&c, p, last_seen).await,
+                    None => handler.subscribe_to_task(&c, p).await,
+                }
             });
-            streaming(id, stream.await, keep_alive).await
+            streaming(id, stream.await, keep_alive)
         }
         Method::CreateTaskPushNotificationConfig => {
             unary(&request, call, |c, p: TaskPushNotificationConfig| async move {
@@ -237,27 +241,21 @@ where
     operation(context, params).await
 }
 
-/// Answers a streaming operation: a plain error if it fails before its
-/// first event, else an SSE stream of JSON-RPC responses.
-async fn streaming(id: Id, stream: Result<EventStream, Error>, keep_alive: std::time::Duration) -> Response {
-    let mut stream = match stream {
+/// Answers a streaming operation: a plain error if it could not start,
+/// else an SSE stream of JSON-RPC responses.
+fn streaming(id: Id, stream: Result<EventStream, Error>, keep_alive: std::time::Duration) -> Response {
+    let stream = match stream {
         Ok(stream) => stream,
         Err(err) => return error_response(id, &err),
     };
-    let first = match stream.next().await {
-        Some(Ok(first)) => first,
-        Some(Err(err)) => return error_response(id, &err),
-        None => return error_response(id, &Error::internal("the stream ended before its first event")),
-    };
-    let events = futures_util::stream::once(async move { Ok(first) }).chain(stream);
     let data_id = id.clone();
     let frames = sse::frames(
-        events,
+        stream,
         move |out, event| {
-            let response = RpcResponse::success(data_id.clone(), event.as_ref());
+            let response = RpcResponse::success(data_id.clone(), event);
             serde_json::to_writer(out, &response).expect("events always encode")
         },
-        move |out, err: Error| {
+        move |out, err| {
             serde_json::to_writer(out, &RpcResponse::<()>::error(id.clone(), &err))
                 .expect("errors always encode")
         },

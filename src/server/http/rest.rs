@@ -18,14 +18,14 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
 use axum::routing::{get, post};
-use futures_util::StreamExt as _;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::{BodyError, Options, call_context, is_json, read_body, requested_version, sse};
 use crate::server::call::CallContext;
-use crate::server::handler::{EventStream, RequestHandler};
+use crate::server::EventStream;
+use crate::server::handler::RequestHandler;
 use crate::types::json;
 use crate::types::{
     CancelTaskRequest, DeleteTaskPushNotificationConfigRequest, GetExtendedAgentCardRequest,
@@ -236,25 +236,32 @@ fn camel_to_snake(name: &str) -> String {
     out
 }
 
-/// Answers a streaming operation: a plain error if it fails before its
-/// first event, else an SSE stream of bare `StreamResponse`s.
-async fn streaming(stream: Result<EventStream, Error>, keep_alive: std::time::Duration) -> Response {
-    let mut stream = match stream {
+/// Answers a streaming operation: a plain error if it could not start,
+/// else an SSE stream of bare `StreamResponse`s.
+fn streaming(stream: Result<EventStream, Error>, keep_alive: std::time::Duration) -> Response {
+    let stream = match stream {
         Ok(stream) => stream,
         Err(err) => return error_response(&err),
     };
-    let first = match stream.next().await {
-        Some(Ok(first)) => first,
-        Some(Err(err)) => return error_response(&err),
-        None => return error_response(&Error::internal("the stream ended before its first event")),
-    };
-    let events = futures_util::stream::once(async move { Ok(first) }).chain(stream);
     let frames = sse::frames(
-        events,
-        |out, event| serde_json::to_writer(out, event.as_ref()).expect("events always encode"),
-        |out, err: Error| serde_json::to_writer(out, &err.to_http()).expect("errors always encode"),
+        stream,
+        |out, event| serde_json::to_writer(out, event).expect("events always encode"),
+        |out, err| serde_json::to_writer(out, &err.to_http()).expect("errors always encode"),
     );
     sse::response(frames, keep_alive)
+}
+
+/// `SubscribeToTask`, resumed when the request carries `Last-Event-ID`.
+async fn subscribe(binding: &Binding, parts: &Parts, call: &CallContext, id: &str) -> Response {
+    let request = SubscribeToTaskRequest {
+        tenant: call.tenant.clone(),
+        id: id.to_owned(),
+    };
+    let stream = match sse::last_event_id(&parts.headers) {
+        Some(last_seen) => binding.handler.resume_task(call, request, last_seen).await,
+        None => binding.handler.subscribe_to_task(call, request).await,
+    };
+    streaming(stream, binding.options.keep_alive)
 }
 
 macro_rules! try_or_respond {
@@ -291,7 +298,6 @@ async fn send_streaming_message(
         binding.handler.send_streaming_message(&call, request).await,
         binding.options.keep_alive,
     )
-    .await
 }
 
 async fn list_tasks(State(binding): State<Arc<Binding>>, path: Params, request: Request) -> Response {
@@ -324,17 +330,7 @@ async fn task_get(State(binding): State<Arc<Binding>>, path: Params, request: Re
             ));
             respond(binding.handler.get_task(&call, request).await)
         }
-        (id, Some("subscribe")) => {
-            let request = SubscribeToTaskRequest {
-                tenant: call.tenant.clone(),
-                id: id.to_owned(),
-            };
-            streaming(
-                binding.handler.subscribe_to_task(&call, request).await,
-                binding.options.keep_alive,
-            )
-            .await
-        }
+        (id, Some("subscribe")) => subscribe(&binding, &parts, &call, id).await,
         _ => no_route(&parts.method, parts.uri.path()),
     }
 }
@@ -354,15 +350,7 @@ async fn task_post(State(binding): State<Arc<Binding>>, path: Params, request: R
             try_or_respond!(request_from(fields, &[("tenant", &call.tenant), ("id", id)]));
         respond(binding.handler.cancel_task(&call, request).await)
     } else {
-        let request = SubscribeToTaskRequest {
-            tenant: call.tenant.clone(),
-            id: id.to_owned(),
-        };
-        streaming(
-            binding.handler.subscribe_to_task(&call, request).await,
-            binding.options.keep_alive,
-        )
-        .await
+        subscribe(&binding, &parts, &call, id).await
     }
 }
 

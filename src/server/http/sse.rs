@@ -8,6 +8,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use futures_util::{Stream, StreamExt as _};
 
+use crate::Error;
+use crate::server::EventStream;
+use crate::types::StreamResponse;
+
 /// One frame to send, already framed (`data: …\n\n`).
 pub(super) struct Frame(Bytes);
 
@@ -90,19 +94,40 @@ where
     response
 }
 
-/// Maps a stream of results to frames: each `Ok` a `data:` frame, each
-/// `Err` an `event: error` frame (the handler's streams end after their
-/// first error). The closures write the JSON straight into the frame.
-pub(super) fn frames<S, T, E>(
-    stream: S,
-    data: impl Fn(&mut Vec<u8>, T) + Send + 'static,
-    error: impl Fn(&mut Vec<u8>, E) + Send + 'static,
-) -> impl Stream<Item = Frame> + Send + 'static
-where
-    S: Stream<Item = Result<T, E>> + Send + 'static,
-{
+/// Maps a task's event stream to frames: each event a `data:` frame whose
+/// `id:` is the event's sequence number (what a client sends back as
+/// `Last-Event-ID` to resume), each error an `event: error` frame (the
+/// handler's streams end after their first error). The closures write the
+/// JSON straight into the frame.
+pub(super) fn frames(
+    stream: EventStream,
+    data: impl Fn(&mut Vec<u8>, &StreamResponse) + Send + 'static,
+    error: impl Fn(&mut Vec<u8>, Error) + Send + 'static,
+) -> impl Stream<Item = Frame> + Send + 'static {
     stream.map(move |item| match item {
-        Ok(value) => Frame::build(b"data: ", |out| data(out, value)),
+        Ok(event) => {
+            let mut prefix = [0u8; 48];
+            let len = {
+                use std::io::Write as _;
+                let mut cursor = std::io::Cursor::new(&mut prefix[..]);
+                let _ = write!(cursor, "id: {}\ndata: ", event.sequence);
+                cursor.position() as usize
+            };
+            Frame::build(&prefix[..len], |out| data(out, &event.event))
+        }
         Err(err) => Frame::build(b"event: error\ndata: ", |out| error(out, err)),
     })
+}
+
+/// The `Last-Event-ID` of a request that resumes a stream: a sequence number.
+/// Anything else is ignored (the stream starts afresh), as SSE asks of an
+/// id the server does not recognise.
+pub(super) fn last_event_id(headers: &axum::http::HeaderMap) -> Option<u64> {
+    headers
+        .get("last-event-id")?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
 }

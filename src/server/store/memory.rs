@@ -1,53 +1,99 @@
-//! The in-memory stores: the default, bounded in size and in time.
+//! The in-memory store: the default, bounded in size, in time and per caller.
 
-use std::collections::{BTreeSet, HashMap};
-use std::sync::Mutex;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 
-use super::{PushConfigStore, StoreError, StoredTask, TaskKey, TaskPage, TaskQuery, TaskStore, Version};
-use crate::Error;
-use crate::types::{Task, TaskPushNotificationConfig};
+use super::{
+    PushConfigStore, Sequence, StoreError, StoreErrorKind, StoredTask, TaskEvent, TaskKey, TaskPage,
+    TaskQuery, TaskStore, TaskView,
+};
+use crate::server::task::apply_event;
+use crate::types::{StreamResponse, Task, TaskPushNotificationConfig};
 
-/// Tasks in a `HashMap`, for one process.
+/// Tasks, their event logs and their push configs in a `HashMap`, for one
+/// process. Nothing survives a restart.
 ///
-/// Bounded two ways, both configurable:
-/// - **capacity** (default 10,000 tasks): when full, the oldest finished
-///   (terminal) tasks are evicted to make room; if every stored task is still
-///   running or waiting for input, new tasks are refused.
-/// - **TTL of finished tasks** (default one hour): a task that has been in a
-///   terminal state for longer is evicted.
+/// Bounded in every direction, each bound configurable:
+/// - **capacity** (default 10,000 tasks): when full, expired tasks go first,
+///   then the oldest finished (terminal) ones; if every task is unfinished, a
+///   new task is refused with [`StoreErrorKind::Capacity`] (the client is told
+///   to retry later).
+/// - **per caller** (default 1,000 unfinished tasks per tenant and owner):
+///   one caller cannot fill the store with tasks it never finishes; anonymous
+///   callers share one allowance.
+/// - **finished tasks** are kept for one hour (default) after they end.
+/// - **interrupted tasks** (input or auth required) nobody answers expire
+///   after one hour (default) without a change.
+/// - **event logs**: a task keeps its newest 1,000 events (default) while it
+///   is unfinished, and drops its log one minute (default) after it ends;
+///   [`events_after`](TaskStore::events_after) answers `None` for what is gone.
+/// - **push configs**: at most 100 per task and 100,000 in all; they are
+///   dropped with their task.
 ///
 /// ```
 /// use std::time::Duration;
 /// use a2akit::server::InMemoryTaskStore;
 ///
-/// let store = InMemoryTaskStore::new().with_capacity(1_000).with_terminal_ttl(Duration::from_secs(600));
+/// let store = InMemoryTaskStore::new()
+///     .with_capacity(1_000)
+///     .with_terminal_ttl(Duration::from_secs(600))
+///     .with_owner_limit(50);
 /// ```
 #[derive(Debug)]
 pub struct InMemoryTaskStore {
-    capacity: usize,
-    terminal_ttl: Duration,
+    limits: Limits,
     inner: Mutex<Tasks>,
+}
+
+#[derive(Debug, Clone)]
+struct Limits {
+    capacity: usize,
+    owner_limit: usize,
+    terminal_ttl: Duration,
+    interrupted_ttl: Duration,
+    log_retention: Duration,
+    log_length: usize,
+    configs_per_task: usize,
+    configs_total: usize,
 }
 
 #[derive(Debug, Default)]
 struct Tasks {
     entries: HashMap<TaskKey, Entry>,
-    /// Finished tasks by the moment they finished, oldest first: eviction order.
-    finished: BTreeSet<(Instant, TaskKey)>,
-    next_version: Version,
+    /// Terminal tasks in the order they ended: TTL and eviction order.
+    finished: VecDeque<(Instant, TaskKey)>,
+    /// Terminal tasks whose event log is still kept, in the order they ended.
+    logs: VecDeque<(Instant, TaskKey)>,
+    /// Tasks that entered an interrupted state, roughly oldest first; an
+    /// entry may be stale (the task moved on) and is checked when it expires.
+    interrupted: VecDeque<(Instant, TaskKey)>,
+    /// Unfinished tasks per (tenant, owner).
+    unfinished: HashMap<(String, String), usize>,
+    configs: usize,
 }
 
 #[derive(Debug)]
 struct Entry {
     task: Task,
     owner: String,
-    version: Version,
-    finished_at: Option<Instant>,
+    sequence: Sequence,
+    /// Events `log_start ..= sequence`, or fewer once dropped.
+    log: VecDeque<Arc<StreamResponse>>,
+    log_start: Sequence,
+    /// When the task last changed.
+    touched: Instant,
+    configs: Vec<TaskPushNotificationConfig>,
+}
+
+impl Entry {
+    fn is_finished(&self) -> bool {
+        self.task.status.state.is_terminal()
+    }
 }
 
 impl Default for InMemoryTaskStore {
@@ -59,27 +105,70 @@ impl Default for InMemoryTaskStore {
 impl InMemoryTaskStore {
     /// The default capacity.
     pub const DEFAULT_CAPACITY: usize = 10_000;
+    /// The default number of unfinished tasks one caller may hold.
+    pub const DEFAULT_OWNER_LIMIT: usize = 1_000;
     /// The default time a finished task is kept.
     pub const DEFAULT_TERMINAL_TTL: Duration = Duration::from_secs(3600);
+    /// The default time an interrupted task waits for its answer.
+    pub const DEFAULT_INTERRUPTED_TTL: Duration = Duration::from_secs(3600);
+    /// The default time a finished task keeps its event log.
+    pub const DEFAULT_LOG_RETENTION: Duration = Duration::from_secs(60);
+    /// The default number of events a task's log keeps.
+    pub const DEFAULT_LOG_LENGTH: usize = 1_000;
 
     /// A store with the default bounds.
     pub fn new() -> Self {
         Self {
-            capacity: Self::DEFAULT_CAPACITY,
-            terminal_ttl: Self::DEFAULT_TERMINAL_TTL,
+            limits: Limits {
+                capacity: Self::DEFAULT_CAPACITY,
+                owner_limit: Self::DEFAULT_OWNER_LIMIT,
+                terminal_ttl: Self::DEFAULT_TERMINAL_TTL,
+                interrupted_ttl: Self::DEFAULT_INTERRUPTED_TTL,
+                log_retention: Self::DEFAULT_LOG_RETENTION,
+                log_length: Self::DEFAULT_LOG_LENGTH,
+                configs_per_task: 100,
+                configs_total: 100_000,
+            },
             inner: Mutex::default(),
         }
     }
 
     /// Sets how many tasks it holds at most.
     pub fn with_capacity(mut self, capacity: usize) -> Self {
-        self.capacity = capacity.max(1);
+        self.limits.capacity = capacity.max(1);
+        self
+    }
+
+    /// Sets how many unfinished tasks one caller (per tenant) may hold.
+    pub fn with_owner_limit(mut self, limit: usize) -> Self {
+        self.limits.owner_limit = limit.max(1);
         self
     }
 
     /// Sets how long a finished task is kept.
     pub fn with_terminal_ttl(mut self, ttl: Duration) -> Self {
-        self.terminal_ttl = ttl;
+        self.limits.terminal_ttl = ttl;
+        self
+    }
+
+    /// Sets how long an interrupted task waits, unchanged, for its answer.
+    pub fn with_interrupted_ttl(mut self, ttl: Duration) -> Self {
+        self.limits.interrupted_ttl = ttl;
+        self
+    }
+
+    /// Sets how long a finished task keeps its event log (for streams that
+    /// resume after the end), and how many events a log keeps at most.
+    pub fn with_event_log(mut self, retention: Duration, length: usize) -> Self {
+        self.limits.log_retention = retention;
+        self.limits.log_length = length.max(1);
+        self
+    }
+
+    /// Sets how many push configs one task may have, and how many it holds in all.
+    pub fn with_push_config_limits(mut self, per_task: usize, total: usize) -> Self {
+        self.limits.configs_per_task = per_task.max(1);
+        self.limits.configs_total = total.max(1);
         self
     }
 
@@ -94,114 +183,219 @@ impl InMemoryTaskStore {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Tasks> {
-        // A panic while holding the lock leaves the map consistent (every
-        // change is a single insert or remove), so a poisoned lock is usable.
+        // Every change under the lock leaves the maps consistent before it
+        // can panic, so a poisoned lock is usable.
         self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
 impl Tasks {
-    fn evict_expired(&mut self, now: Instant, ttl: Duration) {
-        while let Some((finished, _)) = self.finished.first() {
-            if now.duration_since(*finished) < ttl {
+    /// Drops what has outlived its time: finished tasks, the logs of
+    /// finished tasks, interrupted tasks nobody answered.
+    fn sweep(&mut self, now: Instant, limits: &Limits) {
+        while let Some((at, _)) = self.logs.front() {
+            if now.duration_since(*at) < limits.log_retention {
                 break;
             }
-            let (_, key) = self.finished.pop_first().expect("first exists");
-            self.entries.remove(&key);
+            let (_, key) = self.logs.pop_front().expect("front exists");
+            if let Some(entry) = self.entries.get_mut(&key) {
+                entry.log_start = entry.sequence + 1;
+                entry.log = VecDeque::new();
+            }
+        }
+        while let Some((at, _)) = self.finished.front() {
+            if now.duration_since(*at) < limits.terminal_ttl {
+                break;
+            }
+            let (_, key) = self.finished.pop_front().expect("front exists");
+            self.remove(&key);
+        }
+        while let Some((at, _)) = self.interrupted.front() {
+            if now.duration_since(*at) < limits.interrupted_ttl {
+                break;
+            }
+            let (_, key) = self.interrupted.pop_front().expect("front exists");
+            let Some(entry) = self.entries.get(&key) else {
+                continue;
+            };
+            if !entry.task.status.state.is_interrupted() {
+                continue;
+            }
+            if now.duration_since(entry.touched) >= limits.interrupted_ttl {
+                self.remove(&key);
+            } else {
+                // Answered and interrupted again since: wait for its own time.
+                let touched = entry.touched;
+                self.interrupted.push_back((touched, key));
+            }
         }
     }
 
+    fn remove(&mut self, key: &TaskKey) {
+        if let Some(entry) = self.entries.remove(key) {
+            self.configs -= entry.configs.len();
+            if !entry.is_finished() {
+                self.release_owner(&key.tenant, &entry.owner);
+            }
+        }
+    }
+
+    fn release_owner(&mut self, tenant: &str, owner: &str) {
+        let slot = (tenant.to_owned(), owner.to_owned());
+        if let Some(count) = self.unfinished.get_mut(&slot) {
+            *count -= 1;
+            if *count == 0 {
+                self.unfinished.remove(&slot);
+            }
+        }
+    }
+
+    /// Makes room for one more task: the oldest finished task goes.
     fn evict_oldest_finished(&mut self) -> bool {
-        match self.finished.pop_first() {
-            Some((_, key)) => {
-                self.entries.remove(&key);
-                true
+        while let Some((_, key)) = self.finished.pop_front() {
+            if self.entries.contains_key(&key) {
+                self.remove(&key);
+                return true;
             }
-            None => false,
         }
-    }
-
-    fn bump(&mut self) -> Version {
-        self.next_version += 1;
-        self.next_version
-    }
-
-    fn mark_finished(&mut self, key: &TaskKey, task: &Task, now: Instant) -> Option<Instant> {
-        let entry_finished = self.entries.get(key).and_then(|e| e.finished_at);
-        match (task.status.state.is_terminal(), entry_finished) {
-            (true, Some(at)) => Some(at),
-            (true, None) => {
-                self.finished.insert((now, key.clone()));
-                Some(now)
-            }
-            (false, Some(at)) => {
-                self.finished.remove(&(at, key.clone()));
-                None
-            }
-            (false, None) => None,
-        }
+        false
     }
 }
 
 impl TaskStore for InMemoryTaskStore {
-    async fn create(&self, key: &TaskKey, owner: &str, task: &Task) -> Result<Version, StoreError> {
+    async fn create(&self, key: &TaskKey, owner: &str, task: &Task) -> Result<Sequence, StoreError> {
         let now = Instant::now();
+        let limits = &self.limits;
         let mut tasks = self.lock();
-        tasks.evict_expired(now, self.terminal_ttl);
+        tasks.sweep(now, limits);
         if tasks.entries.contains_key(key) {
-            return Err(StoreError::AlreadyExists(key.id.clone()));
+            return Err(StoreError::conflict(format!("task {} already exists", key.id)));
         }
-        while tasks.entries.len() >= self.capacity {
+        let slot = (key.tenant.clone(), owner.to_owned());
+        let held = tasks.unfinished.get(&slot).copied().unwrap_or(0);
+        if !task.status.state.is_terminal() && held >= limits.owner_limit {
+            return Err(StoreError::capacity(format!(
+                "this caller already has {held} unfinished tasks; finish or cancel some, or try again later"
+            )));
+        }
+        while tasks.entries.len() >= limits.capacity {
             if !tasks.evict_oldest_finished() {
-                return Err(StoreError::Full(self.capacity));
+                return Err(StoreError::capacity(
+                    "the task store is full of unfinished tasks; try again later",
+                ));
             }
         }
-        let version = tasks.bump();
-        let finished_at = tasks.mark_finished(key, task, now);
+        let finished = task.status.state.is_terminal();
+        if finished {
+            tasks.finished.push_back((now, key.clone()));
+        } else {
+            *tasks.unfinished.entry(slot).or_default() += 1;
+            if task.status.state.is_interrupted() {
+                tasks.interrupted.push_back((now, key.clone()));
+            }
+        }
+        let mut log = VecDeque::new();
+        log.push_back(Arc::new(StreamResponse::Task(task.clone())));
         tasks.entries.insert(
             key.clone(),
             Entry {
                 task: task.clone(),
                 owner: owner.to_owned(),
-                version,
-                finished_at,
+                sequence: 1,
+                log,
+                log_start: 1,
+                touched: now,
+                configs: Vec::new(),
             },
         );
-        Ok(version)
+        Ok(1)
     }
 
-    async fn update(&self, key: &TaskKey, task: &Task, expected: Version) -> Result<Version, StoreError> {
+    async fn append(
+        &self,
+        key: &TaskKey,
+        expected: Sequence,
+        events: &[Arc<StreamResponse>],
+    ) -> Result<Sequence, StoreError> {
         let now = Instant::now();
+        let limits = &self.limits;
         let mut tasks = self.lock();
-        match tasks.entries.get(key) {
-            None => return Err(StoreError::NotFound(key.id.clone())),
-            Some(entry) if entry.version != expected => {
-                return Err(StoreError::Conflict {
-                    id: key.id.clone(),
-                    expected,
-                });
-            }
-            Some(_) => {}
+        let entry = tasks
+            .entries
+            .get_mut(key)
+            .ok_or_else(|| StoreError::not_found(&key.id))?;
+        if entry.sequence != expected {
+            return Err(StoreError::conflict(format!(
+                "task {} is at event {}, not {expected}",
+                key.id, entry.sequence
+            )));
         }
-        let version = tasks.bump();
-        let finished_at = tasks.mark_finished(key, task, now);
-        let entry = tasks.entries.get_mut(key).expect("checked above");
-        entry.task = task.clone();
-        entry.version = version;
-        entry.finished_at = finished_at;
-        Ok(version)
+        let was_finished = entry.is_finished();
+        let was_interrupted = entry.task.status.state.is_interrupted();
+        for event in events {
+            apply_event(&mut entry.task, event);
+            entry.log.push_back(Arc::clone(event));
+        }
+        entry.sequence += events.len() as Sequence;
+        while entry.log.len() > limits.log_length {
+            entry.log.pop_front();
+            entry.log_start += 1;
+        }
+        entry.touched = now;
+        let finished = entry.is_finished();
+        let interrupted = entry.task.status.state.is_interrupted();
+        let sequence = entry.sequence;
+        let owner = entry.owner.clone();
+        if finished && !was_finished {
+            tasks.finished.push_back((now, key.clone()));
+            tasks.logs.push_back((now, key.clone()));
+            tasks.release_owner(&key.tenant, &owner);
+        } else if interrupted && !was_interrupted {
+            tasks.interrupted.push_back((now, key.clone()));
+        }
+        Ok(sequence)
     }
 
-    async fn get(&self, key: &TaskKey) -> Result<Option<StoredTask>, StoreError> {
+    async fn get(&self, key: &TaskKey, view: TaskView) -> Result<Option<StoredTask>, StoreError> {
         let tasks = self.lock();
         Ok(tasks.entries.get(key).map(|entry| StoredTask {
-            task: entry.task.clone(),
+            task: view.project(&entry.task),
             owner: entry.owner.clone(),
-            version: entry.version,
+            sequence: entry.sequence,
         }))
     }
 
-    async fn list(&self, query: &TaskQuery) -> Result<TaskPage, Error> {
+    async fn events_after(
+        &self,
+        key: &TaskKey,
+        after: Sequence,
+    ) -> Result<Option<Vec<TaskEvent>>, StoreError> {
+        let tasks = self.lock();
+        let Some(entry) = tasks.entries.get(key) else {
+            return Ok(None);
+        };
+        if after >= entry.sequence {
+            return Ok(Some(Vec::new()));
+        }
+        if after + 1 < entry.log_start {
+            return Ok(None);
+        }
+        let skip = (after + 1 - entry.log_start) as usize;
+        Ok(Some(
+            entry
+                .log
+                .iter()
+                .skip(skip)
+                .zip(after + 1..)
+                .map(|(event, sequence)| TaskEvent {
+                    sequence,
+                    event: Arc::clone(event),
+                })
+                .collect(),
+        ))
+    }
+
+    async fn list(&self, query: &TaskQuery) -> Result<TaskPage, StoreError> {
         let after = query.page_token.as_deref().map(Cursor::decode).transpose()?;
         let tasks = self.lock();
         let mut matches: Vec<(Cursor, &Task)> = tasks
@@ -236,7 +430,7 @@ impl TaskStore for InMemoryTaskStore {
             .iter()
             .skip(start)
             .take(query.page_size)
-            .map(|(_, t)| (*t).clone())
+            .map(|(_, t)| query.view.project(t))
             .collect();
         let next_page_token = match matches.get(start + query.page_size) {
             Some(_) => matches[start + query.page_size - 1].0.encode(),
@@ -278,8 +472,13 @@ impl Cursor {
         URL_SAFE_NO_PAD.encode(format!("{}/{}", self.timestamp, self.id))
     }
 
-    fn decode(token: &str) -> Result<Self, Error> {
-        let invalid = || Error::invalid_field("pageToken", "not a page token this agent issued");
+    fn decode(token: &str) -> Result<Self, StoreError> {
+        let invalid = || {
+            StoreError::new(
+                StoreErrorKind::InvalidPageToken,
+                "not a page token this store issued",
+            )
+        };
         let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| invalid())?;
         let text = String::from_utf8(bytes).map_err(|_| invalid())?;
         let (timestamp, id) = text.split_once('/').ok_or_else(invalid)?;
@@ -290,80 +489,32 @@ impl Cursor {
     }
 }
 
-/// Push notification configs in a `HashMap`, for one process.
-///
-/// Bounded per task (default 100 configs) and in all (default 100,000);
-/// more is refused, so clients cannot grow it without bound.
-#[derive(Debug)]
-pub struct InMemoryPushConfigStore {
-    per_task: usize,
-    total: usize,
-    inner: Mutex<Configs>,
-}
-
-impl Default for InMemoryPushConfigStore {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl InMemoryPushConfigStore {
-    /// A store holding at most 100 configs per task and 100,000 in all.
-    pub fn new() -> Self {
-        Self {
-            per_task: 100,
-            total: 100_000,
-            inner: Mutex::default(),
-        }
-    }
-
-    /// Sets how many configs one task may have.
-    pub fn with_limit_per_task(mut self, limit: usize) -> Self {
-        self.per_task = limit.max(1);
-        self
-    }
-
-    /// Sets how many configs it holds in all.
-    pub fn with_capacity(mut self, total: usize) -> Self {
-        self.total = total.max(1);
-        self
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Configs> {
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
-
-/// The configs by task, and how many there are in all.
-#[derive(Debug, Default)]
-struct Configs {
-    by_task: HashMap<TaskKey, Vec<TaskPushNotificationConfig>>,
-    count: usize,
-}
-
-impl PushConfigStore for InMemoryPushConfigStore {
+impl PushConfigStore for InMemoryTaskStore {
     async fn save(&self, tenant: &str, config: &TaskPushNotificationConfig) -> Result<(), StoreError> {
-        let mut store = self.lock();
-        let full = store.count >= self.total;
-        let configs = store
-            .by_task
-            .entry(TaskKey::new(tenant, &config.task_id))
-            .or_default();
-        if let Some(existing) = configs.iter_mut().find(|c| c.id == config.id) {
+        let limits = &self.limits;
+        let mut tasks = self.lock();
+        let full = tasks.configs >= limits.configs_total;
+        let entry = tasks
+            .entries
+            .get_mut(&TaskKey::new(tenant, &config.task_id))
+            .ok_or_else(|| StoreError::not_found(&config.task_id))?;
+        if let Some(existing) = entry.configs.iter_mut().find(|c| c.id == config.id) {
             *existing = config.clone();
             return Ok(());
         }
-        if configs.len() >= self.per_task {
-            return Err(StoreError::LimitReached(format!(
+        if entry.configs.len() >= limits.configs_per_task {
+            return Err(StoreError::capacity(format!(
                 "task {} already has {} push notification configs",
-                config.task_id, self.per_task
+                config.task_id, limits.configs_per_task
             )));
         }
         if full {
-            return Err(StoreError::Full(self.total));
+            return Err(StoreError::capacity(
+                "the push notification config store is full; try again later",
+            ));
         }
-        configs.push(config.clone());
-        store.count += 1;
+        entry.configs.push(config.clone());
+        tasks.configs += 1;
         Ok(())
     }
 
@@ -373,44 +524,32 @@ impl PushConfigStore for InMemoryPushConfigStore {
         task_id: &str,
         id: &str,
     ) -> Result<Option<TaskPushNotificationConfig>, StoreError> {
-        let store = self.lock();
-        Ok(store
-            .by_task
+        let tasks = self.lock();
+        Ok(tasks
+            .entries
             .get(&TaskKey::new(tenant, task_id))
-            .and_then(|configs| configs.iter().find(|c| c.id == id))
+            .and_then(|entry| entry.configs.iter().find(|c| c.id == id))
             .cloned())
     }
 
     async fn list(&self, tenant: &str, task_id: &str) -> Result<Vec<TaskPushNotificationConfig>, StoreError> {
         Ok(self
             .lock()
-            .by_task
+            .entries
             .get(&TaskKey::new(tenant, task_id))
-            .cloned()
+            .map(|entry| entry.configs.clone())
             .unwrap_or_default())
     }
 
     async fn delete(&self, tenant: &str, task_id: &str, id: &str) -> Result<(), StoreError> {
-        let mut store = self.lock();
-        let key = TaskKey::new(tenant, task_id);
-        let Some(configs) = store.by_task.get_mut(&key) else {
+        let mut tasks = self.lock();
+        let Some(entry) = tasks.entries.get_mut(&TaskKey::new(tenant, task_id)) else {
             return Ok(());
         };
-        let before = configs.len();
-        configs.retain(|c| c.id != id);
-        let removed = before - configs.len();
-        if configs.is_empty() {
-            store.by_task.remove(&key);
-        }
-        store.count -= removed;
-        Ok(())
-    }
-
-    async fn delete_task(&self, tenant: &str, task_id: &str) -> Result<(), StoreError> {
-        let mut store = self.lock();
-        if let Some(configs) = store.by_task.remove(&TaskKey::new(tenant, task_id)) {
-            store.count -= configs.len();
-        }
+        let before = entry.configs.len();
+        entry.configs.retain(|c| c.id != id);
+        let removed = before - entry.configs.len();
+        tasks.configs -= removed;
         Ok(())
     }
 }

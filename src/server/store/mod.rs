@@ -1,23 +1,34 @@
 //! Where tasks and push notification configs live.
 //!
-//! [`TaskStore`] and [`PushConfigStore`] are small async traits so that SQL
-//! backends can implement them natively: every key is scoped by tenant, every
-//! task carries a version for optimistic concurrency, and `ListTasks`
-//! filtering and cursor paging are the store's job, so a database can do them
-//! with an index instead of loading every task.
+//! A task is stored as a **log of events** with a per-task sequence number
+//! (1 for the event that created it, then one more per change) and the
+//! **snapshot** those events add up to. The engine appends events with the
+//! sequence it last saw ([`TaskStore::append`]): the append succeeds only if
+//! nobody wrote in between (optimistic concurrency), so two writers — two
+//! requests, or two replicas — can never interleave their changes. A stream
+//! that lost its connection resumes from the events after the last sequence
+//! it saw ([`TaskStore::events_after`]).
 //!
-//! [`InMemoryTaskStore`] and [`InMemoryPushConfigStore`] are the defaults.
+//! The traits are small and async so that SQL backends implement them
+//! natively: every key is scoped by tenant, reads can be projected
+//! ([`TaskView`]) so that nothing is loaded that the caller did not ask for,
+//! and `ListTasks` filtering and cursor paging are the store's job.
+//!
+//! [`InMemoryTaskStore`] is the default; it holds tasks and their push
+//! configs for one process.
 
+mod error;
 mod memory;
 
 use std::future::Future;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-pub use memory::{InMemoryPushConfigStore, InMemoryTaskStore};
+pub use error::{StoreError, StoreErrorKind};
+pub use memory::InMemoryTaskStore;
 
-use crate::Error;
-use crate::types::{Task, TaskPushNotificationConfig, TaskState};
+use crate::types::{StreamResponse, Task, TaskPushNotificationConfig, TaskState};
 
 /// Identifies a task: its tenant (empty when the agent has none) and its id.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -38,58 +49,107 @@ impl TaskKey {
     }
 }
 
-/// A task's version: it changes on every write, so that a writer can tell
-/// whether someone else wrote in between.
-pub type Version = u64;
+/// The position of an event in its task's log: 1 for the event that created
+/// the task, one more for each later change. It never repeats, and it is the
+/// `id:` of the event's SSE frame.
+pub type Sequence = u64;
 
-/// A task as stored: the task, who owns it, and its version.
+/// One change of a task, with its place in the task's log.
+///
+/// The event is what goes on the wire: [`StreamResponse::Task`] for the
+/// creation (the task as created), [`StreamResponse::Message`] for a client
+/// message added to the history, and the status and artifact updates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskEvent {
+    /// Its position in the task's log.
+    pub sequence: Sequence,
+    /// The change.
+    pub event: Arc<StreamResponse>,
+}
+
+/// A task as stored: the task (as projected), who owns it, and the sequence
+/// of the last event applied to it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredTask {
-    /// The task, with its full history and artifacts.
+    /// The task, trimmed to the [`TaskView`] that was asked for.
     pub task: Task,
     /// The caller that created it (empty for anonymous callers); only that
     /// caller sees it.
     pub owner: String,
-    /// The version of this write.
-    pub version: Version,
+    /// The sequence of the last event applied.
+    pub sequence: Sequence,
 }
 
-/// Why a store refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum StoreError {
-    /// A task with this key already exists.
-    #[error("task {0} already exists")]
-    AlreadyExists(String),
-    /// The task does not exist.
-    #[error("task {0} not found")]
-    NotFound(String),
-    /// The task was written by someone else since it was read.
-    #[error("task {id} was modified concurrently (expected version {expected})")]
-    Conflict {
-        /// The task id.
-        id: String,
-        /// The version the writer read.
-        expected: Version,
-    },
-    /// The store holds as many tasks as it may.
-    #[error("the task store is full ({0} tasks)")]
-    Full(usize),
-    /// A limit on what one client may store was reached.
-    #[error("{0}")]
-    LimitReached(String),
-    /// The backend failed.
-    #[error("task store failure: {0}")]
-    Backend(String),
+/// How much of a task a read returns, so that a backend need not load what
+/// is not asked for.
+///
+/// ```
+/// use a2akit::server::store::TaskView;
+///
+/// let view = TaskView::FULL.history_length(Some(2)).include_artifacts(false);
+/// assert_eq!(view.history, Some(2));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TaskView {
+    /// At most this many of the newest history messages (`None`: all).
+    pub history: Option<usize>,
+    /// Whether artifacts are included.
+    pub artifacts: bool,
 }
 
-impl From<StoreError> for Error {
-    fn from(err: StoreError) -> Self {
-        match err {
-            StoreError::NotFound(id) => Error::task_not_found(&id),
-            StoreError::LimitReached(why) => Error::invalid_params(why),
-            other => Error::internal(other.to_string()),
+impl TaskView {
+    /// The whole task.
+    pub const FULL: TaskView = TaskView {
+        history: None,
+        artifacts: true,
+    };
+
+    /// Keeps at most `n` history messages (`None`: all).
+    pub const fn history_length(mut self, n: Option<usize>) -> Self {
+        self.history = n;
+        self
+    }
+
+    /// Includes artifacts or not.
+    pub const fn include_artifacts(mut self, include: bool) -> Self {
+        self.artifacts = include;
+        self
+    }
+
+    /// A copy of `task` as this view shows it, cloning only what it keeps.
+    pub fn project(&self, task: &Task) -> Task {
+        let keep = self.history.unwrap_or(usize::MAX).min(task.history.len());
+        Task {
+            id: task.id.clone(),
+            context_id: task.context_id.clone(),
+            status: task.status.clone(),
+            artifacts: if self.artifacts {
+                task.artifacts.clone()
+            } else {
+                Vec::new()
+            },
+            history: task.history[task.history.len() - keep..].to_vec(),
+            metadata: task.metadata.clone(),
         }
+    }
+
+    /// Trims `task` in place to this view.
+    pub fn trim(&self, task: &mut Task) {
+        if let Some(keep) = self.history {
+            let len = task.history.len();
+            if len > keep {
+                task.history.drain(..len - keep);
+            }
+        }
+        if !self.artifacts {
+            task.artifacts.clear();
+        }
+    }
+}
+
+impl Default for TaskView {
+    fn default() -> Self {
+        Self::FULL
     }
 }
 
@@ -110,12 +170,14 @@ pub struct TaskQuery {
     pub page_size: usize,
     /// Where to continue: a `next_page_token` this store returned before.
     pub page_token: Option<String>,
+    /// How much of each task to return.
+    pub view: TaskView,
 }
 
 /// One page of matching tasks, newest status timestamp first.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaskPage {
-    /// The tasks, complete (the handler trims history and artifacts).
+    /// The tasks, projected as the query asked.
     pub tasks: Vec<Task>,
     /// The cursor of the next page; empty on the last page.
     pub next_page_token: String,
@@ -123,40 +185,71 @@ pub struct TaskPage {
     pub total_size: usize,
 }
 
-/// Storage for tasks.
+/// Storage for tasks: their snapshots and their event logs.
 ///
-/// Implementations must be safe to call concurrently; the handler serialises
-/// writes to one task within a process, and versions catch writers in other
-/// processes.
+/// Implementations must be safe to call concurrently. The engine serialises
+/// writes to one task within a process; the expected sequence of
+/// [`append`](Self::append) catches writers elsewhere. The contract every
+/// implementation must keep is written down as a test suite in the crate's
+/// `tests/store_contract.rs`; run it against a new backend.
 pub trait TaskStore: Send + Sync + 'static {
-    /// Stores a new task; fails with [`StoreError::AlreadyExists`] if the key is taken.
+    /// Stores a new task as its first event (sequence 1, the task itself).
+    /// Fails with [`StoreErrorKind::Conflict`] if the key is taken and
+    /// [`StoreErrorKind::Capacity`] if the store (or this owner's share of
+    /// it) is full.
     fn create(
         &self,
         key: &TaskKey,
         owner: &str,
         task: &Task,
-    ) -> impl Future<Output = Result<Version, StoreError>> + Send;
+    ) -> impl Future<Output = Result<Sequence, StoreError>> + Send;
 
-    /// Replaces a task if its version is still `expected`, returning the new version.
-    fn update(
+    /// Appends `events` (numbered `expected + 1`, `expected + 2`, …) and
+    /// applies them to the snapshot with [`apply_event`](crate::server::task::apply_event),
+    /// in one atomic step, if the task's last sequence is still `expected`;
+    /// returns the new last sequence. Fails with
+    /// [`StoreErrorKind::Conflict`] if someone appended since, and
+    /// [`StoreErrorKind::NotFound`] if the task is gone.
+    ///
+    /// A backend may store the snapshot in whatever shape lets it append in
+    /// time proportional to the events, not to the task.
+    fn append(
         &self,
         key: &TaskKey,
-        task: &Task,
-        expected: Version,
-    ) -> impl Future<Output = Result<Version, StoreError>> + Send;
+        expected: Sequence,
+        events: &[Arc<StreamResponse>],
+    ) -> impl Future<Output = Result<Sequence, StoreError>> + Send;
 
-    /// Reads a task.
-    fn get(&self, key: &TaskKey) -> impl Future<Output = Result<Option<StoredTask>, StoreError>> + Send;
+    /// Reads a task, projected to `view`.
+    fn get(
+        &self,
+        key: &TaskKey,
+        view: TaskView,
+    ) -> impl Future<Output = Result<Option<StoredTask>, StoreError>> + Send;
+
+    /// The events of a task after sequence `after`, in order, for as long as
+    /// the store keeps them (each implementation documents its retention).
+    /// `None` when the task is unknown or the store no longer holds every
+    /// event after `after`.
+    fn events_after(
+        &self,
+        key: &TaskKey,
+        after: Sequence,
+    ) -> impl Future<Output = Result<Option<Vec<TaskEvent>>, StoreError>> + Send;
 
     /// Lists the tasks matching `query`, newest status timestamp first (ties
-    /// broken by id). A page token the store cannot read is an
-    /// [`Error::invalid_params`]; a backend failure is [`Error::internal`].
-    fn list(&self, query: &TaskQuery) -> impl Future<Output = Result<TaskPage, Error>> + Send;
+    /// broken by id). A page token the store cannot read is
+    /// [`StoreErrorKind::InvalidPageToken`].
+    fn list(&self, query: &TaskQuery) -> impl Future<Output = Result<TaskPage, StoreError>> + Send;
 }
 
 /// Storage for push notification configs, keyed by task and config id.
+///
+/// Configs belong to their task: a store must drop them when it drops the
+/// task (eviction included), so they never outlive it.
 pub trait PushConfigStore: Send + Sync + 'static {
-    /// Stores a config (its `task_id` and `id` set), replacing one with the same ids.
+    /// Stores a config (its `task_id` and `id` set), replacing one with the
+    /// same ids. Fails with [`StoreErrorKind::NotFound`] if the task is not stored.
     fn save(
         &self,
         tenant: &str,
@@ -185,147 +278,85 @@ pub trait PushConfigStore: Send + Sync + 'static {
         task_id: &str,
         id: &str,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
-
-    /// Removes every config of a task (e.g. one that will never exist because
-    /// the agent answered with a direct message).
-    fn delete_task(&self, tenant: &str, task_id: &str)
-    -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
-type BoxFuture<'a, T> = std::pin::Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// [`TaskStore`] behind a pointer: the handler holds any store as `Arc<dyn DynTaskStore>`.
-pub(crate) trait DynTaskStore: Send + Sync + 'static {
-    fn create<'a>(
-        &'a self,
-        key: &'a TaskKey,
-        owner: &'a str,
-        task: &'a Task,
-    ) -> BoxFuture<'a, Result<Version, StoreError>>;
-    fn update<'a>(
-        &'a self,
-        key: &'a TaskKey,
-        task: &'a Task,
-        expected: Version,
-    ) -> BoxFuture<'a, Result<Version, StoreError>>;
-    fn get<'a>(&'a self, key: &'a TaskKey) -> BoxFuture<'a, Result<Option<StoredTask>, StoreError>>;
-    fn list<'a>(&'a self, query: &'a TaskQuery) -> BoxFuture<'a, Result<TaskPage, Error>>;
-}
-
-impl<S: TaskStore> DynTaskStore for S {
-    fn create<'a>(
-        &'a self,
-        key: &'a TaskKey,
-        owner: &'a str,
-        task: &'a Task,
-    ) -> BoxFuture<'a, Result<Version, StoreError>> {
-        Box::pin(TaskStore::create(self, key, owner, task))
-    }
-    fn update<'a>(
-        &'a self,
-        key: &'a TaskKey,
-        task: &'a Task,
-        expected: Version,
-    ) -> BoxFuture<'a, Result<Version, StoreError>> {
-        Box::pin(TaskStore::update(self, key, task, expected))
-    }
-    fn get<'a>(&'a self, key: &'a TaskKey) -> BoxFuture<'a, Result<Option<StoredTask>, StoreError>> {
-        Box::pin(TaskStore::get(self, key))
-    }
-    fn list<'a>(&'a self, query: &'a TaskQuery) -> BoxFuture<'a, Result<TaskPage, Error>> {
-        Box::pin(TaskStore::list(self, query))
-    }
-}
-
-/// [`PushConfigStore`] behind a pointer.
-pub(crate) trait DynPushConfigStore: Send + Sync + 'static {
-    fn save<'a>(
-        &'a self,
-        tenant: &'a str,
-        config: &'a TaskPushNotificationConfig,
-    ) -> BoxFuture<'a, Result<(), StoreError>>;
-    fn get<'a>(
-        &'a self,
-        tenant: &'a str,
-        task_id: &'a str,
-        id: &'a str,
-    ) -> BoxFuture<'a, Result<Option<TaskPushNotificationConfig>, StoreError>>;
-    fn list<'a>(
-        &'a self,
-        tenant: &'a str,
-        task_id: &'a str,
-    ) -> BoxFuture<'a, Result<Vec<TaskPushNotificationConfig>, StoreError>>;
-    fn delete<'a>(
-        &'a self,
-        tenant: &'a str,
-        task_id: &'a str,
-        id: &'a str,
-    ) -> BoxFuture<'a, Result<(), StoreError>>;
-    fn delete_task<'a>(&'a self, tenant: &'a str, task_id: &'a str) -> BoxFuture<'a, Result<(), StoreError>>;
-}
-
-impl<S: PushConfigStore> DynPushConfigStore for S {
-    fn save<'a>(
-        &'a self,
-        tenant: &'a str,
-        config: &'a TaskPushNotificationConfig,
-    ) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(PushConfigStore::save(self, tenant, config))
-    }
-    fn get<'a>(
-        &'a self,
-        tenant: &'a str,
-        task_id: &'a str,
-        id: &'a str,
-    ) -> BoxFuture<'a, Result<Option<TaskPushNotificationConfig>, StoreError>> {
-        Box::pin(PushConfigStore::get(self, tenant, task_id, id))
-    }
-    fn list<'a>(
-        &'a self,
-        tenant: &'a str,
-        task_id: &'a str,
-    ) -> BoxFuture<'a, Result<Vec<TaskPushNotificationConfig>, StoreError>> {
-        Box::pin(PushConfigStore::list(self, tenant, task_id))
-    }
-    fn delete<'a>(
-        &'a self,
-        tenant: &'a str,
-        task_id: &'a str,
-        id: &'a str,
-    ) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(PushConfigStore::delete(self, tenant, task_id, id))
-    }
-    fn delete_task<'a>(&'a self, tenant: &'a str, task_id: &'a str) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(PushConfigStore::delete_task(self, tenant, task_id))
-    }
-}
+mod dynamic;
+pub(crate) use dynamic::DynStore;
 
 /// A shared store is a store: hand the handler an `Arc` and keep a clone to
 /// look inside (tests, metrics, admin tools).
-impl<S: TaskStore> TaskStore for std::sync::Arc<S> {
+impl<S: TaskStore> TaskStore for Arc<S> {
     fn create(
         &self,
         key: &TaskKey,
         owner: &str,
         task: &Task,
-    ) -> impl Future<Output = Result<Version, StoreError>> + Send {
+    ) -> impl Future<Output = Result<Sequence, StoreError>> + Send {
         S::create(self, key, owner, task)
     }
 
-    fn update(
+    fn append(
         &self,
         key: &TaskKey,
-        task: &Task,
-        expected: Version,
-    ) -> impl Future<Output = Result<Version, StoreError>> + Send {
-        S::update(self, key, task, expected)
+        expected: Sequence,
+        events: &[Arc<StreamResponse>],
+    ) -> impl Future<Output = Result<Sequence, StoreError>> + Send {
+        S::append(self, key, expected, events)
     }
 
-    fn get(&self, key: &TaskKey) -> impl Future<Output = Result<Option<StoredTask>, StoreError>> + Send {
-        S::get(self, key)
+    fn get(
+        &self,
+        key: &TaskKey,
+        view: TaskView,
+    ) -> impl Future<Output = Result<Option<StoredTask>, StoreError>> + Send {
+        S::get(self, key, view)
     }
 
-    fn list(&self, query: &TaskQuery) -> impl Future<Output = Result<TaskPage, Error>> + Send {
+    fn events_after(
+        &self,
+        key: &TaskKey,
+        after: Sequence,
+    ) -> impl Future<Output = Result<Option<Vec<TaskEvent>>, StoreError>> + Send {
+        S::events_after(self, key, after)
+    }
+
+    fn list(&self, query: &TaskQuery) -> impl Future<Output = Result<TaskPage, StoreError>> + Send {
         S::list(self, query)
+    }
+}
+
+impl<S: PushConfigStore> PushConfigStore for Arc<S> {
+    fn save(
+        &self,
+        tenant: &str,
+        config: &TaskPushNotificationConfig,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        S::save(self, tenant, config)
+    }
+
+    fn get(
+        &self,
+        tenant: &str,
+        task_id: &str,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<TaskPushNotificationConfig>, StoreError>> + Send {
+        S::get(self, tenant, task_id, id)
+    }
+
+    fn list(
+        &self,
+        tenant: &str,
+        task_id: &str,
+    ) -> impl Future<Output = Result<Vec<TaskPushNotificationConfig>, StoreError>> + Send {
+        S::list(self, tenant, task_id)
+    }
+
+    fn delete(
+        &self,
+        tenant: &str,
+        task_id: &str,
+        id: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        S::delete(self, tenant, task_id, id)
     }
 }

@@ -1,0 +1,128 @@
+//! The stores behind a pointer: the handler holds any store as `Arc<dyn DynStore>`.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use super::{
+    PushConfigStore, Sequence, StoreError, StoredTask, TaskEvent, TaskKey, TaskPage, TaskQuery, TaskStore,
+    TaskView,
+};
+use crate::types::{StreamResponse, Task, TaskPushNotificationConfig};
+
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// [`TaskStore`] and [`PushConfigStore`], object-safe.
+pub(crate) trait DynStore: Send + Sync + 'static {
+    fn create<'a>(
+        &'a self,
+        key: &'a TaskKey,
+        owner: &'a str,
+        task: &'a Task,
+    ) -> BoxFuture<'a, Result<Sequence, StoreError>>;
+    fn append<'a>(
+        &'a self,
+        key: &'a TaskKey,
+        expected: Sequence,
+        events: &'a [Arc<StreamResponse>],
+    ) -> BoxFuture<'a, Result<Sequence, StoreError>>;
+    fn get<'a>(
+        &'a self,
+        key: &'a TaskKey,
+        view: TaskView,
+    ) -> BoxFuture<'a, Result<Option<StoredTask>, StoreError>>;
+    fn events_after<'a>(
+        &'a self,
+        key: &'a TaskKey,
+        after: Sequence,
+    ) -> BoxFuture<'a, Result<Option<Vec<TaskEvent>>, StoreError>>;
+    fn list<'a>(&'a self, query: &'a TaskQuery) -> BoxFuture<'a, Result<TaskPage, StoreError>>;
+    fn save_config<'a>(
+        &'a self,
+        tenant: &'a str,
+        config: &'a TaskPushNotificationConfig,
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
+    fn get_config<'a>(
+        &'a self,
+        tenant: &'a str,
+        task_id: &'a str,
+        id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<TaskPushNotificationConfig>, StoreError>>;
+    fn list_configs<'a>(
+        &'a self,
+        tenant: &'a str,
+        task_id: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<TaskPushNotificationConfig>, StoreError>>;
+    fn delete_config<'a>(
+        &'a self,
+        tenant: &'a str,
+        task_id: &'a str,
+        id: &'a str,
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
+}
+
+impl<S: TaskStore + PushConfigStore> DynStore for S {
+    fn create<'a>(
+        &'a self,
+        key: &'a TaskKey,
+        owner: &'a str,
+        task: &'a Task,
+    ) -> BoxFuture<'a, Result<Sequence, StoreError>> {
+        Box::pin(TaskStore::create(self, key, owner, task))
+    }
+    fn append<'a>(
+        &'a self,
+        key: &'a TaskKey,
+        expected: Sequence,
+        events: &'a [Arc<StreamResponse>],
+    ) -> BoxFuture<'a, Result<Sequence, StoreError>> {
+        Box::pin(TaskStore::append(self, key, expected, events))
+    }
+    fn get<'a>(
+        &'a self,
+        key: &'a TaskKey,
+        view: TaskView,
+    ) -> BoxFuture<'a, Result<Option<StoredTask>, StoreError>> {
+        Box::pin(TaskStore::get(self, key, view))
+    }
+    fn events_after<'a>(
+        &'a self,
+        key: &'a TaskKey,
+        after: Sequence,
+    ) -> BoxFuture<'a, Result<Option<Vec<TaskEvent>>, StoreError>> {
+        Box::pin(TaskStore::events_after(self, key, after))
+    }
+    fn list<'a>(&'a self, query: &'a TaskQuery) -> BoxFuture<'a, Result<TaskPage, StoreError>> {
+        Box::pin(TaskStore::list(self, query))
+    }
+    fn save_config<'a>(
+        &'a self,
+        tenant: &'a str,
+        config: &'a TaskPushNotificationConfig,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(PushConfigStore::save(self, tenant, config))
+    }
+    fn get_config<'a>(
+        &'a self,
+        tenant: &'a str,
+        task_id: &'a str,
+        id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<TaskPushNotificationConfig>, StoreError>> {
+        Box::pin(PushConfigStore::get(self, tenant, task_id, id))
+    }
+    fn list_configs<'a>(
+        &'a self,
+        tenant: &'a str,
+        task_id: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<TaskPushNotificationConfig>, StoreError>> {
+        Box::pin(PushConfigStore::list(self, tenant, task_id))
+    }
+    fn delete_config<'a>(
+        &'a self,
+        tenant: &'a str,
+        task_id: &'a str,
+        id: &'a str,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(PushConfigStore::delete(self, tenant, task_id, id))
+    }
+}

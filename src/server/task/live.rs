@@ -1,0 +1,433 @@
+//! Live tasks: the tasks this process is writing to, each with its write
+//! lock, its cached snapshot and the milestones of its runs.
+//!
+//! Every write follows one path: check the change against the cached
+//! snapshot, append it to the store at the cached sequence, and only once
+//! the store has it, fold it into the cache and publish it on the bus. A
+//! write cut short (the request future dropped mid-append) leaves the cache
+//! as it was; if the store did take the append, the next write meets a
+//! conflict and reloads, so cache and store never disagree for long and
+//! never silently.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, Weak};
+
+use tokio::sync::watch;
+
+use super::apply_event;
+use super::ownership::{RunLease, RunOwnership};
+use crate::Error;
+use crate::server::bus::EventBus;
+use crate::server::store::{DynStore, Sequence, StoreErrorKind, TaskEvent, TaskKey, TaskView};
+use crate::types::{
+    Artifact, Message, StreamResponse, Task, TaskArtifactUpdateEvent, TaskState, TaskStatus,
+    TaskStatusUpdateEvent,
+};
+
+/// What an executor reports, before it is checked and applied.
+pub(crate) enum AgentEvent {
+    Status(TaskStatus),
+    Artifact {
+        artifact: Artifact,
+        append: bool,
+        last_chunk: bool,
+    },
+    Reply(Message),
+}
+
+/// The seams and limits every live task shares.
+pub(crate) struct Engine {
+    pub(crate) store: Arc<dyn DynStore>,
+    pub(crate) bus: Arc<dyn EventBus>,
+    pub(crate) runs: Arc<dyn RunOwnership>,
+    pub(crate) max_history: usize,
+    live: Mutex<HashMap<TaskKey, Weak<LiveTask>>>,
+}
+
+impl Engine {
+    pub(crate) fn new(
+        store: Arc<dyn DynStore>,
+        bus: Arc<dyn EventBus>,
+        runs: Arc<dyn RunOwnership>,
+        max_history: usize,
+    ) -> Arc<Self> {
+        Arc::new(Self {
+            store,
+            bus,
+            runs,
+            max_history: max_history.max(1),
+            live: Mutex::default(),
+        })
+    }
+
+    fn live_map(&self) -> std::sync::MutexGuard<'_, HashMap<TaskKey, Weak<LiveTask>>> {
+        self.live.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// How many tasks are live in this process.
+    pub(crate) fn live_count(&self) -> usize {
+        self.live_map().len()
+    }
+
+    /// Stores a new task (its first event) and makes it live.
+    pub(crate) async fn create(self: &Arc<Self>, key: TaskKey, owner: &str, task: Task) -> Result<Arc<LiveTask>, Error> {
+        let sequence = self.store.create(&key, owner, &task).await?;
+        let event = TaskEvent {
+            sequence,
+            event: Arc::new(StreamResponse::Task(task.clone())),
+        };
+        let live = self.adopt(key, owner.to_owned(), task, sequence);
+        self.bus.publish(&live.key, &event);
+        Ok(live)
+    }
+
+    /// The live task of `key`, loaded from the store if this process does not
+    /// hold it; `None` if there is no such task.
+    pub(crate) async fn open(self: &Arc<Self>, key: &TaskKey) -> Result<Option<Arc<LiveTask>>, Error> {
+        if let Some(live) = self.live_map().get(key).and_then(Weak::upgrade) {
+            return Ok(Some(live));
+        }
+        let Some(stored) = self.store.get(key, TaskView::FULL).await? else {
+            return Ok(None);
+        };
+        Ok(Some(self.adopt(key.clone(), stored.owner, stored.task, stored.sequence)))
+    }
+
+    /// Registers a task as live, or returns the one another request registered first.
+    fn adopt(self: &Arc<Self>, key: TaskKey, owner: String, task: Task, sequence: Sequence) -> Arc<LiveTask> {
+        let mut map = self.live_map();
+        if let Some(existing) = map.get(&key).and_then(Weak::upgrade) {
+            return existing;
+        }
+        let live = Arc::new(LiveTask {
+            key: key.clone(),
+            owner,
+            engine: Arc::clone(self),
+            cache: tokio::sync::Mutex::new(Cached { task, sequence }),
+            progress: watch::channel(Progress::default()).0,
+            run: Mutex::default(),
+        });
+        map.insert(key, Arc::downgrade(&live));
+        live
+    }
+}
+
+/// One task this process writes to.
+pub(crate) struct LiveTask {
+    pub(crate) key: TaskKey,
+    pub(crate) owner: String,
+    engine: Arc<Engine>,
+    cache: tokio::sync::Mutex<Cached>,
+    progress: watch::Sender<Progress>,
+    run: Mutex<RunSlot>,
+}
+
+struct Cached {
+    task: Task,
+    sequence: Sequence,
+}
+
+/// The run that may write to the task now.
+#[derive(Default)]
+struct RunSlot {
+    generation: u64,
+    lease: Option<RunLease>,
+    /// Whether the current run has changed the task yet.
+    progressed: bool,
+}
+
+/// The milestones of a task's runs, so that a blocking send can wait for
+/// its outcome without following every event.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Progress {
+    /// How many times the task reached a terminal or interrupted state.
+    pub(crate) settles: u64,
+    /// The newest run generation that has ended.
+    pub(crate) ended: u64,
+    /// A run that failed before changing the task: its generation and error.
+    pub(crate) error: Option<(u64, Error)>,
+    /// A direct reply: the generation that sent it, and the message.
+    pub(crate) reply: Option<(u64, Message)>,
+}
+
+impl Drop for LiveTask {
+    fn drop(&mut self) {
+        let mut map = self.engine.live_map();
+        if map.get(&self.key).is_some_and(|weak| weak.strong_count() == 0) {
+            map.remove(&self.key);
+        }
+    }
+}
+
+impl LiveTask {
+    fn slot(&self) -> std::sync::MutexGuard<'_, RunSlot> {
+        self.run.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The task now, as this process last wrote or read it, and its sequence.
+    pub(crate) async fn snapshot(&self, view: TaskView) -> (Task, Sequence) {
+        let cache = self.cache.lock().await;
+        (view.project(&cache.task), cache.sequence)
+    }
+
+    /// Follows the milestones of this task's runs.
+    pub(crate) fn progress(&self) -> watch::Receiver<Progress> {
+        self.progress.subscribe()
+    }
+
+    /// Claims the task for a new run; `None` if a run holds it.
+    pub(crate) async fn start_run(&self) -> Result<Option<u64>, Error> {
+        let Some(lease) = self.engine.runs.claim(&self.key).await? else {
+            return Ok(None);
+        };
+        let mut slot = self.slot();
+        slot.generation += 1;
+        slot.lease = Some(lease);
+        slot.progressed = false;
+        Ok(Some(slot.generation))
+    }
+
+    /// Gives up a run that never started (the request failed after claiming).
+    pub(crate) fn abandon_run(&self, generation: u64) {
+        let mut slot = self.slot();
+        if slot.generation == generation {
+            slot.lease = None;
+        }
+        drop(slot);
+        self.progress.send_modify(|p| p.ended = p.ended.max(generation));
+    }
+
+    /// Adds a client message to the history of a task that is not finished.
+    pub(crate) async fn record_message(&self, message: Message, view: TaskView) -> Result<(Task, Sequence), Error> {
+        let mut cache = self.cache.lock().await;
+        let event = Arc::new(StreamResponse::Message(message));
+        let max_history = self.engine.max_history;
+        self.write(&mut cache, |task| {
+            if task.status.state.is_terminal() {
+                return Err(Error::unsupported_operation(format!(
+                    "task {} is {} and accepts no more messages",
+                    task.id, task.status.state
+                )));
+            }
+            if task.history.len() >= max_history {
+                return Err(Error::unsupported_operation(format!(
+                    "task {} has reached its limit of {max_history} history messages; start a new task in context {}",
+                    task.id, task.context_id
+                )));
+            }
+            Ok(vec![Arc::clone(&event)])
+        })
+        .await?;
+        Ok((view.project(&cache.task), cache.sequence))
+    }
+
+    /// Checks an event of run `generation` (`None`: the engine's own, such as
+    /// a cancel) against the task, stores it, then publishes it.
+    pub(crate) async fn apply(&self, generation: Option<u64>, event: AgentEvent) -> Result<(), Error> {
+        let mut cache = self.cache.lock().await;
+        if let Some(generation) = generation {
+            if self.slot().generation != generation {
+                return Err(Error::invalid_agent_response(
+                    "this run has ended: the task was handed to a later message",
+                ));
+            }
+        }
+        let max_history = self.engine.max_history;
+        let reply = matches!(&event, AgentEvent::Reply(_));
+        self.write(&mut cache, |task| {
+            check_event(task, &event, max_history).map(|event| vec![Arc::new(event)])
+        })
+        .await?;
+        let state = cache.task.status.state;
+        let settles = state.is_terminal() || state.is_interrupted();
+        if settles {
+            // Released before anyone hears of it: the answer to an interrupted
+            // task must find the task free.
+            let mut slot = self.slot();
+            if generation.is_none_or(|g| g == slot.generation) {
+                slot.lease = None;
+            }
+        }
+        if generation.is_some() {
+            self.slot().progressed = true;
+        }
+        let message = match (&event, reply) {
+            (AgentEvent::Reply(message), true) => Some(message.clone()),
+            _ => None,
+        };
+        self.progress.send_modify(|p| {
+            if let (Some(message), Some(generation)) = (message, generation) {
+                p.reply = Some((generation, message));
+            }
+            if settles {
+                p.settles += 1;
+            }
+        });
+        Ok(())
+    }
+
+    /// The write path: `make` checks the change against the task and builds
+    /// its events; they are appended at the cached sequence (reloading and
+    /// checking again when someone else wrote first), folded into the cache,
+    /// and published.
+    async fn write(
+        &self,
+        cache: &mut Cached,
+        mut make: impl FnMut(&Task) -> Result<Vec<Arc<StreamResponse>>, Error>,
+    ) -> Result<(), Error> {
+        let store = &self.engine.store;
+        let mut attempts = 0;
+        let (events, first) = loop {
+            let events = make(&cache.task)?;
+            match store.append(&self.key, cache.sequence, &events).await {
+                Ok(last) => {
+                    let first = last + 1 - events.len() as Sequence;
+                    break (events, first);
+                }
+                Err(err) if err.kind() == StoreErrorKind::Conflict && attempts < 3 => {
+                    attempts += 1;
+                    let stored = store
+                        .get(&self.key, TaskView::FULL)
+                        .await?
+                        .ok_or_else(|| Error::task_not_found(&self.key.id))?;
+                    cache.task = stored.task;
+                    cache.sequence = stored.sequence;
+                }
+                Err(err) => return Err(err.into()),
+            }
+        };
+        for (event, sequence) in events.into_iter().zip(first..) {
+            apply_event(&mut cache.task, &event);
+            cache.sequence = sequence;
+            self.engine.bus.publish(&self.key, &TaskEvent { sequence, event });
+        }
+        Ok(())
+    }
+
+    /// Ends run `generation`: a task the run left unfinished (neither
+    /// terminal nor waiting for the client) is failed, the run's claim is
+    /// released and waiters are told. `failure` is why the run stopped, if
+    /// it did not return normally; `detail` is for the log only.
+    pub(crate) async fn end_run(&self, generation: u64, failure: Option<RunFailure>) {
+        let (current, progressed) = {
+            let slot = self.slot();
+            (slot.generation == generation, slot.progressed)
+        };
+        if current {
+            let unfinished = {
+                let cache = self.cache.lock().await;
+                let state = cache.task.status.state;
+                !state.is_terminal() && !state.is_interrupted()
+            };
+            if unfinished {
+                let reason = match &failure {
+                    Some(RunFailure::Refused(err)) => err.message().to_owned(),
+                    Some(RunFailure::Crashed) => "the agent failed while working on this task".to_owned(),
+                    None => "the agent stopped without finishing this task".to_owned(),
+                };
+                if let (Some(RunFailure::Refused(err)), false) = (&failure, progressed) {
+                    // Nothing happened yet: the caller of a blocking send gets the agent's error.
+                    let err = err.clone();
+                    self.progress.send_modify(|p| p.error = Some((generation, err)));
+                }
+                let mut status = TaskStatus::new(TaskState::Failed);
+                let cache = self.cache.lock().await;
+                status.message = Some(
+                    Message::agent(reason.as_str())
+                        .with_task_id(&cache.task.id)
+                        .with_context_id(&cache.task.context_id),
+                );
+                drop(cache);
+                if let Err(err) = self.apply(None, AgentEvent::Status(status)).await {
+                    tracing::warn!(task_id = %self.key.id, error = %err, "could not fail an unfinished task");
+                }
+            }
+            self.slot().lease = None;
+        }
+        self.progress.send_modify(|p| p.ended = p.ended.max(generation));
+    }
+}
+
+/// Why a run stopped other than by returning normally.
+pub(crate) enum RunFailure {
+    /// `execute` returned this error: the agent's own answer, shown to the client.
+    Refused(Error),
+    /// It panicked or timed out: the client sees a generic reason, the log the detail.
+    Crashed,
+}
+
+/// Checks an agent's event against the task and builds the event to log.
+fn check_event(task: &Task, event: &AgentEvent, max_history: usize) -> Result<StreamResponse, Error> {
+    let status_event = |status: TaskStatus| {
+        StreamResponse::StatusUpdate(TaskStatusUpdateEvent::new(&task.id, &task.context_id, status))
+    };
+    match event {
+        AgentEvent::Reply(message) => {
+            if task.status.state != TaskState::Submitted {
+                return Err(Error::invalid_agent_response(
+                    "a direct message answer is only possible as the first answer to a new task; send a status message instead",
+                ));
+            }
+            check_message(message)?;
+            // The task exists from the moment the request was accepted: a
+            // direct reply completes it, with the reply as its final message.
+            let mut status = TaskStatus::new(TaskState::Completed);
+            status.message = Some(message.clone());
+            Ok(status_event(status))
+        }
+        AgentEvent::Status(status) => {
+            let from = task.status.state;
+            if !from.can_transition_to(status.state) {
+                return Err(Error::invalid_agent_response(format!(
+                    "task {} cannot go from {from} to {}",
+                    task.id, status.state
+                )));
+            }
+            if let Some(message) = &status.message {
+                check_message(message)?;
+                if task.history.len() >= max_history {
+                    return Err(Error::invalid_agent_response(format!(
+                        "task {} has reached its limit of {max_history} history messages",
+                        task.id
+                    )));
+                }
+            }
+            Ok(status_event(status.clone()))
+        }
+        AgentEvent::Artifact {
+            artifact,
+            append,
+            last_chunk,
+        } => {
+            if task.status.state.is_terminal() {
+                return Err(Error::invalid_agent_response(format!(
+                    "task {} is {}: no more artifacts",
+                    task.id, task.status.state
+                )));
+            }
+            if artifact.artifact_id.is_empty() || artifact.parts.is_empty() {
+                return Err(Error::invalid_agent_response(
+                    "an artifact needs an artifactId and at least one part",
+                ));
+            }
+            let mut update = TaskArtifactUpdateEvent::new(&task.id, &task.context_id, artifact.clone());
+            update.append = *append;
+            update.last_chunk = *last_chunk;
+            Ok(StreamResponse::ArtifactUpdate(update))
+        }
+    }
+}
+
+fn check_message(message: &Message) -> Result<(), Error> {
+    if message.parts.is_empty() {
+        return Err(Error::invalid_agent_response(
+            "an agent message needs at least one part",
+        ));
+    }
+    if message.message_id.is_empty() {
+        return Err(Error::invalid_agent_response(
+            "an agent message needs a messageId",
+        ));
+    }
+    Ok(())
+}

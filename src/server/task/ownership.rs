@@ -1,0 +1,91 @@
+//! Run ownership: who is running a task, so that two messages can never
+//! start two runs of one task at once.
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+
+use crate::server::store::{StoreError, TaskKey};
+
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Hands out the right to run a task, one holder at a time.
+///
+/// A claim is held by a [`RunLease`]; dropping the lease releases it. The
+/// engine releases it as soon as the run reaches an interrupted or terminal
+/// state, so that the answer to an interrupted task is never refused while
+/// the previous run winds down. An implementation shared between processes
+/// gives leases an expiry, so that a process that dies releases its tasks.
+pub trait RunOwnership: Send + Sync + 'static {
+    /// Claims `key`; `None` if a run holds it.
+    fn claim<'a>(&'a self, key: &'a TaskKey) -> BoxFuture<'a, Result<Option<RunLease>, StoreError>>;
+}
+
+/// The right to run one task, released when dropped.
+pub struct RunLease {
+    release: Option<Box<dyn FnOnce() + Send + Sync>>,
+}
+
+impl RunLease {
+    /// A lease that calls `release` when it is dropped.
+    pub fn new(release: impl FnOnce() + Send + Sync + 'static) -> Self {
+        Self {
+            release: Some(Box::new(release)),
+        }
+    }
+}
+
+impl Drop for RunLease {
+    fn drop(&mut self) {
+        if let Some(release) = self.release.take() {
+            release();
+        }
+    }
+}
+
+impl std::fmt::Debug for RunLease {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunLease").finish_non_exhaustive()
+    }
+}
+
+/// Run ownership within one process: the default.
+///
+/// ```
+/// use a2akit::server::task::{InMemoryRunOwnership, RunOwnership};
+/// use a2akit::server::store::TaskKey;
+///
+/// # futures_executor_stub::block_on(async {
+/// let runs = InMemoryRunOwnership::default();
+/// let key = TaskKey::new("", "t1");
+/// let lease = runs.claim(&key).await.unwrap();
+/// assert!(lease.is_some());
+/// assert!(runs.claim(&key).await.unwrap().is_none());
+/// drop(lease);
+/// assert!(runs.claim(&key).await.unwrap().is_some());
+/// # });
+/// # mod futures_executor_stub {
+/// #     pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #         tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+/// #     }
+/// # }
+/// ```
+#[derive(Debug, Default)]
+pub struct InMemoryRunOwnership {
+    running: Arc<Mutex<HashSet<TaskKey>>>,
+}
+
+impl RunOwnership for InMemoryRunOwnership {
+    fn claim<'a>(&'a self, key: &'a TaskKey) -> BoxFuture<'a, Result<Option<RunLease>, StoreError>> {
+        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        let lease = running.insert(key.clone()).then(|| {
+            let running = Arc::clone(&self.running);
+            let key = key.clone();
+            RunLease::new(move || {
+                running.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
+            })
+        });
+        Box::pin(std::future::ready(Ok(lease)))
+    }
+}
