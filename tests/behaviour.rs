@@ -10,7 +10,7 @@ mod support;
 
 use std::time::Duration;
 
-use a2akit::server::{AgentExecutor, Caller, RequestContext, RequestHandler, TaskUpdater, http::Routes};
+use a2akit::server::{AgentExecutor, CancelContext, Caller, RequestContext, RequestHandler, TaskUpdater, http::Routes};
 use a2akit::types::{
     AgentCard, AgentExtension, Artifact, ListTasksRequest, Part, PartContent, SendMessageConfiguration,
     SendMessageResponse, StreamResponse, Task, TaskPushNotificationConfig, TaskState,
@@ -78,20 +78,25 @@ fn texts(task: &Task) -> Vec<String> {
 // ---------------------------------------------------------------- streams
 
 both_bindings!(
-    c01_streamed_message_answer_is_one_message_then_end,
+    streamed_message_answer_completes_the_task_the_stream_opened_with,
     conformance_handler(),
     |client| {
         let events = client
             .stream_all(&send(user_message("tck-message-response-1", "hi")))
             .await
             .unwrap();
-        assert_eq!(events.len(), 1, "{events:?}");
-        let StreamResponse::Message(message) = &events[0] else {
+        assert_eq!(events.len(), 2, "{events:?}");
+        let StreamResponse::Task(task) = &events[0] else {
             panic!("{events:?}")
         };
+        assert_eq!(task.status.state, TaskState::Submitted);
+        let StreamResponse::StatusUpdate(update) = &events[1] else {
+            panic!("{events:?}")
+        };
+        assert_eq!(update.status.state, TaskState::Completed);
+        let message = update.status.message.as_ref().expect("the reply");
         assert_eq!(message.text(), "Direct message response");
         assert_eq!(message.role, a2akit::types::Role::Agent);
-        assert!(message.task_id.is_empty(), "no task exists for a direct answer");
     }
 );
 
@@ -1219,11 +1224,13 @@ async fn subscribe_over_http_json_accepts_get_too_and_idle_streams_keep_alive() 
         seen.push_str(std::str::from_utf8(&chunk).unwrap());
     }
     let first = seen.split("\n\n").next().unwrap();
-    let snapshot: Value = serde_json::from_str(first.strip_prefix("data: ").unwrap()).unwrap();
+    let (id, data) = first.split_once('\n').unwrap();
+    assert!(id.strip_prefix("id: ").unwrap().parse::<u64>().is_ok(), "{first}");
+    let snapshot: Value = serde_json::from_str(data.strip_prefix("data: ").unwrap()).unwrap();
     assert_eq!(snapshot["task"]["id"], task.id.as_str());
     assert!(
-        !first.contains('\r') && first.lines().count() == 1,
-        "one line of JSON per event"
+        !first.contains('\r') && first.lines().count() == 2,
+        "an id line and one line of JSON per event"
     );
 }
 
@@ -1307,9 +1314,9 @@ impl AgentExecutor for Stubborn {
         updater.require_input(updater.message("still thinking")).await
     }
 
-    async fn cancel(&self, task: Task, _: TaskUpdater) -> Result<(), Error> {
+    async fn cancel(&self, context: CancelContext, _: TaskUpdater) -> Result<(), Error> {
         Err(Error::task_not_cancelable(
-            &task.id,
+            &context.task.id,
             "it is past the point of no return",
         ))
     }

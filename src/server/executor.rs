@@ -263,12 +263,15 @@ impl TaskUpdater {
         self.status(TaskState::Canceled, None).await
     }
 
-    /// Answers with a plain message instead of a task: the caller of a
-    /// blocking `SendMessage` gets this message as the answer. Only possible
-    /// as the first event of a new task. The task exists from the moment the
-    /// request was accepted (a stream has already shown it), so it ends
-    /// `Completed` with this message as its final status message; that is
-    /// what streams, `GetTask` and `ListTasks` show.
+    /// Answers with a plain message instead of a task. Only possible as the
+    /// first event of a new task.
+    ///
+    /// For a blocking `SendMessage` the message is the answer and the task,
+    /// which nobody has seen, is removed: it never existed for anyone. A
+    /// stream or a `returnImmediately` caller has already been shown the task
+    /// (tasks exist from the moment a request is accepted), so there the task
+    /// ends `Completed` with this message as its final status message, and
+    /// that is what the stream, `GetTask` and `ListTasks` show.
     pub async fn reply(&self, message: Message) -> Result<(), Error> {
         let mut message = message;
         message.role = crate::types::Role::Agent;

@@ -342,7 +342,17 @@ impl RequestHandler {
     /// existing one (the message recorded), claims the task's run, and
     /// prepares what the executor gets. A streaming call's bus subscription
     /// is taken before anything is written, so that it misses nothing.
-    async fn accept(&self, call: &CallContext, request: SendMessageRequest, follow: bool) -> Result<Accepted, Error> {
+    ///
+    /// `seen` says whether the caller sees the task before the agent answers
+    /// (a stream, `returnImmediately`): an unseen new task that the agent
+    /// answers with a direct message is removed, and the message is the answer.
+    async fn accept(
+        &self,
+        call: &CallContext,
+        request: SendMessageRequest,
+        follow: bool,
+        seen: bool,
+    ) -> Result<Accepted, Error> {
         self.check_call(call)?;
         let SendMessageRequest {
             mut message,
@@ -365,6 +375,9 @@ impl RequestHandler {
             task.history.push(message.clone());
             let bus = follow.then(|| engine.bus.subscribe(&key));
             live = engine.create(key, call.owner(), task).await?;
+            if !seen {
+                live.mark_unseen().await;
+            }
             generation = live
                 .start_run()
                 .await?
@@ -529,7 +542,7 @@ impl RequestHandler {
             generation,
             snapshot,
             ..
-        } = self.accept(call, request, false).await?;
+        } = self.accept(call, request, false, return_immediately).await?;
         let view = TaskView::FULL.history_length(context.configuration.as_ref().and_then(|c| c.history_length).map(|n| n.max(0) as usize));
         // Waits for milestones, not for every event: a blocking send costs no
         // event traffic.
@@ -572,7 +585,7 @@ impl RequestHandler {
             snapshot,
             follower,
             ..
-        } = self.accept(call, request, true).await?;
+        } = self.accept(call, request, true, true).await?;
         let follower = follower.ok_or_else(|| Error::internal("a streaming call follows its task"))?;
         self.spawn_run(context, updater);
         Ok(follower.into_stream(Some(snapshot), Until::Settled))

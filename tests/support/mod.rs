@@ -422,7 +422,10 @@ impl Client {
     pub async fn stream_message(&self, request: &SendMessageRequest) -> Result<EventStream, Error> {
         #[cfg(feature = "grpc")]
         if let Some(grpc) = self.grpc() {
-            return grpc.send_streaming_message(request.clone()).await;
+            return grpc
+                .send_streaming_message(request.clone())
+                .await
+                .map(|stream| Box::pin(stream) as EventStream);
         }
         match self.binding {
             #[cfg(feature = "grpc")]
@@ -440,7 +443,8 @@ impl Client {
         if let Some(grpc) = self.grpc() {
             return grpc
                 .subscribe_to_task(a2akit::types::SubscribeToTaskRequest::new(id))
-                .await;
+                .await
+                .map(|stream| Box::pin(stream) as EventStream);
         }
         match self.binding {
             #[cfg(feature = "grpc")]

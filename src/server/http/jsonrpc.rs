@@ -1,7 +1,10 @@
 //! The JSON-RPC 2.0 binding: one `POST` endpoint, the method in the envelope.
 //!
 //! Answers are HTTP 200 with a JSON-RPC response, whatever the outcome
-//! (authentication failures excepted: 401 / 403). Streaming methods answer
+//! (except authentication failures: 401 / 403, a body over the limit: 413,
+//! and another HTTP method than `POST`: 405, each still with a JSON-RPC
+//! error). A request refused for its `Content-Type` still has its body read
+//! for its `id`, which the error echoes. Streaming methods answer
 //! `text/event-stream` whose every `data:` is a complete JSON-RPC response;
 //! an error before the first event is a plain JSON error instead.
 
@@ -11,7 +14,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method as HttpMethod, StatusCode, header};
 use axum::response::Response;
 use axum::routing::post;
 use serde::Serialize;
@@ -49,7 +52,21 @@ pub(super) fn router(handler: RequestHandler, options: Options, path: &str) -> R
         };
         router = router.route(&other, post(endpoint));
     }
-    router.with_state(state)
+    // Per path, not a router-wide fallback: the router stays mergeable into
+    // an app with a fallback of its own.
+    router
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+}
+
+/// Another method than `POST` on the endpoint: HTTP 405 (axum adds
+/// `Allow: POST`) with a JSON-RPC error (-32600, `id: null`) rather than
+/// axum's empty body, since whoever calls this URL speaks JSON-RPC.
+async fn method_not_allowed(method: HttpMethod) -> Response {
+    let err = Error::invalid_request(format!("a JSON-RPC request is a POST, not a {method}"));
+    let mut response = error_response(Id::Null, &err);
+    *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+    response
 }
 
 fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
@@ -89,9 +106,10 @@ async fn endpoint(State(binding): State<Arc<Binding>>, request: Request) -> Resp
             ErrorKind::ContentTypeNotSupported,
             "a JSON-RPC request needs Content-Type: application/json",
         );
-        return error_response(Id::Null, &error);
+        let id = refused_request_id(&parts.headers, body, binding.options.body_limit).await;
+        return error_response(id, &error);
     }
-    let bytes = match read_body(body, binding.options.body_limit).await {
+    let bytes = match read_body(&parts.headers, body, binding.options.body_limit).await {
         Ok(bytes) => bytes,
         Err(err @ BodyError::TooLarge(_)) => {
             let mut response = error_response(Id::Null, &err.into_error());
@@ -198,6 +216,21 @@ async fn endpoint(State(binding): State<Arc<Binding>>, request: Request) -> Resp
             })
             .await
         }
+    }
+}
+
+/// The id of a request refused for its `Content-Type`, so that the client
+/// can match the error to its call: the body is still read (within the
+/// body limit) and, if it is an envelope whose `id` is a valid JSON-RPC id,
+/// that id is echoed; anything else (not JSON, a batch, an object or
+/// oversized id, a body over the limit) gets `null`.
+async fn refused_request_id(headers: &HeaderMap, body: Body, limit: usize) -> Id {
+    match read_body(headers, body, limit).await {
+        Ok(bytes) => match RpcRequest::parse(&bytes) {
+            Ok(request) => request.id,
+            Err(rejected) => rejected.id,
+        },
+        Err(_) => Id::Null,
     }
 }
 

@@ -18,6 +18,11 @@
 //! # }
 //! ```
 //!
+//! Wrong methods on the bindings' paths get the binding's error body with
+//! HTTP 405; unknown paths are left to the app's fallback, which
+//! [`Routes::all`] sets to [`not_found`] (a 404 with a `google.rpc.Status`
+//! body).
+//!
 //! What every binding does before the handler sees a request: the
 //! `A2A-Version` header (or `?A2A-Version=`) is checked, `A2A-Extensions` is
 //! read, the `Content-Type` is checked before the body is read, and the body
@@ -33,8 +38,11 @@ mod sse;
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::{Body, Bytes};
-use axum::http::{HeaderMap, header};
+use axum::body::{Body, BodyDataStream, Bytes, HttpBody as _};
+use axum::http::{HeaderMap, Method, Uri, header};
+use axum::response::Response;
+use bytes::BytesMut;
+use futures_util::StreamExt as _;
 
 use super::call::{CallContext, Caller};
 use super::handler::RequestHandler;
@@ -94,12 +102,23 @@ impl Routes {
     }
 
     /// The JSON-RPC binding: `POST path` (with or without a trailing slash).
+    ///
+    /// Another method on the path is answered with HTTP 405, `Allow: POST`
+    /// and a JSON-RPC error (`-32600`, `id: null`). The router has no
+    /// fallback of its own, so it merges into any app.
     pub fn jsonrpc(&self, path: &str) -> Router {
         jsonrpc::router(self.handler.clone(), self.options.clone(), path)
     }
 
     /// The HTTP+JSON binding: every path of the protocol, also under a
     /// `/{tenant}` prefix. Nest it where its interface URL points.
+    ///
+    /// A wrong method on one of its paths is answered with HTTP 405, an
+    /// `Allow` header and a `google.rpc.Status` body. The router has no
+    /// fallback, so that it merges into an app that has one (axum refuses
+    /// to merge two routers with fallbacks); paths it does not know are the
+    /// app's. To answer those like the binding does, give the app
+    /// [`not_found`] as its fallback ([`Routes::all`] does).
     pub fn rest(&self) -> Router {
         rest::router(self.handler.clone(), self.options.clone())
     }
@@ -119,6 +138,11 @@ impl Routes {
     /// The card, JSON-RPC at `jsonrpc_path`, HTTP+JSON at the root (its
     /// paths never clash with a `POST` to the JSON-RPC path), and with the
     /// `grpc` feature, gRPC.
+    ///
+    /// This is a whole server, so it has a fallback: [`not_found`], a 404
+    /// with a `google.rpc.Status` body for every unknown path. To merge it
+    /// into an app that has a fallback of its own, call
+    /// `.reset_fallback()` on it first, or merge the parts instead.
     pub fn all(&self, jsonrpc_path: &str) -> Router {
         let router = self
             .agent_card()
@@ -126,14 +150,25 @@ impl Routes {
             .merge(self.rest());
         #[cfg(feature = "grpc")]
         let router = router.merge(self.grpc());
-        router
+        router.fallback(not_found)
     }
 }
 
 /// The card, JSON-RPC at `/`, HTTP+JSON at the root, and with the `grpc`
-/// feature gRPC, with default options.
+/// feature gRPC, with default options; unknown paths get [`not_found`].
 pub fn router(handler: RequestHandler) -> Router {
     Routes::new(handler).all("/")
+}
+
+/// A fallback for an app that serves the HTTP+JSON binding: HTTP 404 with a
+/// `google.rpc.Status` body (`UNIMPLEMENTED`, the binding's answer to an
+/// operation it does not have), where axum would answer an empty 404.
+///
+/// [`Routes::all`] installs it. The binding's routers do not, since axum
+/// cannot merge two routers that both have a fallback; an app of your own
+/// can: `app.fallback(a2akit::server::http::not_found)`.
+pub async fn not_found(method: Method, uri: Uri) -> Response {
+    rest::no_route(&method, uri.path())
 }
 
 /// Serves `router` on `listener` with `TCP_NODELAY` on every connection, so
@@ -212,18 +247,78 @@ impl BodyError {
     }
 }
 
+/// At most this many bytes past the limit are read and thrown away before
+/// an oversized body is refused (see [`read_body`]).
+const MAX_DRAIN: usize = 64 << 20;
+
+/// How long an oversized body may take to be thrown away.
+const DRAIN_TIME: Duration = Duration::from_secs(5);
+
+/// At most this much of a body's announced length is allocated up front.
+const PREALLOCATE: usize = 256 << 10;
+
 /// Reads a body up to `limit` bytes.
-async fn read_body(body: Body, limit: usize) -> Result<Bytes, BodyError> {
-    axum::body::to_bytes(body, limit).await.map_err(|err| {
-        // `to_bytes` reports a length-limit failure as its source error.
-        let too_large = std::error::Error::source(&err)
-            .is_some_and(|source| source.is::<http_body_util::LengthLimitError>());
-        if too_large {
-            BodyError::TooLarge(limit)
-        } else {
-            BodyError::Broken(err.to_string())
+///
+/// An oversized body is answered with a 413 that the client must be able
+/// to read. If the server answered while the client is still sending and
+/// then closed the connection with unread bytes in its receive buffer, the
+/// kernel would reset the connection, and a reset discards the 413 the
+/// client had not read yet: clients report "connection reset" or "broken
+/// pipe" instead of the error. So past the limit the rest of the body is
+/// read and thrown away (never buffered), up to three times the limit and
+/// at most [`MAX_DRAIN`] bytes more, for at most [`DRAIN_TIME`]; a body
+/// that ends within that bound leaves a clean connection, even one that
+/// can be reused. Beyond the bound the server gives up and closes.
+///
+/// A body whose `Content-Length` already says it is too large is not read
+/// at all when nothing of it is on the way yet (`Expect: 100-continue`:
+/// the client waits for a go-ahead it never gets) or when it is larger
+/// than the bound anyway (draining part of it would not avoid the reset).
+async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, BodyError> {
+    let drain_limit = limit.saturating_add(limit.saturating_mul(3).min(MAX_DRAIN));
+    let declared = usize::try_from(body.size_hint().exact().unwrap_or(0)).unwrap_or(usize::MAX);
+    if declared > limit {
+        if !expects_continue(headers) && declared <= drain_limit {
+            drain(body.into_data_stream(), 0, drain_limit).await;
         }
-    })
+        return Err(BodyError::TooLarge(limit));
+    }
+    let mut stream = body.into_data_stream();
+    // What the client announces is not reserved beyond a little: a head
+    // alone must not make the server hold the whole limit.
+    let mut bytes = BytesMut::with_capacity(declared.min(PREALLOCATE));
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|err| BodyError::Broken(err.to_string()))?;
+        let read = bytes.len() + chunk.len();
+        if read > limit {
+            drop(bytes);
+            drain(stream, read, drain_limit).await;
+            return Err(BodyError::TooLarge(limit));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes.freeze())
+}
+
+/// Whether the client waits for `100 Continue` before it sends the body.
+fn expects_continue(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::EXPECT)
+        .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"100-continue"))
+}
+
+/// Reads and discards the rest of a body until it ends, `read` reaches
+/// `drain_limit` bytes, it fails, or [`DRAIN_TIME`] has passed.
+async fn drain(mut stream: BodyDataStream, mut read: usize, drain_limit: usize) {
+    let discard = async {
+        while read <= drain_limit {
+            match stream.next().await {
+                Some(Ok(chunk)) => read += chunk.len(),
+                Some(Err(_)) | None => return,
+            }
+        }
+    };
+    let _ = tokio::time::timeout(DRAIN_TIME, discard).await;
 }
 
 /// Request messages that carry a tenant.

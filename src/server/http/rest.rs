@@ -15,7 +15,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Serialize;
@@ -60,7 +60,22 @@ pub(super) fn router(handler: RequestHandler, options: Options) -> Router {
             )
             .route(&format!("{prefix}/extendedAgentCard"), get(extended_card));
     }
-    router.with_state(state)
+    // Per path, not a router-wide fallback: the router stays mergeable into
+    // an app with a fallback of its own.
+    router
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+}
+
+/// A known path with a method it does not serve: 405 (axum adds the
+/// `Allow` header) with a `google.rpc.Status` body like every other error of
+/// the binding, instead of axum's empty one.
+async fn method_not_allowed(method: Method, uri: Uri) -> Response {
+    let err = Error::new(
+        ErrorKind::MethodNotFound,
+        format!("{method} is not allowed on {}", uri.path()),
+    );
+    error_response_with_status(&err, StatusCode::METHOD_NOT_ALLOWED)
 }
 
 /// The path parameters of a route, by name.
@@ -159,7 +174,7 @@ fn begin(
 
 /// Reads a JSON object body: an empty body is `{}`; a non-empty one must be JSON.
 async fn body_object(binding: &Binding, parts: &Parts, body: Body) -> Result<Map<String, Value>, Response> {
-    let bytes: Bytes = match read_body(body, binding.options.body_limit).await {
+    let bytes: Bytes = match read_body(&parts.headers, body, binding.options.body_limit).await {
         Ok(bytes) => bytes,
         Err(err @ BodyError::TooLarge(_)) => {
             return Err(error_response_with_status(
@@ -315,7 +330,10 @@ fn task_and_action(segment: &str) -> (&str, Option<&str>) {
     }
 }
 
-fn no_route(method: &Method, path: &str) -> Response {
+/// No route for this method and path: 404 with the binding's
+/// method-not-found (`UNIMPLEMENTED`, not `NOT_FOUND`, which a client would
+/// read as a missing task).
+pub(super) fn no_route(method: &Method, path: &str) -> Response {
     let err = Error::method_not_found(&format!("{method} {path}"));
     error_response(&err)
 }

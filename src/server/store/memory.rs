@@ -442,6 +442,11 @@ impl TaskStore for InMemoryTaskStore {
             total_size,
         })
     }
+
+    async fn delete(&self, key: &TaskKey) -> Result<(), StoreError> {
+        self.lock().remove(key);
+        Ok(())
+    }
 }
 
 /// A position in the newest-first order: a status timestamp and a task id.

@@ -241,6 +241,11 @@ pub trait TaskStore: Send + Sync + 'static {
     /// broken by id). A page token the store cannot read is
     /// [`StoreErrorKind::InvalidPageToken`].
     fn list(&self, query: &TaskQuery) -> impl Future<Output = Result<TaskPage, StoreError>> + Send;
+
+    /// Removes a task with its events and push configs; removing a missing
+    /// task is not an error. The engine removes a task that no client ever
+    /// saw when the agent answered it with a direct message.
+    fn delete(&self, key: &TaskKey) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// Storage for push notification configs, keyed by task and config id.
@@ -322,6 +327,10 @@ impl<S: TaskStore> TaskStore for Arc<S> {
 
     fn list(&self, query: &TaskQuery) -> impl Future<Output = Result<TaskPage, StoreError>> + Send {
         S::list(self, query)
+    }
+
+    fn delete(&self, key: &TaskKey) -> impl Future<Output = Result<(), StoreError>> + Send {
+        S::delete(self, key)
     }
 }
 

@@ -103,7 +103,12 @@ impl Engine {
             key: key.clone(),
             owner,
             engine: Arc::clone(self),
-            cache: tokio::sync::Mutex::new(Cached { task, sequence }),
+            cache: tokio::sync::Mutex::new(Cached {
+                task,
+                sequence,
+                unseen: false,
+                gone: false,
+            }),
             progress: watch::channel(Progress::default()).0,
             run: Mutex::default(),
         });
@@ -125,6 +130,11 @@ pub(crate) struct LiveTask {
 struct Cached {
     task: Task,
     sequence: Sequence,
+    /// No client knows this task yet (a new task of a blocking send): a
+    /// direct reply then removes it, so that it never existed for anyone.
+    unseen: bool,
+    /// Removed from the store.
+    gone: bool,
 }
 
 /// The run that may write to the task now.
@@ -168,6 +178,11 @@ impl LiveTask {
     pub(crate) async fn snapshot(&self, view: TaskView) -> (Task, Sequence) {
         let cache = self.cache.lock().await;
         (view.project(&cache.task), cache.sequence)
+    }
+
+    /// Marks a new task as known to nobody but the engine (see [`Cached::unseen`]).
+    pub(crate) async fn mark_unseen(&self) {
+        self.cache.lock().await.unseen = true;
     }
 
     /// Follows the milestones of this task's runs.
@@ -230,6 +245,23 @@ impl LiveTask {
                 return Err(Error::invalid_agent_response(
                     "this run has ended: the task was handed to a later message",
                 ));
+            }
+        }
+        if cache.gone {
+            return Err(Error::invalid_agent_response(
+                "the agent already answered with a direct message",
+            ));
+        }
+        if let (AgentEvent::Reply(message), true, Some(generation)) = (&event, cache.unseen, generation) {
+            if cache.task.status.state == TaskState::Submitted {
+                check_message(message)?;
+                // Nobody has seen the task: the answer is the message alone.
+                self.engine.store.delete(&self.key).await?;
+                cache.gone = true;
+                let message = message.clone();
+                self.slot().lease = None;
+                self.progress.send_modify(|p| p.reply = Some((generation, message)));
+                return Ok(());
             }
         }
         let max_history = self.engine.max_history;
@@ -317,7 +349,7 @@ impl LiveTask {
             let unfinished = {
                 let cache = self.cache.lock().await;
                 let state = cache.task.status.state;
-                !state.is_terminal() && !state.is_interrupted()
+                !cache.gone && !state.is_terminal() && !state.is_interrupted()
             };
             if unfinished {
                 let reason = match &failure {
