@@ -512,7 +512,7 @@ impl RequestHandler {
                 }
                 Err(limit) => {
                     tracing::warn!(task_id = %task_id, ?limit, "the agent did not finish in time");
-                    Some(RunFailure::Crashed)
+                    Some(RunFailure::TimedOut(limit))
                 }
             };
             // A failed run ends now; a run that returned normally ends when

@@ -355,6 +355,7 @@ impl LiveTask {
                 let reason = match &failure {
                     Some(RunFailure::Refused(err)) => err.message().to_owned(),
                     Some(RunFailure::Crashed) => "the agent failed while working on this task".to_owned(),
+                    Some(RunFailure::TimedOut(limit)) => format!("the agent did not finish within {limit:?}"),
                     None => "the agent stopped without finishing this task".to_owned(),
                 };
                 if let (Some(RunFailure::Refused(err)), false) = (&failure, progressed) {
@@ -384,8 +385,10 @@ impl LiveTask {
 pub(crate) enum RunFailure {
     /// `execute` returned this error: the agent's own answer, shown to the client.
     Refused(Error),
-    /// It panicked or timed out: the client sees a generic reason, the log the detail.
+    /// It panicked: the client sees a generic reason, the log the detail.
     Crashed,
+    /// It ran past the executor timeout.
+    TimedOut(std::time::Duration),
 }
 
 /// Checks an agent's event against the task and builds the event to log.
