@@ -185,8 +185,8 @@ enum Expect {
     },
     /// An HTTP+JSON success: 200 with a JSON object body.
     RestOk,
-    /// An answer from the router itself, before any binding code runs (no
-    /// route for the path or method): only the status is checked.
+    /// Only the HTTP status is checked (an app's own routes next to the
+    /// bindings).
     Routing(u16),
 }
 
@@ -223,10 +223,24 @@ fn push_not_supported() -> Expect {
     )
 }
 
-/// No route for this method on an existing path: 404 UNIMPLEMENTED (the
-/// binding's method-not-found), never a 5xx.
+/// No route for this method and path: 404 UNIMPLEMENTED (the binding's
+/// method-not-found), never a 5xx.
 fn no_such_action() -> Expect {
     rest_error(404, "UNIMPLEMENTED", None)
+}
+
+/// 405 on the HTTP+JSON binding: a `google.rpc.Status` whose `code` is 405.
+fn rest_method_not_allowed() -> Expect {
+    rest_error(405, "UNIMPLEMENTED", None)
+}
+
+/// A wrong HTTP method on the JSON-RPC path: a JSON-RPC error with HTTP 405.
+fn rpc_method_not_allowed() -> Expect {
+    Expect::RpcError {
+        http: 405,
+        code: INVALID_REQUEST,
+        id: Value::Null,
+    }
 }
 
 /// The ErrorInfo reason that goes with an A2A JSON-RPC code.
@@ -1265,17 +1279,17 @@ fn jsonrpc_cases() -> Vec<Case> {
         case(
             "rpc: Content-Type text/plain with a valid body",
             list().header("content-type", "text/plain"),
-            rpc_error(CONTENT_TYPE_NOT_SUPPORTED, Value::Null),
+            rpc_error(CONTENT_TYPE_NOT_SUPPORTED, json!("hdr")),
         ),
         case(
             "rpc: no Content-Type with a body",
             list().without("content-type"),
-            rpc_error(CONTENT_TYPE_NOT_SUPPORTED, Value::Null),
+            rpc_error(CONTENT_TYPE_NOT_SUPPORTED, json!("hdr")),
         ),
         case(
             "rpc: Content-Type not UTF-8",
             list().header("content-type", &b"application/json\xff"[..]),
-            rpc_error(CONTENT_TYPE_NOT_SUPPORTED, Value::Null),
+            rpc_error(CONTENT_TYPE_NOT_SUPPORTED, json!("hdr")),
         ),
         case(
             "rpc: Content-Type application/json with parameters is accepted",
@@ -1539,12 +1553,12 @@ fn rest_cases() -> Vec<Case> {
         case(
             "rest: an unencoded slash in the id matches no route",
             Req::rest("GET", "/tasks/a/b"),
-            Expect::Routing(404),
+            no_such_action(),
         ),
         case(
             "rest: DELETE on a task matches no method",
             Req::rest("DELETE", "/tasks/no-such-task"),
-            Expect::Routing(405),
+            rest_method_not_allowed(),
         ),
         // Tenants in the path.
         case(
@@ -1780,4 +1794,394 @@ async fn oversized_bodies_get_413_on_both_bindings() {
     let mut failures = run_table(&server.base, &cases).await;
     failures.extend(still_serving(&server.base).await);
     report("oversized bodies", cases.len(), &failures);
+}
+
+// ---------------------------------------------------------------------------
+// Routing, refused content types and oversized bodies
+// ---------------------------------------------------------------------------
+
+/// The `Allow` header of the answer to `method target`.
+async fn allow_header(client: &reqwest::Client, base: &str, method: &str, target: &str) -> String {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method");
+    let response = client
+        .request(method, format!("{base}{target}"))
+        .header("a2a-version", "1.0")
+        .send()
+        .await
+        .expect("an answer");
+    response
+        .headers()
+        .get(reqwest::header::ALLOW)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn unknown_routes_and_wrong_methods_get_a_status_body() {
+    let server = support::start(handler()).await;
+    let cases = vec![
+        case(
+            "rest: a path no route knows",
+            Req::rest("GET", "/no/such/path"),
+            no_such_action(),
+        ),
+        case(
+            "rest: a POST to a path no route knows",
+            Req::rest("POST", "/a/b/message:send").json(json!({"message": message("m")})),
+            no_such_action(),
+        ),
+        case(
+            "rest: an unencoded slash in the id matches no route",
+            Req::rest("GET", "/tasks/a/b"),
+            no_such_action(),
+        ),
+        case(
+            "rest: too deep under a tenant",
+            Req::rest("GET", "/acme/tasks/t/pushNotificationConfigs/c/more"),
+            no_such_action(),
+        ),
+        case(
+            "rest: DELETE on a task",
+            Req::rest("DELETE", "/tasks/no-such-task"),
+            rest_method_not_allowed(),
+        ),
+        case(
+            "rest: GET of message:send",
+            Req::rest("GET", "/message:send"),
+            rest_method_not_allowed(),
+        ),
+        case(
+            "rest: PUT on the task list",
+            Req::rest("PUT", "/tasks").json(json!({})),
+            rest_method_not_allowed(),
+        ),
+        case(
+            "rest: PATCH on a push config under a tenant",
+            Req::rest("PATCH", "/acme/tasks/t/pushNotificationConfigs/c"),
+            rest_method_not_allowed(),
+        ),
+        case(
+            "rest: POST of the extended card",
+            Req::rest("POST", "/extendedAgentCard"),
+            rest_method_not_allowed(),
+        ),
+        case(
+            "rpc: GET of the JSON-RPC path",
+            Req::new("GET", "/"),
+            rpc_method_not_allowed(),
+        ),
+        case(
+            "rpc: PUT of a JSON-RPC envelope",
+            Req {
+                method: "PUT",
+                ..Req::rpc(json!(1), "ListTasks", json!({}))
+            },
+            rpc_method_not_allowed(),
+        ),
+    ];
+    let mut failures = run_table(&server.base, &cases).await;
+
+    let client = http_client();
+    for (method, target, wanted) in [
+        ("DELETE", "/tasks/no-such-task", &["GET", "POST"][..]),
+        ("GET", "/message:send", &["POST"][..]),
+        ("GET", "/", &["POST"][..]),
+    ] {
+        let allow = allow_header(&client, &server.base, method, target).await;
+        let listed: Vec<&str> = allow.split(',').map(str::trim).collect();
+        if !wanted.iter().all(|m| listed.contains(m)) {
+            failures.push(format!(
+                "[Allow of {method} {target}]\n    problem: expected {wanted:?}, got {allow:?}"
+            ));
+        }
+    }
+    failures.extend(still_serving(&server.base).await);
+    report("routing", cases.len(), &failures);
+}
+
+/// The bindings stay mountable: merged next to an app's own routes and
+/// fallback, or nested under a prefix, they answer wrong methods on their
+/// own paths with the protocol's body and leave every other path to the app.
+#[tokio::test]
+async fn the_bindings_still_merge_and_nest_into_an_app_with_its_own_fallback() {
+    let routes = Routes::new(handler());
+    let app = axum::Router::new()
+        .route("/health", axum::routing::get(|| async { "ok" }))
+        .merge(routes.agent_card())
+        .merge(routes.jsonrpc("/a2a/jsonrpc"))
+        .nest("/a2a/rest", routes.rest())
+        .fallback(|| async { (axum::http::StatusCode::IM_A_TEAPOT, "mine") });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let task = tokio::spawn(async move {
+        a2akit::server::serve(listener, app).await.expect("serve");
+    });
+    let cases = vec![
+        case(
+            "app: its own route",
+            Req::new("GET", "/health"),
+            Expect::Routing(200),
+        ),
+        case(
+            "app: its own fallback",
+            Req::new("GET", "/nope"),
+            Expect::Routing(418),
+        ),
+        case(
+            "app: its own fallback under the REST prefix",
+            Req::new("GET", "/a2a/rest/no/such/path"),
+            Expect::Routing(418),
+        ),
+        case(
+            "rest: nested, a wrong method",
+            Req::rest("DELETE", "/a2a/rest/tasks/no-such-task"),
+            rest_method_not_allowed(),
+        ),
+        case(
+            "rest: nested, a task that does not exist",
+            Req::rest("GET", "/a2a/rest/tasks/no-such-task"),
+            task_not_found(),
+        ),
+        case(
+            "rpc: GET of the JSON-RPC path",
+            Req::new("GET", "/a2a/jsonrpc"),
+            rpc_method_not_allowed(),
+        ),
+        case(
+            "rpc: a POST is served",
+            Req::rpc(json!("m"), "ListTasks", json!({})).at("/a2a/jsonrpc"),
+            rpc_ok(json!("m")),
+        ),
+    ];
+    let failures = run_table(&base, &cases).await;
+    task.abort();
+    report("mounted routers", cases.len(), &failures);
+}
+
+#[tokio::test]
+async fn a_refused_content_type_still_echoes_the_request_id() {
+    let server = support::start(handler()).await;
+    let list = |id: Value| Req::rpc(id, "ListTasks", json!({}));
+    let cases = vec![
+        case(
+            "rpc: text/plain with a string id",
+            list(json!("ct-1")).header("content-type", "text/plain"),
+            rpc_error(CONTENT_TYPE_NOT_SUPPORTED, json!("ct-1")),
+        ),
+        case(
+            "rpc: text/plain with a numeric id",
+            list(json!(42)).header("content-type", "text/plain"),
+            rpc_error(CONTENT_TYPE_NOT_SUPPORTED, json!(42)),
+        ),
+        case(
+            "rpc: no Content-Type",
+            list(json!("ct-2")).without("content-type"),
+            rpc_error(CONTENT_TYPE_NOT_SUPPORTED, json!("ct-2")),
+        ),
+        case(
+            "rpc: form-encoded Content-Type",
+            list(json!("ct-3")).header("content-type", "application/x-www-form-urlencoded"),
+            rpc_error(CONTENT_TYPE_NOT_SUPPORTED, json!("ct-3")),
+        ),
+        case(
+            "rpc: a Content-Type that is not UTF-8",
+            list(json!("ct-4")).header("content-type", &b"application/json\xff"[..]),
+            rpc_error(CONTENT_TYPE_NOT_SUPPORTED, json!("ct-4")),
+        ),
+        case(
+            "rpc: text/plain with an envelope that is otherwise broken",
+            Req::rpc_bytes(r#"{"id":"ct-5","method":7}"#).header("content-type", "text/plain"),
+            rpc_error(CONTENT_TYPE_NOT_SUPPORTED, json!("ct-5")),
+        ),
+        case(
+            "rpc: text/plain with an object id is answered with null",
+            list(json!({"not": "an id"})).header("content-type", "text/plain"),
+            rpc_error(CONTENT_TYPE_NOT_SUPPORTED, Value::Null),
+        ),
+        case(
+            "rpc: text/plain with an id beyond 64 bits is answered with null",
+            Req::rpc_bytes(r#"{"jsonrpc":"2.0","id":123456789012345678901234567890,"method":"ListTasks"}"#)
+                .header("content-type", "text/plain"),
+            rpc_error(CONTENT_TYPE_NOT_SUPPORTED, Value::Null),
+        ),
+        case(
+            "rpc: text/plain with a body that is not JSON is answered with null",
+            Req::rpc_bytes("{'jsonrpc': '2.0', 'id': 1}").header("content-type", "text/plain"),
+            rpc_error(CONTENT_TYPE_NOT_SUPPORTED, Value::Null),
+        ),
+        case(
+            "rpc: text/plain with a batch is answered with null",
+            Req::rpc_bytes(r#"[{"jsonrpc":"2.0","id":1,"method":"ListTasks"}]"#)
+                .header("content-type", "text/plain"),
+            rpc_error(CONTENT_TYPE_NOT_SUPPORTED, Value::Null),
+        ),
+        case(
+            "rpc: text/plain without a body",
+            Req::new("POST", "/").header("content-type", "text/plain"),
+            rpc_error(CONTENT_TYPE_NOT_SUPPORTED, Value::Null),
+        ),
+    ];
+    let mut failures = run_table(&server.base, &cases).await;
+    failures.extend(still_serving(&server.base).await);
+    report("refused content types", cases.len(), &failures);
+}
+
+/// A body of `size` bytes in `chunk`-sized pieces, sent without a
+/// `Content-Length` (chunked): the server only learns its size by reading.
+fn chunked_body(size: usize, chunk: usize) -> reqwest::Body {
+    let pieces = (0..size.div_ceil(chunk)).map(move |i| {
+        let len = chunk.min(size - i * chunk);
+        Ok::<_, std::io::Error>(vec![b' '; len])
+    });
+    reqwest::Body::wrap_stream(futures_util::stream::iter(pieces))
+}
+
+/// Sends `body` and reads the whole answer.
+async fn post_body(client: &reqwest::Client, url: &str, body: reqwest::Body) -> Result<Answer, String> {
+    let response = client
+        .post(url)
+        .header("a2a-version", "1.0")
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| format!("transport error: {e:?}"))?;
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .unwrap_or_default();
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| format!("the body could not be read: {e:?}"))?
+        .to_vec();
+    Ok(Answer {
+        status,
+        content_type,
+        body,
+    })
+}
+
+/// A body twice the default limit (10 MiB) is read to its end and refused
+/// with a 413 the client gets to read, instead of a connection reset.
+///
+/// On two worker threads the server answers while the client is still
+/// sending, which is what exposed the reset; on one thread client and
+/// server take turns and the race rarely shows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_20_mb_body_gets_a_readable_413_on_both_bindings() {
+    const SIZE: usize = 20_000_000;
+    let server = support::start(handler()).await;
+    let big = json!({"message": {
+        "messageId": "tck-complete-task-huge",
+        "role": "ROLE_USER",
+        "parts": [{"text": "a".repeat(SIZE)}]
+    }});
+    let rpc = || Expect::RpcError {
+        http: 413,
+        code: INVALID_REQUEST,
+        id: Value::Null,
+    };
+    let mut cases = Vec::new();
+    for round in 1..=3 {
+        cases.push(case(
+            format!("rpc: a 20 MB SendMessage, round {round}"),
+            Req::rpc(json!(round), "SendMessage", big.clone()),
+            rpc(),
+        ));
+        cases.push(case(
+            format!("rest: a 20 MB SendMessage, round {round}"),
+            Req::rest("POST", "/message:send").json(big.clone()),
+            rest_error(413, "*", None),
+        ));
+    }
+    let mut failures = run_table(&server.base, &cases).await;
+
+    // The same without a Content-Length: the limit is found while reading.
+    let client = http_client();
+    for (target, expect) in [("/", rpc()), ("/message:send", rest_error(413, "*", None))] {
+        let url = format!("{}{target}", server.base);
+        let outcome = match post_body(&client, &url, chunked_body(SIZE, 64 * 1024)).await {
+            Ok(answer) => {
+                check(&expect, &answer).map_err(|why| format!("{why}\n    got: {}", answer.describe()))
+            }
+            Err(err) => Err(err),
+        };
+        if let Err(why) = outcome {
+            failures.push(format!("[chunked 20 MB to {target}]\n    problem: {why}"));
+        }
+    }
+    failures.extend(still_serving(&server.base).await);
+    report("20 MB bodies", cases.len() + 2, &failures);
+}
+
+/// Sends only a request head that announces `content_length` body bytes,
+/// and reads the answer until the server closes the connection.
+async fn head_only(
+    base: &str,
+    target: &str,
+    content_length: u64,
+    expect_continue: bool,
+) -> Result<Answer, String> {
+    let authority = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(authority)
+        .await
+        .map_err(|e| format!("connect: {e}"))?;
+    let mut head = format!(
+        "POST {target} HTTP/1.1\r\nhost: {authority}\r\na2a-version: 1.0\r\n\
+         content-type: application/json\r\ncontent-length: {content_length}\r\n"
+    );
+    if expect_continue {
+        head.push_str("expect: 100-continue\r\n");
+    }
+    head.push_str("\r\n");
+    stream
+        .write_all(head.as_bytes())
+        .await
+        .map_err(|e| format!("write: {e}"))?;
+    let mut raw = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut raw))
+        .await
+        .map_err(|_| "no answer within 10 s: the server waited for the body".to_owned())?
+        .map_err(|e| format!("read: {e}"))?;
+    parse_http_response(&raw)
+}
+
+/// A body announced far beyond what the server would read, or announced
+/// with `Expect: 100-continue`, is refused from its head alone: the client
+/// never has to send it.
+#[tokio::test]
+async fn a_body_announced_too_large_is_refused_before_it_is_sent() {
+    let server = support::start(handler()).await;
+    let mut failures = Vec::new();
+    for (name, length, expect_continue) in [
+        ("1 GB announced", 1u64 << 30, false),
+        ("20 MB announced with Expect: 100-continue", 20_000_000, true),
+    ] {
+        for (target, expect) in [
+            (
+                "/",
+                Expect::RpcError {
+                    http: 413,
+                    code: INVALID_REQUEST,
+                    id: Value::Null,
+                },
+            ),
+            ("/message:send", rest_error(413, "*", None)),
+        ] {
+            let outcome = match head_only(&server.base, target, length, expect_continue).await {
+                Ok(answer) => {
+                    check(&expect, &answer).map_err(|why| format!("{why}\n    got: {}", answer.describe()))
+                }
+                Err(err) => Err(err),
+            };
+            if let Err(why) = outcome {
+                failures.push(format!("[{name} to {target}]\n    problem: {why}"));
+            }
+        }
+    }
+    failures.extend(still_serving(&server.base).await);
+    report("announced sizes", 4, &failures);
 }
