@@ -10,7 +10,9 @@ mod support;
 
 use std::time::Duration;
 
-use a2akit::server::{AgentExecutor, CancelContext, Caller, RequestContext, RequestHandler, TaskUpdater, http::Routes};
+use a2akit::server::{
+    AgentExecutor, Caller, CancelContext, RequestContext, RequestHandler, TaskUpdater, http::Routes,
+};
 use a2akit::types::{
     AgentCard, AgentExtension, Artifact, ListTasksRequest, Part, PartContent, SendMessageConfiguration,
     SendMessageResponse, StreamResponse, Task, TaskPushNotificationConfig, TaskState,

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use a2akit::server::bus::InMemoryEventBus;
 use a2akit::server::InMemoryTaskStore;
+use a2akit::server::bus::InMemoryEventBus;
 use a2akit::server::{AgentExecutor, RequestContext, RequestHandler, TaskUpdater};
 use a2akit::types::{
     AgentCard, Artifact, SendMessageConfiguration, SendMessageResponse, StreamResponse, Task, TaskState,
@@ -677,7 +677,11 @@ async fn a_panicking_or_overdue_agent_fails_its_task_and_the_server_keeps_servin
         // A panic fails the task with a generic reason: the panic's own
         // text is for the server's log, never for the client.
         let refused = expect_task(at_once);
-        assert_eq!(refused.status.state, TaskState::Failed, "{binding:?}: {refused:?}");
+        assert_eq!(
+            refused.status.state,
+            TaskState::Failed,
+            "{binding:?}: {refused:?}"
+        );
         assert!(
             !status_text(&refused).contains("refusing before anything happened"),
             "{binding:?}: {refused:?}"

@@ -270,7 +270,7 @@ async fn one_caller_cannot_fill_the_store_for_everyone() {
             .store(InMemoryTaskStore::new().with_owner_limit(1))
             .build(),
     );
-    let app = routes.all("/").layer(axum_caller_layer());
+    let app = routes.all("/").layer(axum::middleware::from_fn(caller_from_header));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { a2akit::server::serve(listener, app).await });
@@ -298,26 +298,16 @@ async fn one_caller_cannot_fill_the_store_for_everyone() {
     assert!(post("bob", "b1").await.get("result").is_some(), "bob is served");
 }
 
-/// A tower layer that makes the `x-caller` header the caller.
-fn axum_caller_layer() -> axum::middleware::FromFnLayer<
-    fn(
-        axum::extract::Request,
-        axum::middleware::Next,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = axum::response::Response> + Send>>,
-    (),
-    (axum::extract::Request,),
-> {
-    fn set(
-        mut request: axum::extract::Request,
-        next: axum::middleware::Next,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = axum::response::Response> + Send>> {
-        if let Some(who) = request.headers().get("x-caller").and_then(|v| v.to_str().ok()) {
-            let caller = Caller::new(who);
-            request.extensions_mut().insert(caller);
-        }
-        Box::pin(next.run(request))
+/// Makes the `x-caller` header the caller, as an authentication layer would.
+async fn caller_from_header(
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if let Some(who) = request.headers().get("x-caller").and_then(|v| v.to_str().ok()) {
+        let caller = Caller::new(who);
+        request.extensions_mut().insert(caller);
     }
-    axum::middleware::from_fn(set as fn(_, _) -> _)
+    next.run(request).await
 }
 
 // ---------------------------------------------------------------- resuming

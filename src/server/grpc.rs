@@ -29,8 +29,8 @@ use std::sync::Arc;
 use futures_util::{Stream, StreamExt as _};
 use tonic::{Request, Response, Status};
 
-use super::call::{CallContext, Caller};
 use super::EventStream;
+use super::call::{CallContext, Caller};
 use super::handler::RequestHandler;
 use crate::Error;
 use crate::proto::status_from_error;

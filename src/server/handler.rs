@@ -12,7 +12,8 @@ use super::call::CallContext;
 use super::executor::{AgentExecutor, CancelContext, RequestContext, RunToken, TaskUpdater};
 use super::follow::{EventStream, Follower, Until};
 use super::store::{
-    DynStore, InMemoryTaskStore, PushConfigStore, Sequence, TaskEvent, TaskKey, TaskQuery, TaskStore, TaskView,
+    DynStore, InMemoryTaskStore, PushConfigStore, Sequence, TaskEvent, TaskKey, TaskQuery, TaskStore,
+    TaskView,
 };
 use super::task::live::{Engine, LiveTask, RunFailure};
 use super::task::{InMemoryRunOwnership, RunOwnership};
@@ -282,7 +283,12 @@ impl RequestHandler {
     }
 
     /// Reads a stored task the caller may see, projected to `view`.
-    async fn visible_task(&self, call: &CallContext, id: &str, view: TaskView) -> Result<(Task, Sequence), Error> {
+    async fn visible_task(
+        &self,
+        call: &CallContext,
+        id: &str,
+        view: TaskView,
+    ) -> Result<(Task, Sequence), Error> {
         let key = TaskKey::new(&call.tenant, id);
         match self.store().get(&key, view).await? {
             Some(stored) if stored.owner == call.owner() => Ok((stored.task, stored.sequence)),
@@ -306,7 +312,11 @@ impl RequestHandler {
     }
 
     /// Checks a client's message and its configuration.
-    fn check_message(&self, message: &Message, configuration: Option<&SendMessageConfiguration>) -> Result<Option<usize>, Error> {
+    fn check_message(
+        &self,
+        message: &Message,
+        configuration: Option<&SendMessageConfiguration>,
+    ) -> Result<Option<usize>, Error> {
         if message.message_id.is_empty() {
             return Err(Error::invalid_field("message.messageId", "must not be empty"));
         }
@@ -371,7 +381,11 @@ impl RequestHandler {
             }
             message.task_id = task_id.clone();
             let key = TaskKey::new(&call.tenant, &task_id);
-            let mut task = Task::new(&task_id, &message.context_id, TaskStatus::new(TaskState::Submitted));
+            let mut task = Task::new(
+                &task_id,
+                &message.context_id,
+                TaskStatus::new(TaskState::Submitted),
+            );
             task.history.push(message.clone());
             let bus = follow.then(|| engine.bus.subscribe(&key));
             live = engine.create(key, call.owner(), task).await?;
@@ -383,7 +397,8 @@ impl RequestHandler {
                 .await?
                 .ok_or_else(|| Error::internal("a new task is already claimed"))?;
             let (task, sequence) = live.snapshot(view).await;
-            follower = bus.map(|bus| Follower::new(live.key.clone(), Arc::clone(&engine.store), bus, sequence));
+            follower =
+                bus.map(|bus| Follower::new(live.key.clone(), Arc::clone(&engine.store), bus, sequence));
             snapshot = TaskEvent {
                 sequence,
                 event: Arc::new(StreamResponse::Task(task)),
@@ -391,7 +406,9 @@ impl RequestHandler {
             before = None;
         } else {
             live = self.visible_live(call, &message.task_id).await?;
-            let (task, _) = live.snapshot(TaskView::FULL.include_artifacts(false).history_length(Some(0))).await;
+            let (task, _) = live
+                .snapshot(TaskView::FULL.include_artifacts(false).history_length(Some(0)))
+                .await;
             if task.status.state.is_terminal() {
                 return Err(Error::unsupported_operation(format!(
                     "task {} is {} and accepts no more messages; start a new task in context {}",
@@ -424,7 +441,8 @@ impl RequestHandler {
                     return Err(err);
                 }
             };
-            follower = bus.map(|bus| Follower::new(live.key.clone(), Arc::clone(&engine.store), bus, sequence));
+            follower =
+                bus.map(|bus| Follower::new(live.key.clone(), Arc::clone(&engine.store), bus, sequence));
             snapshot = TaskEvent {
                 sequence,
                 event: Arc::new(StreamResponse::Task(task)),
@@ -453,7 +471,8 @@ impl RequestHandler {
             }
             if let Err(err) = self.store().save_config(&call.tenant, &config).await {
                 let err = Error::from(err);
-                *token.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(RunFailure::Refused(err.clone()));
+                *token.failure.lock().unwrap_or_else(|p| p.into_inner()) =
+                    Some(RunFailure::Refused(err.clone()));
                 return Err(err);
             }
         }
@@ -543,7 +562,13 @@ impl RequestHandler {
             snapshot,
             ..
         } = self.accept(call, request, false, return_immediately).await?;
-        let view = TaskView::FULL.history_length(context.configuration.as_ref().and_then(|c| c.history_length).map(|n| n.max(0) as usize));
+        let view = TaskView::FULL.history_length(
+            context
+                .configuration
+                .as_ref()
+                .and_then(|c| c.history_length)
+                .map(|n| n.max(0) as usize),
+        );
         // Waits for milestones, not for every event: a blocking send costs no
         // event traffic.
         let mut progress = live.progress();
@@ -558,8 +583,16 @@ impl RequestHandler {
             .wait_for(|p| p.settles > start || p.ended >= generation)
             .await
             .map(|p| {
-                let reply = p.reply.as_ref().filter(|(g, _)| *g == generation).map(|(_, m)| m.clone());
-                let error = p.error.as_ref().filter(|(g, _)| *g == generation).map(|(_, e)| e.clone());
+                let reply = p
+                    .reply
+                    .as_ref()
+                    .filter(|(g, _)| *g == generation)
+                    .map(|(_, m)| m.clone());
+                let error = p
+                    .error
+                    .as_ref()
+                    .filter(|(g, _)| *g == generation)
+                    .map(|(_, e)| e.clone());
                 (reply, error)
             });
         match outcome {
@@ -793,7 +826,8 @@ impl RequestHandler {
         self.check_push()?;
         self.check_call(call)?;
         self.check_visible(call, &request.task_id).await?;
-        self.store().get_config(&call.tenant, &request.task_id, &request.id)
+        self.store()
+            .get_config(&call.tenant, &request.task_id, &request.id)
             .await?
             .ok_or_else(|| {
                 Error::task_not_found(&request.task_id)
@@ -814,8 +848,7 @@ impl RequestHandler {
         self.check_push()?;
         self.check_call(call)?;
         self.check_visible(call, &request.task_id).await?;
-        let configs = self.store().list_configs(&call.tenant, &request.task_id)
-            .await?;
+        let configs = self.store().list_configs(&call.tenant, &request.task_id).await?;
         let page_size = match request.page_size {
             0 => 100,
             n @ 1..=100 => n as usize,
@@ -854,7 +887,8 @@ impl RequestHandler {
         self.check_push()?;
         self.check_call(call)?;
         self.check_visible(call, &request.task_id).await?;
-        self.store().delete_config(&call.tenant, &request.task_id, &request.id)
+        self.store()
+            .delete_config(&call.tenant, &request.task_id, &request.id)
             .await?;
         Ok(Empty {})
     }

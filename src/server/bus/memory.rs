@@ -95,9 +95,7 @@ impl EventBus for InMemoryEventBus {
         };
         // A lagged receiver skips ahead; the follower sees the gap in the
         // sequence and reads the missing events from the store.
-        Box::pin(
-            receiver_stream::of(rx).filter_map(|item| async move { item }),
-        )
+        Box::pin(receiver_stream::of(rx).filter_map(|item| async move { item }))
     }
 
     fn cancel(&self, key: &TaskKey) {

@@ -22,8 +22,8 @@ use serde::de::DeserializeOwned;
 
 use super::{BodyError, Options, Tenanted, call_context, is_json, read_body, requested_version, sse};
 use crate::jsonrpc::{Id, Method, Request as RpcRequest, Response as RpcResponse};
-use crate::server::call::CallContext;
 use crate::server::EventStream;
+use crate::server::call::CallContext;
 use crate::server::handler::RequestHandler;
 use crate::types::{
     CancelTaskRequest, DeleteTaskPushNotificationConfigRequest, GetExtendedAgentCardRequest,

@@ -23,8 +23,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::{BodyError, Options, call_context, is_json, read_body, requested_version, sse};
-use crate::server::call::CallContext;
 use crate::server::EventStream;
+use crate::server::call::CallContext;
 use crate::server::handler::RequestHandler;
 use crate::types::json;
 use crate::types::{

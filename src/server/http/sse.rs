@@ -123,11 +123,5 @@ pub(super) fn frames(
 /// Anything else is ignored (the stream starts afresh), as SSE asks of an
 /// id the server does not recognise.
 pub(super) fn last_event_id(headers: &axum::http::HeaderMap) -> Option<u64> {
-    headers
-        .get("last-event-id")?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
+    headers.get("last-event-id")?.to_str().ok()?.trim().parse().ok()
 }

@@ -37,7 +37,7 @@ pub(crate) trait DynStore: Send + Sync + 'static {
         after: Sequence,
     ) -> BoxFuture<'a, Result<Option<Vec<TaskEvent>>, StoreError>>;
     fn list<'a>(&'a self, query: &'a TaskQuery) -> BoxFuture<'a, Result<TaskPage, StoreError>>;
-    fn delete<'a>(&'a self, key: &'a TaskKey) -> BoxFuture<'a, Result<(), StoreError>>;
+    fn remove<'a>(&'a self, key: &'a TaskKey) -> BoxFuture<'a, Result<(), StoreError>>;
     fn save_config<'a>(
         &'a self,
         tenant: &'a str,
@@ -96,8 +96,8 @@ impl<S: TaskStore + PushConfigStore> DynStore for S {
     fn list<'a>(&'a self, query: &'a TaskQuery) -> BoxFuture<'a, Result<TaskPage, StoreError>> {
         Box::pin(TaskStore::list(self, query))
     }
-    fn delete<'a>(&'a self, key: &'a TaskKey) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(TaskStore::delete(self, key))
+    fn remove<'a>(&'a self, key: &'a TaskKey) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(TaskStore::remove(self, key))
     }
     fn save_config<'a>(
         &'a self,

@@ -443,7 +443,7 @@ impl TaskStore for InMemoryTaskStore {
         })
     }
 
-    async fn delete(&self, key: &TaskKey) -> Result<(), StoreError> {
+    async fn remove(&self, key: &TaskKey) -> Result<(), StoreError> {
         self.lock().remove(key);
         Ok(())
     }

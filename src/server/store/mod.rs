@@ -245,7 +245,7 @@ pub trait TaskStore: Send + Sync + 'static {
     /// Removes a task with its events and push configs; removing a missing
     /// task is not an error. The engine removes a task that no client ever
     /// saw when the agent answered it with a direct message.
-    fn delete(&self, key: &TaskKey) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn remove(&self, key: &TaskKey) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// Storage for push notification configs, keyed by task and config id.
@@ -329,8 +329,8 @@ impl<S: TaskStore> TaskStore for Arc<S> {
         S::list(self, query)
     }
 
-    fn delete(&self, key: &TaskKey) -> impl Future<Output = Result<(), StoreError>> + Send {
-        S::delete(self, key)
+    fn remove(&self, key: &TaskKey) -> impl Future<Output = Result<(), StoreError>> + Send {
+        S::remove(self, key)
     }
 }
 

@@ -34,7 +34,9 @@ pub fn apply_event(task: &mut Task, event: &StreamResponse) {
             }
             task.status = update.status.clone();
         }
-        StreamResponse::ArtifactUpdate(update) => merge_artifact(task, update.artifact.clone(), update.append),
+        StreamResponse::ArtifactUpdate(update) => {
+            merge_artifact(task, update.artifact.clone(), update.append)
+        }
     }
 }
 

@@ -70,7 +70,12 @@ impl Engine {
     }
 
     /// Stores a new task (its first event) and makes it live.
-    pub(crate) async fn create(self: &Arc<Self>, key: TaskKey, owner: &str, task: Task) -> Result<Arc<LiveTask>, Error> {
+    pub(crate) async fn create(
+        self: &Arc<Self>,
+        key: TaskKey,
+        owner: &str,
+        task: Task,
+    ) -> Result<Arc<LiveTask>, Error> {
         let sequence = self.store.create(&key, owner, &task).await?;
         let event = TaskEvent {
             sequence,
@@ -90,7 +95,12 @@ impl Engine {
         let Some(stored) = self.store.get(key, TaskView::FULL).await? else {
             return Ok(None);
         };
-        Ok(Some(self.adopt(key.clone(), stored.owner, stored.task, stored.sequence)))
+        Ok(Some(self.adopt(
+            key.clone(),
+            stored.owner,
+            stored.task,
+            stored.sequence,
+        )))
     }
 
     /// Registers a task as live, or returns the one another request registered first.
@@ -213,7 +223,11 @@ impl LiveTask {
     }
 
     /// Adds a client message to the history of a task that is not finished.
-    pub(crate) async fn record_message(&self, message: Message, view: TaskView) -> Result<(Task, Sequence), Error> {
+    pub(crate) async fn record_message(
+        &self,
+        message: Message,
+        view: TaskView,
+    ) -> Result<(Task, Sequence), Error> {
         let mut cache = self.cache.lock().await;
         let event = Arc::new(StreamResponse::Message(message));
         let max_history = self.engine.max_history;
@@ -256,11 +270,12 @@ impl LiveTask {
             if cache.task.status.state == TaskState::Submitted {
                 check_message(message)?;
                 // Nobody has seen the task: the answer is the message alone.
-                self.engine.store.delete(&self.key).await?;
+                self.engine.store.remove(&self.key).await?;
                 cache.gone = true;
                 let message = message.clone();
                 self.slot().lease = None;
-                self.progress.send_modify(|p| p.reply = Some((generation, message)));
+                self.progress
+                    .send_modify(|p| p.reply = Some((generation, message)));
                 return Ok(());
             }
         }
