@@ -5,6 +5,12 @@
 //! the server uses (`TaskNotFound`, `TaskNotCancelable`…), transport failures
 //! as `Connect`, `Timeout`, `UnexpectedStatus` or `InvalidResponse`.
 //!
+//! Streams survive a dropped connection: when one ends before the task
+//! reached a state that ends it, the client resumes it from the last event
+//! id (see [`Client::subscribe_from`]) and splices the rest in, without gaps
+//! or repeats; if it cannot, the stream ends with a `Connect` error rather
+//! than quietly.
+//!
 //! ```no_run
 //! # async fn run() -> Result<(), a2akit::Error> {
 //! use futures_util::StreamExt as _;
@@ -25,8 +31,10 @@
 
 mod factory;
 mod interceptor;
+mod resume;
 mod retry;
 mod sse;
+mod stream;
 pub mod transport;
 
 use std::sync::Arc;
@@ -36,14 +44,14 @@ use serde::de::DeserializeOwned;
 pub use factory::{AGENT_CARD_PATH, ClientFactory};
 pub use interceptor::{ApiKey, ApiKeyLocation, BasicAuth, BearerToken, Interceptor, OutgoingRequest};
 pub use retry::RetryPolicy;
-pub use transport::{Call, ClientStream, Reply, Transport};
+pub use transport::{Call, ClientStream, Reply, StreamEvent, Transport};
 
 use crate::types::{
     AgentCard, AgentInterface, CancelTaskRequest, DeleteTaskPushNotificationConfigRequest,
     GetExtendedAgentCardRequest, GetTaskPushNotificationConfigRequest, GetTaskRequest,
     ListTaskPushNotificationConfigsRequest, ListTaskPushNotificationConfigsResponse, ListTasksRequest,
     ListTasksResponse, SendMessageRequest, SendMessageResponse, StreamResponse, SubscribeToTaskRequest, Task,
-    TaskPushNotificationConfig, json,
+    TaskPushNotificationConfig, binding, json,
 };
 use crate::{Error, ErrorKind};
 
@@ -136,11 +144,30 @@ impl Client {
 
     /// Sends a call with the interface's tenant when the request names none.
     fn prepare(&self, mut call: Call) -> Call {
-        let tenant = call.tenant_mut();
+        self.fill_tenant(call.tenant_mut());
+        call
+    }
+
+    fn fill_tenant(&self, tenant: &mut String) {
         if tenant.is_empty() {
             tenant.clone_from(&self.interface.tenant);
         }
-        call
+    }
+
+    /// Follows a stream to its normal end, resuming it if its connection drops.
+    fn follow(&self, origin: resume::Origin, first: ClientStream) -> ClientStream {
+        // gRPC messages carry no event id: there, resuming means a fresh
+        // subscription (a snapshot, then live events).
+        let without_ids = if self
+            .interface
+            .protocol_binding
+            .eq_ignore_ascii_case(binding::GRPC)
+        {
+            resume::WithoutIds::Resubscribe
+        } else {
+            resume::WithoutIds::Fail
+        };
+        resume::follow(self.transport.clone(), without_ids, origin, first)
     }
 
     async fn unary<T: Answer>(&self, call: Call) -> Result<T, Error> {
@@ -154,9 +181,11 @@ impl Client {
     }
 
     /// `SendStreamingMessage`: the task (or a message) then its updates; the
-    /// stream ends after a terminal or interrupted state. When the agent's
-    /// card declares no streaming, this sends a blocking message and yields
-    /// its answer as a one-item stream.
+    /// stream ends after a terminal or interrupted state (and a final task
+    /// snapshot, if the agent sends one). A connection that drops earlier is
+    /// resumed once the agent has named the task. When the agent's card
+    /// declares no streaming, this sends a blocking message and yields its
+    /// answer as a one-item stream.
     pub async fn send_streaming_message(&self, request: SendMessageRequest) -> Result<ClientStream, Error> {
         if !self.streaming {
             let answer = self.send_message(request).await?;
@@ -164,13 +193,22 @@ impl Client {
                 SendMessageResponse::Task(task) => StreamResponse::Task(task),
                 SendMessageResponse::Message(message) => StreamResponse::Message(message),
             };
-            return Ok(Box::pin(futures_util::stream::once(async move { Ok(item) })));
+            return Ok(ClientStream::new(futures_util::stream::once(
+                async move { Ok(item) },
+            )));
         }
-        let stream = self
-            .transport
-            .stream(self.prepare(Call::SendStreamingMessage(request)))
-            .await?;
-        Ok(transport::until_last(stream, true))
+        let mut call = self.prepare(Call::SendStreamingMessage(request));
+        let tenant = call.tenant_mut().clone();
+        let stream = self.transport.stream(call).await?;
+        let origin = resume::Origin {
+            op: resume::Op::Send,
+            // Not the message's task id: until the agent names the task, it is
+            // unknown whether it got the message at all.
+            task_id: None,
+            tenant,
+            last_seen: None,
+        };
+        Ok(self.follow(origin, stream))
     }
 
     /// `GetTask`.
@@ -188,18 +226,62 @@ impl Client {
         self.unary(Call::CancelTask(request)).await
     }
 
-    /// `SubscribeToTask`: the task now, then its updates until it finishes.
+    /// `SubscribeToTask`: the task now, then its updates until it finishes
+    /// (and a final task snapshot, if the agent sends one). A connection that
+    /// drops earlier is resumed.
     pub async fn subscribe_to_task(&self, request: SubscribeToTaskRequest) -> Result<ClientStream, Error> {
+        self.subscribe(request, None).await
+    }
+
+    /// `SubscribeToTask` resumed after event `last_seen`: no snapshot, but
+    /// every event after it, then live ones until the task finishes (or, if
+    /// the agent no longer holds those events, a task snapshot first). Take
+    /// `last_seen` from [`ClientStream::last_event_id`] of a stream that
+    /// broke off. Over HTTP the id goes in `Last-Event-ID`, over gRPC in the
+    /// `a2a-last-event-id` metadata key.
+    ///
+    /// ```no_run
+    /// # async fn run(client: a2akit::client::Client) -> Result<(), a2akit::Error> {
+    /// use futures_util::StreamExt as _;
+    ///
+    /// // Events 1 to 41 of task t-7 were handled before the process restarted.
+    /// let mut events = client.subscribe_from("t-7", 41).await?;
+    /// while let Some(event) = events.next().await {
+    ///     println!("{:?} (event {:?})", event?, events.last_event_id());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn subscribe_from(
+        &self,
+        task_id: impl Into<String>,
+        last_seen: u64,
+    ) -> Result<ClientStream, Error> {
+        self.subscribe(SubscribeToTaskRequest::new(task_id), Some(last_seen))
+            .await
+    }
+
+    async fn subscribe(
+        &self,
+        mut request: SubscribeToTaskRequest,
+        last_seen: Option<u64>,
+    ) -> Result<ClientStream, Error> {
         if !self.streaming {
             return Err(Error::unsupported_operation(
                 "the agent's card declares no streaming",
             ));
         }
-        let stream = self
-            .transport
-            .stream(self.prepare(Call::SubscribeToTask(request)))
-            .await?;
-        Ok(transport::until_last(stream, false))
+        self.fill_tenant(&mut request.tenant);
+        let origin = resume::Origin {
+            op: resume::Op::Subscribe,
+            task_id: Some(request.id.clone()),
+            tenant: request.tenant.clone(),
+            last_seen,
+        };
+        let stream = match last_seen {
+            Some(last) => self.transport.subscribe_from(request, last).await?,
+            None => self.transport.stream(Call::SubscribeToTask(request)).await?,
+        };
+        Ok(self.follow(origin, stream))
     }
 
     /// `CreateTaskPushNotificationConfig`.

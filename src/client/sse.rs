@@ -1,12 +1,15 @@
 //! Reading server-sent events: `eventsource-stream` parses the protocol
 //! (comments, `id:`, `retry:`, multi-line `data:`, CRLF); in front of it a
 //! guard caps how large one event may grow, so a server cannot make the
-//! client buffer without bound.
+//! client buffer without bound. Behind it, each event's `id:` becomes the
+//! [`StreamEvent`]'s id.
 
 use bytes::Bytes;
 use eventsource_stream::{Event, EventStreamError, Eventsource as _};
 use futures_util::{Stream, StreamExt as _};
 
+use super::stream::{ClientStream, StreamEvent};
+use crate::types::StreamResponse;
 use crate::{Error, ErrorKind};
 
 /// Counts the bytes of the event being received and fails past `max`.
@@ -83,6 +86,35 @@ pub(crate) fn events(
     })
 }
 
+/// The stream of an SSE body: `read` turns each event into a response, and
+/// its `id:` (a decimal sequence number) becomes the event's id.
+pub(crate) fn stream(
+    bytes: impl Stream<Item = Result<Bytes, reqwest::Error>> + Send + 'static,
+    max_event: usize,
+    read: fn(&Event) -> Result<StreamResponse, Error>,
+) -> ClientStream {
+    let mut previous = String::new();
+    ClientStream::from_events(events(bytes, max_event).map(move |event| {
+        let event = event?;
+        let id = new_id(&mut previous, &event.id);
+        let response = read(&event)?;
+        Ok(StreamEvent { id, response })
+    }))
+}
+
+/// The id an event brings, if it brings one. SSE hands an event without an
+/// `id:` line the previous event's id, so within one connection an id equal
+/// to the previous one is that carry-over, not a new id; treating it as one
+/// would make the resumer drop the event as already seen.
+fn new_id(previous: &mut String, id: &str) -> Option<u64> {
+    if id == previous {
+        return None;
+    }
+    previous.clear();
+    previous.push_str(id);
+    id.trim().parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +162,17 @@ mod tests {
             items[0].as_ref().unwrap(),
             &("error".to_owned(), "{\"x\":\n2}".to_owned())
         );
+    }
+
+    #[test]
+    fn only_new_decimal_ids_count() {
+        let mut previous = String::new();
+        assert_eq!(new_id(&mut previous, ""), None);
+        assert_eq!(new_id(&mut previous, "1"), Some(1));
+        // Carried over to an event without its own `id:` line.
+        assert_eq!(new_id(&mut previous, "1"), None);
+        assert_eq!(new_id(&mut previous, "7"), Some(7));
+        assert_eq!(new_id(&mut previous, "not-a-number"), None);
     }
 
     #[tokio::test]

@@ -4,6 +4,11 @@
 //! gRPC metadata, so credentials work the same on every binding (an API key
 //! placed in the query has no gRPC equivalent and is dropped; `after` hooks
 //! do not run, as there is no HTTP response to show them).
+//!
+//! Streamed messages carry no event id, so a stream over gRPC cannot say
+//! how far it got; a resumed subscription sends `a2a-last-event-id` when the
+//! caller knows the id, and the client's automatic resume falls back to a
+//! fresh subscription (snapshot first) instead.
 
 use std::time::Duration;
 
@@ -19,6 +24,9 @@ use crate::proto::v1::a2a_service_client::A2aServiceClient;
 use crate::proto::{error_from_status, v1};
 use crate::types;
 use crate::{Error, ErrorKind};
+
+/// The metadata key that resumes a subscription (gRPC's `Last-Event-ID`).
+const LAST_EVENT_ID: &str = "a2a-last-event-id";
 
 /// Speaks gRPC to one `host:port`.
 #[derive(Clone)]
@@ -173,6 +181,38 @@ impl GrpcTransport {
         };
         Ok(reply)
     }
+
+    /// Opens a streaming call; a resumed subscription says where it left off.
+    async fn open(&self, call: Call, last_event_id: Option<u64>) -> Result<ClientStream, Error> {
+        let method = call.method();
+        let mut client = self.client.clone();
+        let response = match call {
+            Call::SendStreamingMessage(r) => {
+                let request: v1::SendMessageRequest = r.into();
+                client
+                    .send_streaming_message(self.request(method, request, false)?)
+                    .await
+            }
+            Call::SubscribeToTask(r) => {
+                let v1: v1::SubscribeToTaskRequest = r.into();
+                let mut request = self.request(method, v1, false)?;
+                if let Some(last) = last_event_id {
+                    let value = MetadataValue::try_from(last.to_string().as_str())
+                        .expect("decimal digits are valid metadata");
+                    request.metadata_mut().insert(LAST_EVENT_ID, value);
+                }
+                client.subscribe_to_task(request).await
+            }
+            _ => return Err(Error::invalid_params("a unary call is not a stream")),
+        };
+        let stream = response
+            .map_err(|status| error_from_status(&status))?
+            .into_inner();
+        Ok(ClientStream::new(stream.map(|item| match item {
+            Ok(event) => read::<_, types::StreamResponse>(event),
+            Err(status) => Err(error_from_status(&status)),
+        })))
+    }
 }
 
 /// Why an attempt failed: the agent's status, or something on this side
@@ -223,33 +263,15 @@ impl Transport for GrpcTransport {
     }
 
     fn stream(&self, call: Call) -> BoxFuture<'_, Result<ClientStream, Error>> {
-        Box::pin(async move {
-            let method = call.method();
-            let mut client = self.client.clone();
-            let response = match call {
-                Call::SendStreamingMessage(r) => {
-                    let request: v1::SendMessageRequest = r.into();
-                    client
-                        .send_streaming_message(self.request(method, request, false)?)
-                        .await
-                }
-                Call::SubscribeToTask(r) => {
-                    let request: v1::SubscribeToTaskRequest = r.into();
-                    client
-                        .subscribe_to_task(self.request(method, request, false)?)
-                        .await
-                }
-                _ => return Err(Error::invalid_params("a unary call is not a stream")),
-            };
-            let stream = response
-                .map_err(|status| error_from_status(&status))?
-                .into_inner();
-            let items = stream.map(|item| match item {
-                Ok(event) => read::<_, types::StreamResponse>(event),
-                Err(status) => Err(error_from_status(&status)),
-            });
-            Ok(Box::pin(items) as ClientStream)
-        })
+        Box::pin(self.open(call, None))
+    }
+
+    fn subscribe_from(
+        &self,
+        request: types::SubscribeToTaskRequest,
+        last_event_id: u64,
+    ) -> BoxFuture<'_, Result<ClientStream, Error>> {
+        Box::pin(self.open(Call::SubscribeToTask(request), Some(last_event_id)))
     }
 }
 

@@ -1,14 +1,16 @@
 //! The JSON-RPC binding: every call is a `POST` of an envelope to one URL.
 
 use bytes::Bytes;
-use futures_util::StreamExt as _;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use super::{BoxFuture, Call, ClientStream, HttpCore, Reply, Transport, excerpt, is_event_stream, read_body};
+use super::{
+    BoxFuture, Call, ClientStream, HttpCore, LAST_EVENT_ID, Reply, Transport, excerpt, is_event_stream,
+    read_body,
+};
 use crate::client::sse;
 use crate::jsonrpc::{Id, Response, VERSION};
-use crate::types::{StreamResponse, json};
+use crate::types::{StreamResponse, SubscribeToTaskRequest, json};
 use crate::{Error, ErrorKind};
 
 /// Speaks JSON-RPC 2.0 to one endpoint.
@@ -69,18 +71,47 @@ impl JsonRpcTransport {
         ))
     }
 
-    async fn post(&self, call: &Call, streaming: bool) -> Result<(u64, reqwest::Response), Error> {
+    /// Posts the call's envelope; a resumed subscription also says where it
+    /// left off (`Last-Event-ID`).
+    async fn post(
+        &self,
+        call: &Call,
+        streaming: bool,
+        last_event_id: Option<u64>,
+    ) -> Result<(u64, reqwest::Response), Error> {
         let (id, body) = self.envelope(call)?;
         let body = Bytes::from(body);
         let response = self
             .core
             .send(call.method(), streaming, |http| {
-                http.post(self.url.clone())
+                let request = http
+                    .post(self.url.clone())
                     .header(reqwest::header::CONTENT_TYPE, "application/json")
-                    .body(body.clone())
+                    .body(body.clone());
+                match last_event_id {
+                    Some(last) => request.header(LAST_EVENT_ID, last.to_string()),
+                    None => request,
+                }
             })
             .await?;
         Ok((id, response))
+    }
+
+    async fn open(&self, call: Call, last_event_id: Option<u64>) -> Result<ClientStream, Error> {
+        let (id, response) = self.post(&call, true, last_event_id).await?;
+        if !is_event_stream(&response) {
+            // An error before the stream started comes back as a plain response.
+            self.read(id, response).await?;
+            return Err(Error::new(
+                ErrorKind::InvalidResponse,
+                "the agent answered a stream with a single result",
+            ));
+        }
+        Ok(sse::stream(
+            response.bytes_stream(),
+            self.core.max_event_size,
+            |event| stream_item(&event.data),
+        ))
     }
 
     /// Reads a JSON-RPC response body: the bytes of its `result` (a slice of
@@ -144,25 +175,20 @@ fn stream_item(data: &str) -> Result<StreamResponse, Error> {
 impl Transport for JsonRpcTransport {
     fn call(&self, call: Call) -> BoxFuture<'_, Result<Reply, Error>> {
         Box::pin(async move {
-            let (id, response) = self.post(&call, false).await?;
+            let (id, response) = self.post(&call, false, None).await?;
             self.read(id, response).await.map(Reply::Json)
         })
     }
 
     fn stream(&self, call: Call) -> BoxFuture<'_, Result<ClientStream, Error>> {
-        Box::pin(async move {
-            let (id, response) = self.post(&call, true).await?;
-            if !is_event_stream(&response) {
-                // An error before the stream started comes back as a plain response.
-                self.read(id, response).await?;
-                return Err(Error::new(
-                    ErrorKind::InvalidResponse,
-                    "the agent answered a stream with a single result",
-                ));
-            }
-            let events = sse::events(response.bytes_stream(), self.core.max_event_size);
-            let items = events.map(|event| event.and_then(|event| stream_item(&event.data)));
-            Ok(Box::pin(items) as ClientStream)
-        })
+        Box::pin(self.open(call, None))
+    }
+
+    fn subscribe_from(
+        &self,
+        request: SubscribeToTaskRequest,
+        last_event_id: u64,
+    ) -> BoxFuture<'_, Result<ClientStream, Error>> {
+        Box::pin(self.open(Call::SubscribeToTask(request), Some(last_event_id)))
     }
 }

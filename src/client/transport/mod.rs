@@ -11,7 +11,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures_util::Stream;
 
 #[cfg(feature = "grpc")]
 mod grpc;
@@ -23,17 +22,15 @@ pub use rest::RestTransport;
 
 use super::interceptor::{Interceptor, OutgoingRequest};
 use super::retry::{Failure, RetryPolicy, retry_after};
+pub use super::stream::{ClientStream, StreamEvent};
 use crate::jsonrpc::Method;
 use crate::types::{
     AgentCard, CancelTaskRequest, DeleteTaskPushNotificationConfigRequest, GetExtendedAgentCardRequest,
     GetTaskPushNotificationConfigRequest, GetTaskRequest, ListTaskPushNotificationConfigsRequest,
     ListTaskPushNotificationConfigsResponse, ListTasksRequest, ListTasksResponse, SendMessageRequest,
-    SendMessageResponse, StreamResponse, SubscribeToTaskRequest, Task, TaskPushNotificationConfig,
+    SendMessageResponse, SubscribeToTaskRequest, Task, TaskPushNotificationConfig,
 };
 use crate::{Error, ErrorKind};
-
-/// The items of a streaming call, in order; it ends after the last one.
-pub type ClientStream = Pin<Box<dyn Stream<Item = Result<StreamResponse, Error>> + Send>>;
 
 type BoxFuture<'a, T> = Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 
@@ -129,9 +126,34 @@ pub trait Transport: Send + Sync + 'static {
     /// A unary call.
     fn call(&self, call: Call) -> BoxFuture<'_, Result<Reply, Error>>;
 
-    /// A streaming call (`SendStreamingMessage`, `SubscribeToTask`).
+    /// A streaming call (`SendStreamingMessage`, `SubscribeToTask`): the
+    /// events as they arrive, with their ids where the wire has them.
     fn stream(&self, call: Call) -> BoxFuture<'_, Result<ClientStream, Error>>;
+
+    /// `SubscribeToTask` resumed after event `last_event_id`: the agent
+    /// sends every event after it, then live ones (or, if it no longer
+    /// holds them, a task snapshot first). The HTTP bindings send the
+    /// `Last-Event-ID` header, gRPC the `a2a-last-event-id` metadata key.
+    ///
+    /// The default answers `UnsupportedOperation`, so a transport that
+    /// cannot resume makes a broken stream end in an error rather than
+    /// silently resubscribe with a gap.
+    fn subscribe_from(
+        &self,
+        request: SubscribeToTaskRequest,
+        last_event_id: u64,
+    ) -> BoxFuture<'_, Result<ClientStream, Error>> {
+        let _ = (request, last_event_id);
+        Box::pin(async {
+            Err(Error::unsupported_operation(
+                "this transport cannot resume a stream",
+            ))
+        })
+    }
 }
+
+/// The HTTP header that resumes a subscription (as EventSource sends it).
+pub(crate) const LAST_EVENT_ID: &str = "last-event-id";
 
 /// What every HTTP binding shares: the HTTP client, interceptors, retries,
 /// timeouts, the version and extension headers, the stream event cap.
@@ -316,31 +338,4 @@ pub(crate) fn is_event_stream(response: &reqwest::Response) -> bool {
 pub(crate) fn excerpt(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
     text.chars().filter(|c| !c.is_control()).collect()
-}
-
-/// Ends a stream after its last item: a message, a terminal state, an error,
-/// or (when `interrupted_ends`) an interrupted state, even if the server
-/// keeps the connection open.
-pub(crate) fn until_last(stream: ClientStream, interrupted_ends: bool) -> ClientStream {
-    Box::pin(futures_util::stream::unfold(
-        (stream, false),
-        move |(mut stream, done)| async move {
-            if done {
-                return None;
-            }
-            let item = futures_util::StreamExt::next(&mut stream).await?;
-            let last = match &item {
-                Ok(StreamResponse::Message(_)) | Err(_) => true,
-                // A task snapshot (the first event of a follow-up) ends only when terminal.
-                Ok(StreamResponse::Task(task)) => task.status.state.is_terminal(),
-                Ok(StreamResponse::StatusUpdate(update)) => ends(update.status.state, interrupted_ends),
-                Ok(StreamResponse::ArtifactUpdate(_)) => false,
-            };
-            Some((item, (stream, last)))
-        },
-    ))
-}
-
-fn ends(state: crate::types::TaskState, interrupted_ends: bool) -> bool {
-    state.is_terminal() || (interrupted_ends && state.is_interrupted())
 }

@@ -2,14 +2,16 @@
 //! with the tenant as a `/{tenant}` path prefix.
 
 use bytes::Bytes;
-use futures_util::StreamExt as _;
 use reqwest::Method as Verb;
 use serde_json::Value;
 
-use super::{BoxFuture, Call, ClientStream, HttpCore, Reply, Transport, excerpt, is_event_stream, read_body};
+use super::{
+    BoxFuture, Call, ClientStream, HttpCore, LAST_EVENT_ID, Reply, Transport, excerpt, is_event_stream,
+    read_body,
+};
 use crate::client::sse;
 use crate::error::HttpErrorBody;
-use crate::types::{StreamResponse, json};
+use crate::types::{StreamResponse, SubscribeToTaskRequest, json};
 use crate::{Error, ErrorKind};
 
 /// Speaks HTTP+JSON to one base URL.
@@ -34,6 +36,13 @@ struct Route {
     path: String,
     query: Vec<(String, String)>,
     body: Option<Vec<u8>>,
+}
+
+/// How a streaming request differs from the route's default.
+#[derive(Default)]
+struct StreamOptions {
+    verb: Option<Verb>,
+    last_event_id: Option<u64>,
 }
 
 /// Percent-encodes one path segment (everything but RFC 3986 unreserved characters).
@@ -187,21 +196,23 @@ impl RestTransport {
         Ok((prefix, route))
     }
 
-    async fn send(
-        &self,
-        call: &Call,
-        streaming: bool,
-        verb_override: Option<Verb>,
-    ) -> Result<reqwest::Response, Error> {
+    /// Sends the call. A stream may take another verb (the subscribe
+    /// fallback) and, when resumed, says where it left off (`Last-Event-ID`).
+    async fn send(&self, call: &Call, stream: Option<StreamOptions>) -> Result<reqwest::Response, Error> {
         let (prefix, route) = Self::route(call)?;
         let url = format!("{}{prefix}{}", self.base, route.path);
         let body = route.body.map(Bytes::from);
-        let verb = verb_override.unwrap_or(route.verb);
+        let streaming = stream.is_some();
+        let StreamOptions { verb, last_event_id } = stream.unwrap_or_default();
+        let verb = verb.unwrap_or(route.verb);
         self.core
             .send(call.method(), streaming, |http| {
                 let mut request = http.request(verb.clone(), &url);
                 if !route.query.is_empty() {
                     request = request.query(&route.query);
+                }
+                if let Some(last) = last_event_id {
+                    request = request.header(LAST_EVENT_ID, last.to_string());
                 }
                 match &body {
                     Some(body) => request
@@ -211,6 +222,43 @@ impl RestTransport {
                 }
             })
             .await
+    }
+
+    async fn open(&self, call: Call, last_event_id: Option<u64>) -> Result<ClientStream, Error> {
+        let post = StreamOptions {
+            verb: None,
+            last_event_id,
+        };
+        let mut response = self.send(&call, Some(post)).await?;
+        // The proto says GET for subscribe, the spec text POST: try the other on 404 / 405.
+        if matches!(call, Call::SubscribeToTask(_)) && matches!(response.status().as_u16(), 404 | 405) {
+            let get = StreamOptions {
+                verb: Some(Verb::GET),
+                last_event_id,
+            };
+            let retry = self.send(&call, Some(get)).await?;
+            if retry.status().is_success() || !matches!(retry.status().as_u16(), 404 | 405) {
+                response = retry;
+            }
+        }
+        if !response.status().is_success() {
+            return Err(self.error_of(response).await);
+        }
+        if !is_event_stream(&response) {
+            let body = read_body(response, self.body_limit).await?;
+            return Err(Error::new(
+                ErrorKind::InvalidResponse,
+                format!(
+                    "the agent answered a stream with a single body: {}",
+                    excerpt(&body)
+                ),
+            ));
+        }
+        Ok(sse::stream(
+            response.bytes_stream(),
+            self.core.max_event_size,
+            |event| stream_item(&event.event, &event.data),
+        ))
     }
 
     /// Turns a failed response into the protocol error it carries.
@@ -260,7 +308,7 @@ fn stream_item(event: &str, data: &str) -> Result<StreamResponse, Error> {
 impl Transport for RestTransport {
     fn call(&self, call: Call) -> BoxFuture<'_, Result<Reply, Error>> {
         Box::pin(async move {
-            let response = self.send(&call, false, None).await?;
+            let response = self.send(&call, None).await?;
             if !response.status().is_success() {
                 return Err(self.error_of(response).await);
             }
@@ -274,32 +322,15 @@ impl Transport for RestTransport {
     }
 
     fn stream(&self, call: Call) -> BoxFuture<'_, Result<ClientStream, Error>> {
-        Box::pin(async move {
-            let mut response = self.send(&call, true, None).await?;
-            // The proto says GET for subscribe, the spec text POST: try the other on 404 / 405.
-            if matches!(call, Call::SubscribeToTask(_)) && matches!(response.status().as_u16(), 404 | 405) {
-                let retry = self.send(&call, true, Some(Verb::GET)).await?;
-                if retry.status().is_success() || !matches!(retry.status().as_u16(), 404 | 405) {
-                    response = retry;
-                }
-            }
-            if !response.status().is_success() {
-                return Err(self.error_of(response).await);
-            }
-            if !is_event_stream(&response) {
-                let body = read_body(response, self.body_limit).await?;
-                return Err(Error::new(
-                    ErrorKind::InvalidResponse,
-                    format!(
-                        "the agent answered a stream with a single body: {}",
-                        excerpt(&body)
-                    ),
-                ));
-            }
-            let events = sse::events(response.bytes_stream(), self.core.max_event_size);
-            let items = events.map(|event| event.and_then(|event| stream_item(&event.event, &event.data)));
-            Ok(Box::pin(items) as ClientStream)
-        })
+        Box::pin(self.open(call, None))
+    }
+
+    fn subscribe_from(
+        &self,
+        request: SubscribeToTaskRequest,
+        last_event_id: u64,
+    ) -> BoxFuture<'_, Result<ClientStream, Error>> {
+        Box::pin(self.open(Call::SubscribeToTask(request), Some(last_event_id)))
     }
 }
 
