@@ -270,7 +270,9 @@ async fn one_caller_cannot_fill_the_store_for_everyone() {
             .store(InMemoryTaskStore::new().with_owner_limit(1))
             .build(),
     );
-    let app = routes.all("/").layer(axum::middleware::from_fn(caller_from_header));
+    let app = routes
+        .all("/")
+        .layer(axum::middleware::from_fn(caller_from_header));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { a2akit::server::serve(listener, app).await });

@@ -93,7 +93,8 @@ impl StoreError {
         &self.message
     }
 
-    /// Whether the same call may succeed later (a full or unreachable store).
+    /// Whether the same call may succeed later: a full or unreachable store,
+    /// or a conflict (after re-reading the task).
     pub fn is_retryable(&self) -> bool {
         matches!(
             self.kind,

@@ -197,18 +197,24 @@ impl Tasks {
             if now.duration_since(*at) < limits.log_retention {
                 break;
             }
-            let (_, key) = self.logs.pop_front().expect("front exists");
+            let (ended, key) = self.logs.pop_front().expect("front exists");
+            // The key may name a newer task by now: only the task that ended
+            // then, and has not changed since, drops its log.
             if let Some(entry) = self.entries.get_mut(&key) {
-                entry.log_start = entry.sequence + 1;
-                entry.log = VecDeque::new();
+                if entry.is_finished() && entry.touched == ended {
+                    entry.log_start = entry.sequence + 1;
+                    entry.log = VecDeque::new();
+                }
             }
         }
         while let Some((at, _)) = self.finished.front() {
             if now.duration_since(*at) < limits.terminal_ttl {
                 break;
             }
-            let (_, key) = self.finished.pop_front().expect("front exists");
-            self.remove(&key);
+            let (ended, key) = self.finished.pop_front().expect("front exists");
+            if self.ended_at(&key, ended) {
+                self.remove(&key);
+            }
         }
         while let Some((at, _)) = self.interrupted.front() {
             if now.duration_since(*at) < limits.interrupted_ttl {
@@ -229,6 +235,14 @@ impl Tasks {
                 self.interrupted.push_back((touched, key));
             }
         }
+    }
+
+    /// Whether `key` names the task that ended at `ended` (and not a newer
+    /// task that took its key since).
+    fn ended_at(&self, key: &TaskKey, ended: Instant) -> bool {
+        self.entries
+            .get(key)
+            .is_some_and(|entry| entry.is_finished() && entry.touched == ended)
     }
 
     fn remove(&mut self, key: &TaskKey) {
@@ -252,8 +266,8 @@ impl Tasks {
 
     /// Makes room for one more task: the oldest finished task goes.
     fn evict_oldest_finished(&mut self) -> bool {
-        while let Some((_, key)) = self.finished.pop_front() {
-            if self.entries.contains_key(&key) {
+        while let Some((ended, key)) = self.finished.pop_front() {
+            if self.ended_at(&key, ended) {
                 self.remove(&key);
                 return true;
             }

@@ -191,7 +191,7 @@ pub struct TaskPage {
 /// writes to one task within a process; the expected sequence of
 /// [`append`](Self::append) catches writers elsewhere. The contract every
 /// implementation must keep is written down as a test suite in the crate's
-/// `tests/store_contract.rs`; run it against a new backend.
+/// `tests/store_contract/`; run it against a new backend.
 pub trait TaskStore: Send + Sync + 'static {
     /// Stores a new task as its first event (sequence 1, the task itself).
     /// Fails with [`StoreErrorKind::Conflict`] if the key is taken and
