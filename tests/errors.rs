@@ -81,6 +81,7 @@ const OTHER_ERRORS: &[(ErrorKind, i64, &str, u16)] = &[
     (ErrorKind::MethodNotFound, -32601, "UNIMPLEMENTED", 404),
     (ErrorKind::InvalidParams, -32602, "INVALID_ARGUMENT", 400),
     (ErrorKind::Internal, -32603, "INTERNAL", 500),
+    (ErrorKind::ResourceExhausted, -32000, "RESOURCE_EXHAUSTED", 429),
     (ErrorKind::Unauthenticated, -31401, "UNAUTHENTICATED", 401),
     (ErrorKind::PermissionDenied, -31403, "PERMISSION_DENIED", 403),
 ];
