@@ -10,10 +10,17 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use a2akit::server::{
-    AgentExecutor, Caller, CancelContext, InMemoryTaskStore, RequestContext, RequestHandler, TaskUpdater,
+use a2akit::server::store::{
+    Sequence, StoreError, StoredTask, TaskEvent, TaskKey, TaskPage, TaskQuery, TaskView,
 };
-use a2akit::types::{AgentCard, Artifact, SendMessageConfiguration, StreamResponse, TaskState};
+use a2akit::server::{
+    AgentExecutor, Caller, CancelContext, InMemoryTaskStore, PushConfigStore, RequestContext, RequestHandler,
+    TaskStore, TaskUpdater,
+};
+use a2akit::types::{
+    AgentCard, Artifact, SendMessageConfiguration, StreamResponse, Task, TaskPushNotificationConfig,
+    TaskState,
+};
 use a2akit::{Error, ErrorKind};
 use futures_util::StreamExt as _;
 use serde_json::Value;
@@ -500,5 +507,228 @@ async fn resume_from_an_id_the_store_dropped_starts_with_a_snapshot() {
     assert_eq!(
         resumed.last().unwrap().1["statusUpdate"]["status"]["state"],
         "TASK_STATE_COMPLETED"
+    );
+}
+
+// ---------------------------------------------------------------- more races
+
+/// A store that takes an append, then is slow to say so: a caller cut off
+/// in between never learns that its write landed.
+struct SlowToAnswer {
+    inner: Arc<InMemoryTaskStore>,
+    slow: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl TaskStore for SlowToAnswer {
+    async fn create(&self, key: &TaskKey, owner: &str, task: &Task) -> Result<Sequence, StoreError> {
+        self.inner.create(key, owner, task).await
+    }
+    async fn append(
+        &self,
+        key: &TaskKey,
+        expected: Sequence,
+        events: &[Arc<StreamResponse>],
+    ) -> Result<Sequence, StoreError> {
+        let done = self.inner.append(key, expected, events).await;
+        if self.slow.load(Ordering::SeqCst) {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        done
+    }
+    async fn get(&self, key: &TaskKey, view: TaskView) -> Result<Option<StoredTask>, StoreError> {
+        TaskStore::get(&self.inner, key, view).await
+    }
+    async fn events_after(
+        &self,
+        key: &TaskKey,
+        after: Sequence,
+    ) -> Result<Option<Vec<TaskEvent>>, StoreError> {
+        self.inner.events_after(key, after).await
+    }
+    async fn list(&self, query: &TaskQuery) -> Result<TaskPage, StoreError> {
+        TaskStore::list(&self.inner, query).await
+    }
+    async fn remove(&self, key: &TaskKey) -> Result<(), StoreError> {
+        self.inner.remove(key).await
+    }
+}
+
+impl PushConfigStore for SlowToAnswer {
+    async fn save(&self, tenant: &str, config: &TaskPushNotificationConfig) -> Result<(), StoreError> {
+        PushConfigStore::save(&self.inner, tenant, config).await
+    }
+    async fn get(
+        &self,
+        tenant: &str,
+        task_id: &str,
+        id: &str,
+    ) -> Result<Option<TaskPushNotificationConfig>, StoreError> {
+        PushConfigStore::get(&self.inner, tenant, task_id, id).await
+    }
+    async fn list(&self, tenant: &str, task_id: &str) -> Result<Vec<TaskPushNotificationConfig>, StoreError> {
+        PushConfigStore::list(&self.inner, tenant, task_id).await
+    }
+    async fn delete(&self, tenant: &str, task_id: &str, id: &str) -> Result<(), StoreError> {
+        PushConfigStore::delete(&self.inner, tenant, task_id, id).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_cut_off_mid_write_leaves_cache_and_store_agreeing() {
+    let slow = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let store = SlowToAnswer {
+        inner: Arc::new(InMemoryTaskStore::new()),
+        slow: Arc::clone(&slow),
+    };
+    let server = support::start(RequestHandler::builder(card(), Lingering).store(store).build()).await;
+    let client = Client::new(&server, Binding::JsonRpc);
+    let task = client.send_task(&send(user_message("m0", "start"))).await;
+
+    // A follow-up whose caller gives up while its message is being stored.
+    slow.store(true, Ordering::SeqCst);
+    let impatient = reqwest::Client::builder()
+        .timeout(Duration::from_millis(50))
+        .build()
+        .unwrap();
+    let body = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "SendMessage", "params": {"message": {
+        "role": "ROLE_USER", "messageId": "m1", "taskId": task.id, "parts": [{"text": "cut off"}]}}});
+    let cut = impatient
+        .post(format!("{}/", server.base))
+        .header("A2A-Version", "1.0")
+        .json(&body)
+        .send()
+        .await;
+    assert!(cut.is_err(), "the caller gave up");
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    slow.store(false, Ordering::SeqCst);
+
+    // The next answer lands after it, and everyone sees the same history.
+    let answered = client
+        .send_task(&send(user_message("m2", "again").with_task_id(&task.id)))
+        .await;
+    let stored = client.get_task(&task.id, None).await.unwrap();
+    assert_eq!(answered.history, stored.history, "the answer and the store agree");
+    let texts: Vec<String> = stored.history.iter().map(|m| m.text()).collect();
+    let user: Vec<&String> = texts.iter().filter(|t| t.as_str() != "more?").collect();
+    assert_eq!(user, ["start", "cut off", "again"], "{texts:?}");
+}
+
+/// Follow-ups wait for the cancel; the first message asks for input.
+struct WaitsForCancel;
+
+impl AgentExecutor for WaitsForCancel {
+    async fn execute(&self, context: RequestContext, updater: TaskUpdater) -> Result<(), Error> {
+        if context.task.is_none() {
+            return updater.require_input(updater.message("go on?")).await;
+        }
+        updater.start_work().await?;
+        context.canceled().await;
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_streamed_follow_up_never_misses_a_cancel() {
+    let server = support::start(RequestHandler::builder(card(), WaitsForCancel).build()).await;
+    let client = Client::new(&server, Binding::JsonRpc);
+    for i in 0..100 {
+        let task = client
+            .send_task(&send(user_message(&format!("a{i}"), "start")))
+            .await;
+        let follow_up = send(user_message(&format!("b{i}"), "wait").with_task_id(&task.id));
+        let (stream, canceled) = tokio::join!(client.stream_all(&follow_up), client.cancel_task(&task.id));
+        let canceled = canceled.expect("the cancel is accepted");
+        assert_eq!(canceled.status.state, TaskState::Canceled);
+        match stream {
+            Ok(events) => {
+                let last = events.last().unwrap();
+                let ended = match last {
+                    StreamResponse::StatusUpdate(update) => update.status.state,
+                    StreamResponse::Task(task) => task.status.state,
+                    other => panic!("{other:?}"),
+                };
+                assert_eq!(ended, TaskState::Canceled, "round {i}: {events:?}");
+            }
+            // The cancel won before the follow-up was accepted.
+            Err(err) => assert_eq!(err.kind(), ErrorKind::UnsupportedOperation, "{err:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_refused_follow_up_leaves_no_push_config_behind() {
+    let card = AgentCard::builder()
+        .name("Push")
+        .description("Takes push configs")
+        .push_notifications(true)
+        .build();
+    let server = support::start(RequestHandler::builder(card, Patient::default()).build()).await;
+    let client = Client::new(&server, Binding::Rest);
+    let config = SendMessageConfiguration::default().with_return_immediately(true);
+    let task = client.send_task(&send_with(user_message("m", "x"), config)).await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let mut config = SendMessageConfiguration::default();
+    config.task_push_notification_config = Some(TaskPushNotificationConfig::new("https://example.com/hook"));
+    let refused = client
+        .send_message(&send_with(user_message("m2", "y").with_task_id(&task.id), config))
+        .await;
+    support::assert_kind(refused, ErrorKind::UnsupportedOperation);
+    let configs = client.list_push_configs(&task.id).await.unwrap();
+    assert!(configs.configs.is_empty(), "{configs:?}");
+}
+
+#[tokio::test]
+async fn history_has_a_cap_with_a_clear_error() {
+    let handler = RequestHandler::builder(card(), Lingering).max_history(4).build();
+    let server = support::start(handler).await;
+    let client = Client::new(&server, Binding::JsonRpc);
+    // One user message and one agent question per turn.
+    let task = client.send_task(&send(user_message("m0", "start"))).await;
+    let task = client
+        .send_task(&send(user_message("m1", "again").with_task_id(&task.id)))
+        .await;
+    assert_eq!(task.history.len(), 4);
+    let refused = client
+        .send_message(&send(user_message("m2", "again").with_task_id(&task.id)))
+        .await;
+    let err = support::assert_kind(refused, ErrorKind::UnsupportedOperation);
+    assert!(err.message().contains("limit of 4 history messages"), "{err:?}");
+}
+
+#[cfg(all(feature = "grpc", feature = "client"))]
+#[tokio::test]
+async fn resume_over_grpc_with_the_metadata_key() {
+    let handler = RequestHandler::builder(
+        card(),
+        Chunks {
+            started: Arc::default(),
+        },
+    )
+    .build();
+    let server = support::start(handler).await;
+    let client = Client::new(&server, Binding::Rest);
+    let first = frames(stream_request(&client, Binding::Rest, None, None).await, 4).await;
+    let task_id = first[0].1["task"]["id"].as_str().unwrap().to_owned();
+    let last = first.last().unwrap().0;
+    let interface = a2akit::types::AgentInterface::new(
+        server.base.trim_start_matches("http://"),
+        a2akit::types::binding::GRPC,
+    );
+    let grpc = a2akit::client::ClientFactory::new()
+        .client_for_interface(interface)
+        .unwrap();
+    let mut rest = Vec::new();
+    let mut stream = grpc.subscribe_from(&task_id, last).await.unwrap();
+    while let Some(event) = stream.next().await {
+        rest.push(event.unwrap());
+    }
+    assert!(
+        !matches!(rest[0], StreamResponse::Task(_)),
+        "no snapshot: {rest:?}"
+    );
+    assert_eq!(
+        first.len() + rest.len(),
+        13,
+        "exactly the remaining events: {rest:?}"
     );
 }

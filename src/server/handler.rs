@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::FutureExt as _;
+use tokio::sync::watch;
 
 use super::bus::{EventBus, InMemoryEventBus};
 use super::call::CallContext;
@@ -15,7 +16,7 @@ use super::store::{
     DynStore, InMemoryTaskStore, PushConfigStore, Sequence, TaskEvent, TaskKey, TaskQuery, TaskStore,
     TaskView,
 };
-use super::task::live::{Engine, LiveTask, RunFailure};
+use super::task::live::{Engine, LiveTask, Progress, RunFailure};
 use super::task::{InMemoryRunOwnership, RunOwnership};
 use crate::Error;
 use crate::types::{
@@ -202,6 +203,18 @@ struct Accepted {
     snapshot: TaskEvent,
     /// The bus subscription of a streaming call, taken before the message was recorded.
     follower: Option<Follower>,
+}
+
+/// A run started for an accepted message, and what its caller waits on.
+struct Started {
+    live: Arc<LiveTask>,
+    generation: u64,
+    snapshot: TaskEvent,
+    follower: Option<Follower>,
+    progress: watch::Receiver<Progress>,
+    /// The task's settle count before the run started.
+    settles: u64,
+    history: Option<usize>,
 }
 
 impl RequestHandler {
@@ -502,6 +515,53 @@ impl RequestHandler {
         })
     }
 
+    /// Accepts a message and starts its run, detached from the request: a
+    /// caller that disconnects midway can neither cut a write short nor
+    /// leave a task claimed and never run.
+    async fn start(
+        &self,
+        call: &CallContext,
+        request: SendMessageRequest,
+        follow: bool,
+        seen: bool,
+    ) -> Result<Started, Error> {
+        let handler = self.clone();
+        let call = call.clone();
+        let history = request
+            .configuration
+            .as_ref()
+            .and_then(|c| c.history_length)
+            .and_then(|n| usize::try_from(n).ok());
+        tokio::spawn(async move {
+            let Accepted {
+                live,
+                context,
+                updater,
+                generation,
+                snapshot,
+                follower,
+            } = handler.accept(&call, request, follow, seen).await?;
+            // Taken before the run can move the task.
+            let mut progress = live.progress();
+            let settles = progress.borrow_and_update().settles;
+            handler.spawn_run(context, updater);
+            Ok(Started {
+                live,
+                generation,
+                snapshot,
+                follower,
+                progress,
+                settles,
+                history,
+            })
+        })
+        .await
+        .unwrap_or_else(|err| {
+            tracing::error!(error = %err, "accepting a message panicked");
+            Err(Error::internal("the message could not be accepted"))
+        })
+    }
+
     /// Runs the executor for an accepted message in its own task: a client
     /// going away never stops it, and an error, a panic or the timeout fails
     /// the task instead of the server.
@@ -554,33 +614,24 @@ impl RequestHandler {
             .configuration
             .as_ref()
             .is_some_and(|c| c.return_immediately);
-        let Accepted {
+        let Started {
             live,
-            context,
-            updater,
             generation,
             snapshot,
+            mut progress,
+            settles,
+            history,
             ..
-        } = self.accept(call, request, false, return_immediately).await?;
-        let view = TaskView::FULL.history_length(
-            context
-                .configuration
-                .as_ref()
-                .and_then(|c| c.history_length)
-                .map(|n| n.max(0) as usize),
-        );
-        // Waits for milestones, not for every event: a blocking send costs no
-        // event traffic.
-        let mut progress = live.progress();
-        let start = progress.borrow_and_update().settles;
-        self.spawn_run(context, updater);
+        } = self.start(call, request, false, return_immediately).await?;
         if return_immediately {
             if let StreamResponse::Task(task) = Arc::unwrap_or_clone(snapshot.event) {
                 return Ok(SendMessageResponse::Task(task));
             }
         }
+        // Waits for milestones, not for every event: a blocking send costs no
+        // event traffic.
         let outcome = progress
-            .wait_for(|p| p.settles > start || p.ended >= generation)
+            .wait_for(|p| p.settles > settles || p.ended >= generation)
             .await
             .map(|p| {
                 let reply = p
@@ -600,6 +651,7 @@ impl RequestHandler {
             Ok((None, Some(err))) => return Err(err),
             _ => {}
         }
+        let view = TaskView::FULL.history_length(history);
         Ok(SendMessageResponse::Task(live.snapshot(view).await.0))
     }
 
@@ -612,15 +664,10 @@ impl RequestHandler {
         request: SendMessageRequest,
     ) -> Result<EventStream, Error> {
         self.check_streaming()?;
-        let Accepted {
-            context,
-            updater,
-            snapshot,
-            follower,
-            ..
-        } = self.accept(call, request, true, true).await?;
+        let Started {
+            snapshot, follower, ..
+        } = self.start(call, request, true, true).await?;
         let follower = follower.ok_or_else(|| Error::internal("a streaming call follows its task"))?;
-        self.spawn_run(context, updater);
         Ok(follower.into_stream(Some(snapshot), Until::Settled))
     }
 
