@@ -432,3 +432,55 @@ async fn the_store_refuses_with_a_retryable_capacity_error() {
     assert_eq!(err.kind(), StoreErrorKind::Capacity);
     assert!(err.is_retryable());
 }
+
+#[tokio::test]
+async fn a_finished_task_reads_back_exactly_as_it_ended() {
+    use a2akit::server::task::apply_event;
+    use a2akit::types::{
+        Message, StreamResponse, TaskArtifactUpdateEvent, TaskStatus, TaskStatusUpdateEvent,
+    };
+    use std::sync::Arc;
+
+    let store = InMemoryTaskStore::new();
+    let mut expected = task_in("t1", "ctx", TaskState::Submitted, 0);
+    expected.history.push(
+        Message::user("question")
+            .with_task_id("t1")
+            .with_context_id("ctx"),
+    );
+    store.create(&key("t1"), "", &expected).await.unwrap();
+    let answer = Message::agent("answer").with_task_id("t1").with_context_id("ctx");
+    let aside = Message::agent("aside").with_task_id("t1").with_context_id("ctx");
+    let events = [
+        StreamResponse::StatusUpdate(TaskStatusUpdateEvent::new(
+            "t1",
+            "ctx",
+            TaskStatus::new(TaskState::Working).with_message(aside),
+        )),
+        StreamResponse::ArtifactUpdate(TaskArtifactUpdateEvent::new(
+            "t1",
+            "ctx",
+            Artifact::text("a", "x"),
+        )),
+        StreamResponse::StatusUpdate(TaskStatusUpdateEvent::new(
+            "t1",
+            "ctx",
+            TaskStatus::new(TaskState::Completed).with_message(answer),
+        )),
+    ];
+    let events: Vec<_> = events.into_iter().map(Arc::new).collect();
+    for event in &events {
+        apply_event(&mut expected, event);
+    }
+    store.append(&key("t1"), 1, &events).await.unwrap();
+    let stored = TaskStore::get(&store, &key("t1"), TaskView::FULL)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.task, expected);
+    let trimmed = TaskStore::get(&store, &key("t1"), TaskView::FULL.history_length(Some(1)))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(trimmed.task.history, expected.history[2..]);
+}

@@ -1,5 +1,7 @@
 //! The in-memory store: the default, bounded in size, in time and per caller.
 
+mod snapshot;
+
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -14,6 +16,7 @@ use super::{
 };
 use crate::server::task::apply_event;
 use crate::types::{StreamResponse, Task, TaskPushNotificationConfig};
+use snapshot::Snapshot;
 
 /// Tasks, their event logs and their push configs in a `HashMap`, for one
 /// process. Nothing survives a restart.
@@ -79,20 +82,26 @@ struct Tasks {
 
 #[derive(Debug)]
 struct Entry {
-    task: Task,
+    task: Snapshot,
     owner: String,
     sequence: Sequence,
-    /// Events `log_start ..= sequence`, or fewer once dropped.
-    log: VecDeque<Arc<StreamResponse>>,
-    log_start: Sequence,
+    /// The newest events, until the log is dropped.
+    log: Option<Box<Log>>,
     /// When the task last changed.
     touched: Instant,
     configs: Vec<TaskPushNotificationConfig>,
 }
 
+/// Events `start ..= start + events.len() - 1` of a task.
+#[derive(Debug)]
+struct Log {
+    events: VecDeque<Arc<StreamResponse>>,
+    start: Sequence,
+}
+
 impl Entry {
     fn is_finished(&self) -> bool {
-        self.task.status.state.is_terminal()
+        self.task.state().is_terminal()
     }
 }
 
@@ -202,8 +211,7 @@ impl Tasks {
             // then, and has not changed since, drops its log.
             if let Some(entry) = self.entries.get_mut(&key) {
                 if entry.is_finished() && entry.touched == ended {
-                    entry.log_start = entry.sequence + 1;
-                    entry.log = VecDeque::new();
+                    entry.log = None;
                 }
             }
         }
@@ -224,7 +232,7 @@ impl Tasks {
             let Some(entry) = self.entries.get(&key) else {
                 continue;
             };
-            if !entry.task.status.state.is_interrupted() {
+            if !entry.task.state().is_interrupted() {
                 continue;
             }
             if now.duration_since(entry.touched) >= limits.interrupted_ttl {
@@ -261,6 +269,25 @@ impl Tasks {
             if *count == 0 {
                 self.unfinished.remove(&slot);
             }
+        }
+    }
+
+    /// Forgets queue entries of tasks removed before their time came
+    /// (evicted, or removed by the engine), once they outnumber the tasks:
+    /// the queues stay proportional to what the store holds.
+    fn prune(&mut self) {
+        let bound = 2 * self.entries.len().max(1024);
+        if self.logs.len() > bound {
+            let logs = std::mem::take(&mut self.logs);
+            self.logs = logs
+                .into_iter()
+                .filter(|(ended, key)| self.ended_at(key, *ended))
+                .collect();
+        }
+        if self.interrupted.len() > bound {
+            let entries = &self.entries;
+            self.interrupted
+                .retain(|(_, key)| entries.get(key).is_some_and(|e| e.task.state().is_interrupted()));
         }
     }
 
@@ -302,22 +329,24 @@ impl TaskStore for InMemoryTaskStore {
         let finished = task.status.state.is_terminal();
         if finished {
             tasks.finished.push_back((now, key.clone()));
+            tasks.logs.push_back((now, key.clone()));
         } else {
             *tasks.unfinished.entry(slot).or_default() += 1;
             if task.status.state.is_interrupted() {
                 tasks.interrupted.push_back((now, key.clone()));
             }
         }
-        let mut log = VecDeque::new();
-        log.push_back(Arc::new(StreamResponse::Task(task.clone())));
+        let log = Log {
+            events: VecDeque::from([Arc::new(StreamResponse::Task(task.clone()))]),
+            start: 1,
+        };
         tasks.entries.insert(
             key.clone(),
             Entry {
-                task: task.clone(),
+                task: Snapshot::new(task.clone()),
                 owner: owner.to_owned(),
                 sequence: 1,
-                log,
-                log_start: 1,
+                log: Some(Box::new(log)),
                 touched: now,
                 configs: Vec::new(),
             },
@@ -345,35 +374,48 @@ impl TaskStore for InMemoryTaskStore {
             )));
         }
         let was_finished = entry.is_finished();
-        let was_interrupted = entry.task.status.state.is_interrupted();
-        for event in events {
-            apply_event(&mut entry.task, event);
-            entry.log.push_back(Arc::clone(event));
+        let was_interrupted = entry.task.state().is_interrupted();
+        entry.task.update(|task| {
+            for event in events {
+                apply_event(task, event);
+            }
+        })?;
+        let log = entry.log.get_or_insert_with(|| {
+            Box::new(Log {
+                events: VecDeque::new(),
+                start: entry.sequence + 1,
+            })
+        });
+        log.events.extend(events.iter().cloned());
+        while log.events.len() > limits.log_length {
+            log.events.pop_front();
+            log.start += 1;
         }
         entry.sequence += events.len() as Sequence;
-        while entry.log.len() > limits.log_length {
-            entry.log.pop_front();
-            entry.log_start += 1;
-        }
         entry.touched = now;
         let finished = entry.is_finished();
-        let interrupted = entry.task.status.state.is_interrupted();
+        let interrupted = entry.task.state().is_interrupted();
         let sequence = entry.sequence;
         let owner = entry.owner.clone();
         if finished && !was_finished {
             tasks.finished.push_back((now, key.clone()));
             tasks.logs.push_back((now, key.clone()));
             tasks.release_owner(&key.tenant, &owner);
+            tasks.prune();
         } else if interrupted && !was_interrupted {
             tasks.interrupted.push_back((now, key.clone()));
+            tasks.prune();
         }
         Ok(sequence)
     }
 
     async fn get(&self, key: &TaskKey, view: TaskView) -> Result<Option<StoredTask>, StoreError> {
         let tasks = self.lock();
-        Ok(tasks.entries.get(key).map(|entry| StoredTask {
-            task: view.project(&entry.task),
+        let Some(entry) = tasks.entries.get(key) else {
+            return Ok(None);
+        };
+        Ok(Some(StoredTask {
+            task: entry.task.with(|task| view.project(task))?,
             owner: entry.owner.clone(),
             sequence: entry.sequence,
         }))
@@ -391,13 +433,12 @@ impl TaskStore for InMemoryTaskStore {
         if after >= entry.sequence {
             return Ok(Some(Vec::new()));
         }
-        if after + 1 < entry.log_start {
+        let Some(log) = entry.log.as_ref().filter(|log| after + 1 >= log.start) else {
             return Ok(None);
-        }
-        let skip = (after + 1 - entry.log_start) as usize;
+        };
+        let skip = (after + 1 - log.start) as usize;
         Ok(Some(
-            entry
-                .log
+            log.events
                 .iter()
                 .skip(skip)
                 .zip(after + 1..)
@@ -412,7 +453,7 @@ impl TaskStore for InMemoryTaskStore {
     async fn list(&self, query: &TaskQuery) -> Result<TaskPage, StoreError> {
         let after = query.page_token.as_deref().map(Cursor::decode).transpose()?;
         let tasks = self.lock();
-        let mut matches: Vec<(Cursor, &Task)> = tasks
+        let mut matches: Vec<(Cursor, &Snapshot)> = tasks
             .entries
             .iter()
             .filter(|(key, entry)| {
@@ -421,13 +462,13 @@ impl TaskStore for InMemoryTaskStore {
                     && query
                         .context_id
                         .as_ref()
-                        .is_none_or(|c| *c == entry.task.context_id)
-                    && query.status.is_none_or(|s| s == entry.task.status.state)
+                        .is_none_or(|c| c == entry.task.context_id())
+                    && query.status.is_none_or(|s| s == entry.task.state())
                     && query
                         .status_timestamp_after
-                        .is_none_or(|t| entry.task.status.timestamp.is_some_and(|ts| ts >= t))
+                        .is_none_or(|t| entry.task.timestamp().is_some_and(|ts| ts >= t))
             })
-            .map(|(key, entry)| (Cursor::of(&entry.task, &key.id), &entry.task))
+            .map(|(key, entry)| (Cursor::of(entry.task.timestamp(), &key.id), &entry.task))
             .collect();
         let total_size = matches.len();
         // Newest first; ties by id so that the order is total and stable.
@@ -440,12 +481,12 @@ impl TaskStore for InMemoryTaskStore {
             Some(after) => matches.partition_point(|(cursor, _)| cursor.is_before_or_at(after)),
             None => 0,
         };
-        let page: Vec<Task> = matches
+        let page = matches
             .iter()
             .skip(start)
             .take(query.page_size)
-            .map(|(_, t)| query.view.project(t))
-            .collect();
+            .map(|(_, t)| t.with(|task| query.view.project(task)))
+            .collect::<Result<Vec<Task>, _>>()?;
         let next_page_token = match matches.get(start + query.page_size) {
             Some(_) => matches[start + query.page_size - 1].0.encode(),
             None => String::new(),
@@ -471,8 +512,8 @@ struct Cursor {
 }
 
 impl Cursor {
-    fn of(task: &Task, id: &str) -> Self {
-        let timestamp = task.status.timestamp.map_or(i64::MIN, |t: DateTime<Utc>| {
+    fn of(timestamp: Option<DateTime<Utc>>, id: &str) -> Self {
+        let timestamp = timestamp.map_or(i64::MIN, |t: DateTime<Utc>| {
             t.timestamp_nanos_opt()
                 .unwrap_or(t.timestamp().saturating_mul(1_000_000_000))
         });
