@@ -36,72 +36,101 @@ use crate::types::json;
 /// The `jsonrpc` member of every envelope.
 pub const VERSION: &str = "2.0";
 
-/// The eleven methods of the JSON-RPC binding (the gRPC rpc names).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Method {
-    /// `SendMessage`: params `SendMessageRequest`, result `SendMessageResponse`.
-    SendMessage,
-    /// `SendStreamingMessage`: params `SendMessageRequest`, an SSE stream of `StreamResponse`.
-    SendStreamingMessage,
-    /// `GetTask`: params `GetTaskRequest`, result `Task`.
-    GetTask,
-    /// `ListTasks`: params `ListTasksRequest`, result `ListTasksResponse`.
-    ListTasks,
-    /// `CancelTask`: params `CancelTaskRequest`, result `Task`.
-    CancelTask,
-    /// `SubscribeToTask`: params `SubscribeToTaskRequest`, an SSE stream of `StreamResponse`.
-    SubscribeToTask,
-    /// `CreateTaskPushNotificationConfig`: params and result `TaskPushNotificationConfig`.
-    CreateTaskPushNotificationConfig,
-    /// `GetTaskPushNotificationConfig`: params `GetTaskPushNotificationConfigRequest`.
-    GetTaskPushNotificationConfig,
-    /// `ListTaskPushNotificationConfigs`: params `ListTaskPushNotificationConfigsRequest`.
-    ListTaskPushNotificationConfigs,
-    /// `DeleteTaskPushNotificationConfig`: params `DeleteTaskPushNotificationConfigRequest`, result `{}`.
-    DeleteTaskPushNotificationConfig,
-    /// `GetExtendedAgentCard`: params `GetExtendedAgentCardRequest` (may be omitted), result `AgentCard`.
-    GetExtendedAgentCard,
-}
-
-impl Method {
-    /// Every method.
-    pub const ALL: &'static [Method] = &[
-        Self::SendMessage,
-        Self::SendStreamingMessage,
-        Self::GetTask,
-        Self::ListTasks,
-        Self::CancelTask,
-        Self::SubscribeToTask,
-        Self::CreateTaskPushNotificationConfig,
-        Self::GetTaskPushNotificationConfig,
-        Self::ListTaskPushNotificationConfigs,
-        Self::DeleteTaskPushNotificationConfig,
-        Self::GetExtendedAgentCard,
-    ];
-
-    /// The method name on the wire.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::SendMessage => "SendMessage",
-            Self::SendStreamingMessage => "SendStreamingMessage",
-            Self::GetTask => "GetTask",
-            Self::ListTasks => "ListTasks",
-            Self::CancelTask => "CancelTask",
-            Self::SubscribeToTask => "SubscribeToTask",
-            Self::CreateTaskPushNotificationConfig => "CreateTaskPushNotificationConfig",
-            Self::GetTaskPushNotificationConfig => "GetTaskPushNotificationConfig",
-            Self::ListTaskPushNotificationConfigs => "ListTaskPushNotificationConfigs",
-            Self::DeleteTaskPushNotificationConfig => "DeleteTaskPushNotificationConfig",
-            Self::GetExtendedAgentCard => "GetExtendedAgentCard",
+/// Generates [`Method`] from the operation table (`crate::operations`).
+macro_rules! methods {
+    ($(
+        $(#[doc = $doc:literal])*
+        $Name:ident = $wire:literal,
+        $fn:ident($Request:ident) -> $kind:ident $Response:ident, idempotent: $idempotent:literal;
+    )*) => {
+        /// The eleven methods of the JSON-RPC binding (the gRPC rpc names).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum Method {
+            $(
+                #[doc = concat!("`", $wire, "`: ")]
+                $(#[doc = $doc])*
+                #[doc = ""]
+                #[doc = shape!($kind $Request $Response)]
+                $Name,
+            )*
         }
-    }
 
-    /// Whether the method answers with an SSE stream.
-    pub const fn is_streaming(self) -> bool {
-        matches!(self, Self::SendStreamingMessage | Self::SubscribeToTask)
-    }
+        impl Method {
+            /// Every method.
+            pub const ALL: &'static [Method] = &[$(Self::$Name),*];
+
+            /// The method name on the wire.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$Name => $wire,)*
+                }
+            }
+
+            /// Whether the method answers with an SSE stream.
+            pub const fn is_streaming(self) -> bool {
+                match self {
+                    $(Self::$Name => streams!($kind),)*
+                }
+            }
+
+            /// The method of a wire name.
+            fn from_wire(name: &str) -> Option<Self> {
+                match name {
+                    $($wire => Some(Self::$Name),)*
+                    _ => None,
+                }
+            }
+        }
+    };
 }
+
+/// A method's params and result, for its docs.
+macro_rules! shape {
+    (unary $Request:ident $Response:ident) => {
+        concat!(
+            "Params ",
+            type_link!($Request),
+            ", result ",
+            type_link!($Response),
+            "."
+        )
+    };
+    (stream $Request:ident $Response:ident) => {
+        concat!(
+            "Params ",
+            type_link!($Request),
+            ", an SSE stream of ",
+            type_link!($Response),
+            "."
+        )
+    };
+}
+
+/// A doc link to a message of [`crate::types`].
+macro_rules! type_link {
+    ($Type:ident) => {
+        concat!(
+            "[`",
+            stringify!($Type),
+            "`](crate::types::",
+            stringify!($Type),
+            ")"
+        )
+    };
+}
+
+/// Whether an operation of this kind streams.
+macro_rules! streams {
+    (unary) => {
+        false
+    };
+    (stream) => {
+        true
+    };
+}
+
+crate::operations::for_each_operation!(methods);
 
 impl fmt::Display for Method {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -114,11 +143,7 @@ impl FromStr for Method {
 
     /// Parses a method name; v0.3 names such as `message/send` are not methods of 1.0.
     fn from_str(name: &str) -> Result<Self, Error> {
-        Self::ALL
-            .iter()
-            .copied()
-            .find(|m| m.as_str() == name)
-            .ok_or_else(|| Error::method_not_found(name))
+        Self::from_wire(name).ok_or_else(|| Error::method_not_found(name))
     }
 }
 

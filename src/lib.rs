@@ -40,6 +40,7 @@
 pub mod client;
 pub mod error;
 pub mod jsonrpc;
+mod operations;
 #[cfg(feature = "grpc")]
 pub mod proto;
 #[cfg(feature = "server")]

@@ -47,13 +47,39 @@ pub use retry::RetryPolicy;
 pub use transport::{Call, ClientStream, Reply, StreamEvent, Transport};
 
 use crate::types::{
-    AgentCard, AgentInterface, CancelTaskRequest, DeleteTaskPushNotificationConfigRequest,
-    GetExtendedAgentCardRequest, GetTaskPushNotificationConfigRequest, GetTaskRequest,
-    ListTaskPushNotificationConfigsRequest, ListTaskPushNotificationConfigsResponse, ListTasksRequest,
-    ListTasksResponse, SendMessageRequest, SendMessageResponse, StreamResponse, SubscribeToTaskRequest, Task,
-    TaskPushNotificationConfig, binding, json,
+    AgentCard, AgentInterface, DeleteTaskPushNotificationConfigRequest, GetExtendedAgentCardRequest,
+    SendMessageRequest, SendMessageResponse, StreamResponse, SubscribeToTaskRequest, binding, json,
 };
 use crate::{Error, ErrorKind};
+use transport::ReplyMessage;
+
+/// Generates a `Client` method for each unary operation of the table
+/// (`crate::operations`) that takes its request and answers with its result
+/// message; the streams, the delete (which answers `()`) and the extended
+/// card call (which takes no request) are written by hand.
+macro_rules! unary_methods {
+    ($(
+        $(#[doc = $doc:literal])*
+        $Name:ident = $wire:literal,
+        $fn:ident($Request:ident) -> $kind:ident $Response:ident, idempotent: $idempotent:literal;
+    )*) => {
+        $(unary_method!($kind $Name $wire, $fn($Request) -> $Response $(, $doc)*);)*
+    };
+}
+
+/// One generated `Client` method, or none for an operation written by hand.
+macro_rules! unary_method {
+    (stream $($hand_written:tt)*) => {};
+    (unary DeleteTaskPushNotificationConfig $($hand_written:tt)*) => {};
+    (unary GetExtendedAgentCard $($hand_written:tt)*) => {};
+    (unary $Name:ident $wire:literal, $fn:ident($Request:ident) -> $Response:ident $(, $doc:literal)*) => {
+        #[doc = concat!("`", $wire, "`: ")]
+        $(#[doc = $doc])*
+        pub async fn $fn(&self, request: crate::types::$Request) -> Result<crate::types::$Response, Error> {
+            self.unary(Call::$Name(request)).await
+        }
+    };
+}
 
 /// A connection to one agent interface. Cheap to clone.
 #[derive(Clone)]
@@ -80,46 +106,6 @@ fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
         )
     })
 }
-
-/// A result message a unary call can answer with.
-trait Answer: DeserializeOwned {
-    /// The message, if the reply is one of this kind.
-    fn from_reply(reply: Reply) -> Option<Self>;
-
-    fn read(reply: Reply) -> Result<Self, Error> {
-        match reply {
-            Reply::Json(bytes) => decode(&bytes),
-            other => Self::from_reply(other).ok_or_else(|| {
-                Error::new(
-                    ErrorKind::InvalidResponse,
-                    "the transport answered with another message than expected",
-                )
-            }),
-        }
-    }
-}
-
-macro_rules! answer {
-    ($($ty:ty => $variant:ident),+ $(,)?) => {
-        $(impl Answer for $ty {
-            fn from_reply(reply: Reply) -> Option<Self> {
-                match reply {
-                    Reply::$variant(message) => Some(message),
-                    _ => None,
-                }
-            }
-        })+
-    };
-}
-
-answer!(
-    SendMessageResponse => SendMessage,
-    Task => Task,
-    ListTasksResponse => ListTasks,
-    TaskPushNotificationConfig => PushConfig,
-    ListTaskPushNotificationConfigsResponse => PushConfigs,
-    AgentCard => AgentCard,
-);
 
 impl Client {
     /// A client over your own transport.
@@ -170,15 +156,22 @@ impl Client {
         resume::follow(self.transport.clone(), without_ids, origin, first)
     }
 
-    async fn unary<T: Answer>(&self, call: Call) -> Result<T, Error> {
-        T::read(self.transport.call(self.prepare(call)).await?)
+    /// Sends a unary call and reads its result message.
+    async fn unary<T: ReplyMessage + DeserializeOwned>(&self, call: Call) -> Result<T, Error> {
+        match self.transport.call(self.prepare(call)).await? {
+            Reply::Json(bytes) => decode(&bytes),
+            other => T::from_reply(other).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::InvalidResponse,
+                    "the transport answered with another message than expected",
+                )
+            }),
+        }
     }
 
-    /// `SendMessage`: the task (finished or interrupted, unless
-    /// `returnImmediately`) or the agent's direct message.
-    pub async fn send_message(&self, request: SendMessageRequest) -> Result<SendMessageResponse, Error> {
-        self.unary(Call::SendMessage(request)).await
-    }
+    // `send_message`, `get_task`, `list_tasks`, `cancel_task` and the
+    // push config calls (but delete), generated from the operation table.
+    crate::operations::for_each_operation!(unary_methods);
 
     /// `SendStreamingMessage`: the task (or a message) then its updates; the
     /// stream ends after a terminal or interrupted state (and a final task
@@ -209,21 +202,6 @@ impl Client {
             last_seen: None,
         };
         Ok(self.follow(origin, stream))
-    }
-
-    /// `GetTask`.
-    pub async fn get_task(&self, request: GetTaskRequest) -> Result<Task, Error> {
-        self.unary(Call::GetTask(request)).await
-    }
-
-    /// `ListTasks`: one page; follow `next_page_token` for more.
-    pub async fn list_tasks(&self, request: ListTasksRequest) -> Result<ListTasksResponse, Error> {
-        self.unary(Call::ListTasks(request)).await
-    }
-
-    /// `CancelTask`.
-    pub async fn cancel_task(&self, request: CancelTaskRequest) -> Result<Task, Error> {
-        self.unary(Call::CancelTask(request)).await
     }
 
     /// `SubscribeToTask`: the task now, then its updates until it finishes
@@ -282,30 +260,6 @@ impl Client {
             None => self.transport.stream(Call::SubscribeToTask(request)).await?,
         };
         Ok(self.follow(origin, stream))
-    }
-
-    /// `CreateTaskPushNotificationConfig`.
-    pub async fn create_task_push_notification_config(
-        &self,
-        config: TaskPushNotificationConfig,
-    ) -> Result<TaskPushNotificationConfig, Error> {
-        self.unary(Call::CreateTaskPushNotificationConfig(config)).await
-    }
-
-    /// `GetTaskPushNotificationConfig`.
-    pub async fn get_task_push_notification_config(
-        &self,
-        request: GetTaskPushNotificationConfigRequest,
-    ) -> Result<TaskPushNotificationConfig, Error> {
-        self.unary(Call::GetTaskPushNotificationConfig(request)).await
-    }
-
-    /// `ListTaskPushNotificationConfigs`.
-    pub async fn list_task_push_notification_configs(
-        &self,
-        request: ListTaskPushNotificationConfigsRequest,
-    ) -> Result<ListTaskPushNotificationConfigsResponse, Error> {
-        self.unary(Call::ListTaskPushNotificationConfigs(request)).await
     }
 
     /// `DeleteTaskPushNotificationConfig`.

@@ -115,141 +115,91 @@ fn streaming(stream: Result<EventStream, Error>) -> Result<Response<GrpcEventStr
     Ok(Response::new(Box::pin(events)))
 }
 
-#[tonic::async_trait]
-impl A2aService for GrpcService {
-    async fn send_message(
-        &self,
-        request: Request<v1::SendMessageRequest>,
-    ) -> Result<Response<v1::SendMessageResponse>, Status> {
-        let call = self.call(&request, &request.get_ref().tenant)?;
-        let message: types::SendMessageRequest = decode(request.into_inner())?;
-        let answer = self.handler.send_message(&call, message).await.map_err(status)?;
-        Ok(Response::new(answer.into()))
-    }
+/// The proto messages, by the names the operation table uses
+/// (`google.protobuf.Empty` is `()` in the generated code).
+mod wire {
+    pub(super) use crate::proto::v1::*;
+    pub(super) type Empty = ();
+}
 
-    type SendStreamingMessageStream = GrpcEventStream;
+/// Generates the `A2aService` impl from the operation table
+/// (`crate::operations`): a unary rpc reads its tenant and metadata, decodes
+/// its request, calls the handler and encodes the result; a stream is the
+/// function of its name below, written by hand.
+macro_rules! service {
+    ($(
+        $(#[doc = $doc:literal])*
+        $Name:ident = $wire:literal,
+        $fn:ident($Request:ident) -> $kind:ident $Response:ident, idempotent: $idempotent:literal;
+    )*) => {
+        #[tonic::async_trait]
+        impl A2aService for GrpcService {
+            // The streams' types, which tonic names after their rpcs.
+            type SendStreamingMessageStream = GrpcEventStream;
+            type SubscribeToTaskStream = GrpcEventStream;
 
-    async fn send_streaming_message(
-        &self,
-        request: Request<v1::SendMessageRequest>,
-    ) -> Result<Response<GrpcEventStream>, Status> {
-        let call = self.call(&request, &request.get_ref().tenant)?;
-        let message: types::SendMessageRequest = decode(request.into_inner())?;
-        streaming(self.handler.send_streaming_message(&call, message).await)
-    }
-
-    async fn get_task(&self, request: Request<v1::GetTaskRequest>) -> Result<Response<v1::Task>, Status> {
-        let call = self.call(&request, &request.get_ref().tenant)?;
-        let message: types::GetTaskRequest = decode(request.into_inner())?;
-        let task = self.handler.get_task(&call, message).await.map_err(status)?;
-        Ok(Response::new(task.into()))
-    }
-
-    async fn list_tasks(
-        &self,
-        request: Request<v1::ListTasksRequest>,
-    ) -> Result<Response<v1::ListTasksResponse>, Status> {
-        let call = self.call(&request, &request.get_ref().tenant)?;
-        let message: types::ListTasksRequest = decode(request.into_inner())?;
-        let page = self.handler.list_tasks(&call, message).await.map_err(status)?;
-        Ok(Response::new(page.into()))
-    }
-
-    async fn cancel_task(
-        &self,
-        request: Request<v1::CancelTaskRequest>,
-    ) -> Result<Response<v1::Task>, Status> {
-        let call = self.call(&request, &request.get_ref().tenant)?;
-        let message: types::CancelTaskRequest = decode(request.into_inner())?;
-        let task = self.handler.cancel_task(&call, message).await.map_err(status)?;
-        Ok(Response::new(task.into()))
-    }
-
-    type SubscribeToTaskStream = GrpcEventStream;
-
-    async fn subscribe_to_task(
-        &self,
-        request: Request<v1::SubscribeToTaskRequest>,
-    ) -> Result<Response<GrpcEventStream>, Status> {
-        let call = self.call(&request, &request.get_ref().tenant)?;
-        let resume = request
-            .metadata()
-            .get(LAST_EVENT_ID)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.trim().parse().ok());
-        let message: types::SubscribeToTaskRequest = decode(request.into_inner())?;
-        match resume {
-            Some(last_seen) => streaming(self.handler.resume_task(&call, message, last_seen).await),
-            None => streaming(self.handler.subscribe_to_task(&call, message).await),
+            $(
+                async fn $fn(
+                    &self,
+                    request: Request<wire::$Request>,
+                ) -> Result<Response<answer!($kind $Response)>, Status> {
+                    rpc!($kind self, request, $fn($Request))
+                }
+            )*
         }
-    }
+    };
+}
 
-    async fn create_task_push_notification_config(
-        &self,
-        request: Request<v1::TaskPushNotificationConfig>,
-    ) -> Result<Response<v1::TaskPushNotificationConfig>, Status> {
-        let call = self.call(&request, &request.get_ref().tenant)?;
-        let message: types::TaskPushNotificationConfig = decode(request.into_inner())?;
-        let config = self
-            .handler
-            .create_task_push_notification_config(&call, message)
-            .await
-            .map_err(status)?;
-        Ok(Response::new(config.into()))
-    }
+/// What an rpc answers with.
+macro_rules! answer {
+    (unary $Response:ident) => {
+        wire::$Response
+    };
+    (stream $Response:ident) => {
+        GrpcEventStream
+    };
+}
 
-    async fn get_task_push_notification_config(
-        &self,
-        request: Request<v1::GetTaskPushNotificationConfigRequest>,
-    ) -> Result<Response<v1::TaskPushNotificationConfig>, Status> {
-        let call = self.call(&request, &request.get_ref().tenant)?;
-        let message: types::GetTaskPushNotificationConfigRequest = decode(request.into_inner())?;
-        let config = self
-            .handler
-            .get_task_push_notification_config(&call, message)
-            .await
-            .map_err(status)?;
-        Ok(Response::new(config.into()))
-    }
+/// The body of an rpc.
+macro_rules! rpc {
+    (unary $service:ident, $request:ident, $fn:ident($Request:ident)) => {{
+        let call = $service.call(&$request, &$request.get_ref().tenant)?;
+        let message: types::$Request = decode($request.into_inner())?;
+        let answer = $service.handler.$fn(&call, message).await.map_err(status)?;
+        Ok(Response::new(answer.into()))
+    }};
+    (stream $service:ident, $request:ident, $fn:ident($Request:ident)) => {
+        $fn($service, $request).await
+    };
+}
 
-    async fn list_task_push_notification_configs(
-        &self,
-        request: Request<v1::ListTaskPushNotificationConfigsRequest>,
-    ) -> Result<Response<v1::ListTaskPushNotificationConfigsResponse>, Status> {
-        let call = self.call(&request, &request.get_ref().tenant)?;
-        let message: types::ListTaskPushNotificationConfigsRequest = decode(request.into_inner())?;
-        let page = self
-            .handler
-            .list_task_push_notification_configs(&call, message)
-            .await
-            .map_err(status)?;
-        Ok(Response::new(page.into()))
-    }
+crate::operations::for_each_operation!(service);
 
-    async fn get_extended_agent_card(
-        &self,
-        request: Request<v1::GetExtendedAgentCardRequest>,
-    ) -> Result<Response<v1::AgentCard>, Status> {
-        let call = self.call(&request, &request.get_ref().tenant)?;
-        let message: types::GetExtendedAgentCardRequest = decode(request.into_inner())?;
-        let card = self
-            .handler
-            .get_extended_agent_card(&call, message)
-            .await
-            .map_err(status)?;
-        Ok(Response::new(card.into()))
-    }
+/// `SendStreamingMessage`.
+async fn send_streaming_message(
+    service: &GrpcService,
+    request: Request<v1::SendMessageRequest>,
+) -> Result<Response<GrpcEventStream>, Status> {
+    let call = service.call(&request, &request.get_ref().tenant)?;
+    let message: types::SendMessageRequest = decode(request.into_inner())?;
+    streaming(service.handler.send_streaming_message(&call, message).await)
+}
 
-    async fn delete_task_push_notification_config(
-        &self,
-        request: Request<v1::DeleteTaskPushNotificationConfigRequest>,
-    ) -> Result<Response<()>, Status> {
-        let call = self.call(&request, &request.get_ref().tenant)?;
-        let message: types::DeleteTaskPushNotificationConfigRequest = decode(request.into_inner())?;
-        self.handler
-            .delete_task_push_notification_config(&call, message)
-            .await
-            .map_err(status)?;
-        Ok(Response::new(()))
+/// `SubscribeToTask`, resumed after the event named by the
+/// [`LAST_EVENT_ID`] metadata if the request has it.
+async fn subscribe_to_task(
+    service: &GrpcService,
+    request: Request<v1::SubscribeToTaskRequest>,
+) -> Result<Response<GrpcEventStream>, Status> {
+    let call = service.call(&request, &request.get_ref().tenant)?;
+    let resume = request
+        .metadata()
+        .get(LAST_EVENT_ID)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse().ok());
+    let message: types::SubscribeToTaskRequest = decode(request.into_inner())?;
+    match resume {
+        Some(last_seen) => streaming(service.handler.resume_task(&call, message, last_seen).await),
+        None => streaming(service.handler.subscribe_to_task(&call, message).await),
     }
 }

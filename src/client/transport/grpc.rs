@@ -16,7 +16,7 @@ use futures_util::StreamExt as _;
 use tonic::metadata::{MetadataKey, MetadataValue};
 use tonic::transport::{Channel, Endpoint};
 
-use super::{BoxFuture, Call, ClientStream, HttpCore, Reply, Transport};
+use super::{BoxFuture, Call, ClientStream, HttpCore, Reply, ReplyMessage as _, Transport};
 use crate::client::interceptor::OutgoingRequest;
 use crate::client::retry::Failure;
 use crate::jsonrpc::Method;
@@ -44,7 +44,11 @@ impl std::fmt::Debug for GrpcTransport {
     }
 }
 
-fn read<P, T: TryFrom<P, Error = Error>>(message: P) -> Result<T, Error> {
+fn read<P, T>(message: P) -> Result<T, Error>
+where
+    T: TryFrom<P>,
+    T::Error: std::fmt::Display,
+{
     T::try_from(message).map_err(|err| {
         Error::new(
             ErrorKind::InvalidResponse,
@@ -118,70 +122,6 @@ impl GrpcTransport {
         Ok(request)
     }
 
-    async fn call_once(&self, call: Call) -> Result<Reply, Attempt> {
-        let method = call.method();
-        let mut client = self.client.clone();
-        let local = Attempt::Local;
-        let reply = match call {
-            Call::SendMessage(r) => {
-                let answer = client
-                    .send_message(self.request(method, r.into(), true).map_err(local)?)
-                    .await?;
-                Reply::SendMessage(read(answer.into_inner()).map_err(local)?)
-            }
-            Call::GetTask(r) => {
-                let task = client
-                    .get_task(self.request(method, r.into(), true).map_err(local)?)
-                    .await?;
-                Reply::Task(read(task.into_inner()).map_err(local)?)
-            }
-            Call::ListTasks(r) => {
-                let page = client
-                    .list_tasks(self.request(method, r.into(), true).map_err(local)?)
-                    .await?;
-                Reply::ListTasks(read(page.into_inner()).map_err(local)?)
-            }
-            Call::CancelTask(r) => {
-                let task = client
-                    .cancel_task(self.request(method, r.into(), true).map_err(local)?)
-                    .await?;
-                Reply::Task(read(task.into_inner()).map_err(local)?)
-            }
-            Call::CreateTaskPushNotificationConfig(r) => {
-                let request = self.request(method, r.into(), true).map_err(local)?;
-                let config = client.create_task_push_notification_config(request).await?;
-                Reply::PushConfig(read(config.into_inner()).map_err(local)?)
-            }
-            Call::GetTaskPushNotificationConfig(r) => {
-                let request = self.request(method, r.into(), true).map_err(local)?;
-                let config = client.get_task_push_notification_config(request).await?;
-                Reply::PushConfig(read(config.into_inner()).map_err(local)?)
-            }
-            Call::ListTaskPushNotificationConfigs(r) => {
-                let request = self.request(method, r.into(), true).map_err(local)?;
-                let page = client.list_task_push_notification_configs(request).await?;
-                Reply::PushConfigs(read(page.into_inner()).map_err(local)?)
-            }
-            Call::DeleteTaskPushNotificationConfig(r) => {
-                let request = self.request(method, r.into(), true).map_err(local)?;
-                client.delete_task_push_notification_config(request).await?;
-                Reply::Empty
-            }
-            Call::GetExtendedAgentCard(r) => {
-                let card = client
-                    .get_extended_agent_card(self.request(method, r.into(), true).map_err(local)?)
-                    .await?;
-                Reply::AgentCard(read(card.into_inner()).map_err(local)?)
-            }
-            Call::SendStreamingMessage(_) | Call::SubscribeToTask(_) => {
-                return Err(Attempt::Local(Error::invalid_params(
-                    "a streaming call is not unary",
-                )));
-            }
-        };
-        Ok(reply)
-    }
-
     /// Opens a streaming call; a resumed subscription says where it left off.
     async fn open(&self, call: Call, last_event_id: Option<u64>) -> Result<ClientStream, Error> {
         let method = call.method();
@@ -214,6 +154,50 @@ impl GrpcTransport {
         })))
     }
 }
+
+/// Generates `GrpcTransport::call_once` from the operation table
+/// (`crate::operations`): every unary operation is the rpc of its name.
+macro_rules! call_once {
+    ($(
+        $(#[doc = $doc:literal])*
+        $Name:ident = $wire:literal,
+        $fn:ident($Request:ident) -> $kind:ident $Response:ident, idempotent: $idempotent:literal;
+    )*) => {
+        impl GrpcTransport {
+            /// One attempt at a unary call.
+            async fn call_once(&self, call: Call) -> Result<Reply, Attempt> {
+                let method = call.method();
+                let mut client = self.client.clone();
+                match call {
+                    $(Call::$Name(request) => {
+                        unary_rpc!($kind self, client, method, request, $fn($Request) -> $Response)
+                    })*
+                }
+            }
+        }
+    };
+}
+
+/// One arm of `call_once`: a unary rpc, or a refusal for a stream.
+macro_rules! unary_rpc {
+    (unary $transport:ident, $client:ident, $method:ident, $request:ident, $fn:ident($Request:ident) -> $Response:ident) => {{
+        let message: v1::$Request = $request.into();
+        let request = $transport
+            .request($method, message, true)
+            .map_err(Attempt::Local)?;
+        let answer = $client.$fn(request).await?.into_inner();
+        let answer: types::$Response = read(answer).map_err(Attempt::Local)?;
+        Ok(answer.into_reply())
+    }};
+    (stream $transport:ident, $client:ident, $method:ident, $request:ident, $($signature:tt)*) => {{
+        let _ = $request;
+        Err(Attempt::Local(Error::invalid_params(
+            "a streaming call is not unary",
+        )))
+    }};
+}
+
+crate::operations::for_each_operation!(call_once);
 
 /// Why an attempt failed: the agent's status, or something on this side
 /// (an interceptor's refusal, an answer that does not fit the protocol),

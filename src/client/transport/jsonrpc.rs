@@ -51,24 +51,9 @@ impl JsonRpcTransport {
 
     fn envelope(&self, call: &Call) -> Result<(u64, Vec<u8>), Error> {
         let id = self.core.next_id();
-        let method = call.method().as_str();
-        let encoded = match call {
-            Call::SendMessage(p) | Call::SendStreamingMessage(p) => encode(id, method, p),
-            Call::GetTask(p) => encode(id, method, p),
-            Call::ListTasks(p) => encode(id, method, p),
-            Call::CancelTask(p) => encode(id, method, p),
-            Call::SubscribeToTask(p) => encode(id, method, p),
-            Call::CreateTaskPushNotificationConfig(p) => encode(id, method, p),
-            Call::GetTaskPushNotificationConfig(p) => encode(id, method, p),
-            Call::ListTaskPushNotificationConfigs(p) => encode(id, method, p),
-            Call::DeleteTaskPushNotificationConfig(p) => encode(id, method, p),
-            Call::GetExtendedAgentCard(p) => encode(id, method, p),
-        };
-        Ok((
-            id,
-            encoded
-                .map_err(|err| Error::invalid_params(format!("the request could not be encoded: {err}")))?,
-        ))
+        let body = encode(id, call.method().as_str(), &call.message())
+            .map_err(|err| Error::invalid_params(format!("the request could not be encoded: {err}")))?;
+        Ok((id, body))
     }
 
     /// Posts the call's envelope; a resumed subscription also says where it

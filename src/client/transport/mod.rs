@@ -25,77 +25,72 @@ use super::retry::{Failure, RetryPolicy, retry_after};
 pub use super::stream::{ClientStream, StreamEvent};
 use crate::jsonrpc::Method;
 use crate::types::{
-    AgentCard, CancelTaskRequest, DeleteTaskPushNotificationConfigRequest, GetExtendedAgentCardRequest,
-    GetTaskPushNotificationConfigRequest, GetTaskRequest, ListTaskPushNotificationConfigsRequest,
-    ListTaskPushNotificationConfigsResponse, ListTasksRequest, ListTasksResponse, SendMessageRequest,
-    SendMessageResponse, SubscribeToTaskRequest, Task, TaskPushNotificationConfig,
+    AgentCard, Empty, ListTaskPushNotificationConfigsResponse, ListTasksResponse, SendMessageResponse,
+    SubscribeToTaskRequest, Task, TaskPushNotificationConfig,
 };
 use crate::{Error, ErrorKind};
 
 type BoxFuture<'a, T> = Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 
-/// One call of one of the eleven operations, with its request message.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum Call {
-    /// `SendMessage`.
-    SendMessage(SendMessageRequest),
-    /// `SendStreamingMessage`.
-    SendStreamingMessage(SendMessageRequest),
-    /// `GetTask`.
-    GetTask(GetTaskRequest),
-    /// `ListTasks`.
-    ListTasks(ListTasksRequest),
-    /// `CancelTask`.
-    CancelTask(CancelTaskRequest),
-    /// `SubscribeToTask`.
-    SubscribeToTask(SubscribeToTaskRequest),
-    /// `CreateTaskPushNotificationConfig`.
-    CreateTaskPushNotificationConfig(TaskPushNotificationConfig),
-    /// `GetTaskPushNotificationConfig`.
-    GetTaskPushNotificationConfig(GetTaskPushNotificationConfigRequest),
-    /// `ListTaskPushNotificationConfigs`.
-    ListTaskPushNotificationConfigs(ListTaskPushNotificationConfigsRequest),
-    /// `DeleteTaskPushNotificationConfig`.
-    DeleteTaskPushNotificationConfig(DeleteTaskPushNotificationConfigRequest),
-    /// `GetExtendedAgentCard`.
-    GetExtendedAgentCard(GetExtendedAgentCardRequest),
+/// Generates [`Call`] from the operation table (`crate::operations`).
+macro_rules! calls {
+    ($(
+        $(#[doc = $doc:literal])*
+        $Name:ident = $wire:literal,
+        $fn:ident($Request:ident) -> $kind:ident $Response:ident, idempotent: $idempotent:literal;
+    )*) => {
+        /// One call of one of the eleven operations, with its request message.
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum Call {
+            $(
+                #[doc = concat!("`", $wire, "`.")]
+                $Name(crate::types::$Request),
+            )*
+        }
+
+        impl Call {
+            /// The operation.
+            pub fn method(&self) -> Method {
+                match self {
+                    $(Call::$Name(_) => Method::$Name,)*
+                }
+            }
+
+            /// The request's tenant field.
+            pub(crate) fn tenant(&self) -> &str {
+                match self {
+                    $(Call::$Name(request) => &request.tenant,)*
+                }
+            }
+
+            /// The request's tenant field, to fill in.
+            pub(crate) fn tenant_mut(&mut self) -> &mut String {
+                match self {
+                    $(Call::$Name(request) => &mut request.tenant,)*
+                }
+            }
+
+            /// The request message, to encode as JSON.
+            pub(crate) fn message(&self) -> impl serde::Serialize + '_ {
+                CallMessage(self)
+            }
+        }
+
+        /// The request message of a [`Call`], encoded as itself.
+        struct CallMessage<'a>(&'a Call);
+
+        impl serde::Serialize for CallMessage<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self.0 {
+                    $(Call::$Name(request) => request.serialize(serializer),)*
+                }
+            }
+        }
+    };
 }
 
-impl Call {
-    /// The operation.
-    pub fn method(&self) -> Method {
-        match self {
-            Call::SendMessage(_) => Method::SendMessage,
-            Call::SendStreamingMessage(_) => Method::SendStreamingMessage,
-            Call::GetTask(_) => Method::GetTask,
-            Call::ListTasks(_) => Method::ListTasks,
-            Call::CancelTask(_) => Method::CancelTask,
-            Call::SubscribeToTask(_) => Method::SubscribeToTask,
-            Call::CreateTaskPushNotificationConfig(_) => Method::CreateTaskPushNotificationConfig,
-            Call::GetTaskPushNotificationConfig(_) => Method::GetTaskPushNotificationConfig,
-            Call::ListTaskPushNotificationConfigs(_) => Method::ListTaskPushNotificationConfigs,
-            Call::DeleteTaskPushNotificationConfig(_) => Method::DeleteTaskPushNotificationConfig,
-            Call::GetExtendedAgentCard(_) => Method::GetExtendedAgentCard,
-        }
-    }
-
-    /// The request's tenant field.
-    pub(crate) fn tenant_mut(&mut self) -> &mut String {
-        match self {
-            Call::SendMessage(r) | Call::SendStreamingMessage(r) => &mut r.tenant,
-            Call::GetTask(r) => &mut r.tenant,
-            Call::ListTasks(r) => &mut r.tenant,
-            Call::CancelTask(r) => &mut r.tenant,
-            Call::SubscribeToTask(r) => &mut r.tenant,
-            Call::CreateTaskPushNotificationConfig(r) => &mut r.tenant,
-            Call::GetTaskPushNotificationConfig(r) => &mut r.tenant,
-            Call::ListTaskPushNotificationConfigs(r) => &mut r.tenant,
-            Call::DeleteTaskPushNotificationConfig(r) => &mut r.tenant,
-            Call::GetExtendedAgentCard(r) => &mut r.tenant,
-        }
-    }
-}
+crate::operations::for_each_operation!(calls);
 
 /// The result of a unary call: the JSON of the operation's response
 /// message, as the HTTP bindings receive it, or the message itself, as a
@@ -119,6 +114,55 @@ pub enum Reply {
     AgentCard(AgentCard),
     /// `google.protobuf.Empty`.
     Empty,
+}
+
+/// A response message, and the [`Reply`] variant that carries it.
+pub(crate) trait ReplyMessage: Sized {
+    /// The message, if `reply` carries one of this kind.
+    fn from_reply(reply: Reply) -> Option<Self>;
+
+    /// The reply that carries the message, for a binding that decodes on its own.
+    #[cfg(feature = "grpc")]
+    fn into_reply(self) -> Reply;
+}
+
+/// Implements [`ReplyMessage`] for each message, carried by its variant.
+macro_rules! reply_messages {
+    ($($message:ident => $variant:ident),+ $(,)?) => {
+        $(impl ReplyMessage for $message {
+            fn from_reply(reply: Reply) -> Option<Self> {
+                match reply {
+                    Reply::$variant(message) => Some(message),
+                    _ => None,
+                }
+            }
+
+            #[cfg(feature = "grpc")]
+            fn into_reply(self) -> Reply {
+                Reply::$variant(self)
+            }
+        })+
+    };
+}
+
+reply_messages!(
+    SendMessageResponse => SendMessage,
+    Task => Task,
+    ListTasksResponse => ListTasks,
+    TaskPushNotificationConfig => PushConfig,
+    ListTaskPushNotificationConfigsResponse => PushConfigs,
+    AgentCard => AgentCard,
+);
+
+impl ReplyMessage for Empty {
+    fn from_reply(reply: Reply) -> Option<Self> {
+        matches!(reply, Reply::Empty).then_some(Empty {})
+    }
+
+    #[cfg(feature = "grpc")]
+    fn into_reply(self) -> Reply {
+        Reply::Empty
+    }
 }
 
 /// A binding: sends a [`Call`] and returns its result, or opens its stream.

@@ -100,18 +100,7 @@ impl RestTransport {
     }
 
     fn route(call: &Call) -> Result<(String, Route), Error> {
-        let tenant = match call {
-            Call::SendMessage(r) | Call::SendStreamingMessage(r) => &r.tenant,
-            Call::GetTask(r) => &r.tenant,
-            Call::ListTasks(r) => &r.tenant,
-            Call::CancelTask(r) => &r.tenant,
-            Call::SubscribeToTask(r) => &r.tenant,
-            Call::CreateTaskPushNotificationConfig(r) => &r.tenant,
-            Call::GetTaskPushNotificationConfig(r) => &r.tenant,
-            Call::ListTaskPushNotificationConfigs(r) => &r.tenant,
-            Call::DeleteTaskPushNotificationConfig(r) => &r.tenant,
-            Call::GetExtendedAgentCard(r) => &r.tenant,
-        };
+        let tenant = call.tenant();
         let prefix = if tenant.is_empty() {
             String::new()
         } else {

@@ -8,28 +8,25 @@
 //! `text/event-stream` whose every `data:` is a complete JSON-RPC response;
 //! an error before the first event is a plain JSON error instead.
 
-use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method as HttpMethod, StatusCode, header};
 use axum::response::Response;
 use axum::routing::post;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{BodyError, Options, Tenanted, call_context, is_json, read_body, requested_version, sse};
+use super::{BodyError, Options, call_context, is_json, read_body, requested_version, sse};
 use crate::jsonrpc::{Id, Method, Request as RpcRequest, Response as RpcResponse};
 use crate::server::EventStream;
 use crate::server::call::CallContext;
 use crate::server::handler::RequestHandler;
-use crate::types::{
-    CancelTaskRequest, DeleteTaskPushNotificationConfigRequest, GetExtendedAgentCardRequest,
-    GetTaskPushNotificationConfigRequest, GetTaskRequest, ListTaskPushNotificationConfigsRequest,
-    ListTasksRequest, SendMessageRequest, SubscribeToTaskRequest, TaskPushNotificationConfig,
-};
+use crate::types::{SendMessageRequest, SubscribeToTaskRequest};
 use crate::{Error, ErrorKind};
 
 struct Binding {
@@ -130,93 +127,107 @@ async fn endpoint(State(binding): State<Arc<Binding>>, request: Request) -> Resp
     let Some(method) = request.known_method() else {
         return error_response(id, &Error::method_not_found(&request.method));
     };
-    let call = |tenant: &str| call_context(&parts.headers, &parts.extensions, tenant.to_owned());
-    let handler = binding.handler.clone();
-    let keep_alive = binding.options.keep_alive;
-    match method {
-        Method::SendMessage => {
-            unary(&request, call, |c, p: SendMessageRequest| async move {
-                handler.send_message(&c, p).await
-            })
-            .await
-        }
-        Method::SendStreamingMessage => {
-            let stream = unary_stream(&request, call, |c, p: SendMessageRequest| async move {
-                handler.send_streaming_message(&c, p).await
-            });
-            streaming(id, stream.await, keep_alive)
-        }
-        Method::GetTask => {
-            unary(&request, call, |c, p: GetTaskRequest| async move {
-                handler.get_task(&c, p).await
-            })
-            .await
-        }
-        Method::ListTasks => {
-            unary(&request, call, |c, p: ListTasksRequest| async move {
-                handler.list_tasks(&c, p).await
-            })
-            .await
-        }
-        Method::CancelTask => {
-            unary(&request, call, |c, p: CancelTaskRequest| async move {
-                handler.cancel_task(&c, p).await
-            })
-            .await
-        }
-        Method::SubscribeToTask => {
-            let resume = sse::last_event_id(&parts.headers);
-            let stream = unary_stream(&request, call, |c, p: SubscribeToTaskRequest| async move {
-                match resume {
-                    Some(last_seen) => handler.resume_task(&c, p, last_seen).await,
-                    None => handler.subscribe_to_task(&c, p).await,
-                }
-            });
-            streaming(id, stream.await, keep_alive)
-        }
-        Method::CreateTaskPushNotificationConfig => {
-            unary(&request, call, |c, p: TaskPushNotificationConfig| async move {
-                handler.create_task_push_notification_config(&c, p).await
-            })
-            .await
-        }
-        Method::GetTaskPushNotificationConfig => {
-            unary(
-                &request,
-                call,
-                |c, p: GetTaskPushNotificationConfigRequest| async move {
-                    handler.get_task_push_notification_config(&c, p).await
-                },
-            )
-            .await
-        }
-        Method::ListTaskPushNotificationConfigs => {
-            unary(
-                &request,
-                call,
-                |c, p: ListTaskPushNotificationConfigsRequest| async move {
-                    handler.list_task_push_notification_configs(&c, p).await
-                },
-            )
-            .await
-        }
-        Method::DeleteTaskPushNotificationConfig => {
-            unary(
-                &request,
-                call,
-                |c, p: DeleteTaskPushNotificationConfigRequest| async move {
-                    handler.delete_task_push_notification_config(&c, p).await
-                },
-            )
-            .await
-        }
-        Method::GetExtendedAgentCard => {
-            unary(&request, call, |c, p: GetExtendedAgentCardRequest| async move {
-                handler.get_extended_agent_card(&c, p).await
-            })
-            .await
+    let operation = Operation {
+        handler: &binding.handler,
+        request: &request,
+        parts: &parts,
+        keep_alive: binding.options.keep_alive,
+    };
+    dispatch(method, &operation).await
+}
+
+/// A request on its way to the handler.
+struct Operation<'a> {
+    handler: &'a RequestHandler,
+    request: &'a RpcRequest,
+    parts: &'a Parts,
+    keep_alive: Duration,
+}
+
+impl Operation<'_> {
+    /// The params, as the operation's request message.
+    fn params<P: DeserializeOwned>(&self) -> Result<P, Error> {
+        self.request.params_as()
+    }
+
+    /// The call context for the params' tenant.
+    fn call(&self, tenant: &str) -> CallContext {
+        call_context(&self.parts.headers, &self.parts.extensions, tenant.to_owned())
+    }
+
+    /// Answers with a unary operation's result, or its error.
+    fn answer<R: Serialize>(&self, result: Result<R, Error>) -> Response {
+        match result {
+            Ok(result) => success_response(self.request.id.clone(), &result),
+            Err(err) => error_response(self.request.id.clone(), &err),
         }
     }
+
+    /// Answers with a streaming operation's events, or the error that kept
+    /// it from starting.
+    fn stream(&self, stream: Result<EventStream, Error>) -> Response {
+        streaming(self.request.id.clone(), stream, self.keep_alive)
+    }
+}
+
+/// Generates `dispatch` from the operation table (`crate::operations`).
+macro_rules! dispatch {
+    ($(
+        $(#[doc = $doc:literal])*
+        $Name:ident = $wire:literal,
+        $fn:ident($Request:ident) -> $kind:ident $Response:ident, idempotent: $idempotent:literal;
+    )*) => {
+        /// Runs the operation `method` names: a unary one reads its params,
+        /// calls the handler and answers with the result; a stream is the
+        /// function of its name below, written by hand.
+        async fn dispatch(method: Method, operation: &Operation<'_>) -> Response {
+            match method {
+                $(Method::$Name => run!($kind operation, $fn($Request)),)*
+            }
+        }
+    };
+}
+
+/// One arm of `dispatch`.
+macro_rules! run {
+    (unary $operation:ident, $fn:ident($Request:ident)) => {{
+        let params: crate::types::$Request = match $operation.params() {
+            Ok(params) => params,
+            Err(err) => return error_response($operation.request.id.clone(), &err),
+        };
+        let call = $operation.call(&params.tenant);
+        $operation.answer($operation.handler.$fn(&call, params).await)
+    }};
+    (stream $operation:ident, $fn:ident($Request:ident)) => {
+        $fn($operation).await
+    };
+}
+
+crate::operations::for_each_operation!(dispatch);
+
+/// `SendStreamingMessage`.
+async fn send_streaming_message(operation: &Operation<'_>) -> Response {
+    let stream = async {
+        let params: SendMessageRequest = operation.params()?;
+        let call = operation.call(&params.tenant);
+        operation.handler.send_streaming_message(&call, params).await
+    };
+    operation.stream(stream.await)
+}
+
+/// `SubscribeToTask`, resumed after the event named by `Last-Event-ID` if
+/// the request has one.
+async fn subscribe_to_task(operation: &Operation<'_>) -> Response {
+    let resume = sse::last_event_id(&operation.parts.headers);
+    let stream = async {
+        let params: SubscribeToTaskRequest = operation.params()?;
+        let call = operation.call(&params.tenant);
+        match resume {
+            Some(last_seen) => operation.handler.resume_task(&call, params, last_seen).await,
+            None => operation.handler.subscribe_to_task(&call, params).await,
+        }
+    };
+    operation.stream(stream.await)
 }
 
 /// The id of a request refused for its `Content-Type`, so that the client
@@ -234,49 +245,9 @@ async fn refused_request_id(headers: &HeaderMap, body: Body, limit: usize) -> Id
     }
 }
 
-/// Reads the params, calls the operation and encodes its result.
-async fn unary<P, R, F, Fut>(
-    request: &RpcRequest,
-    call: impl Fn(&str) -> CallContext,
-    operation: F,
-) -> Response
-where
-    P: DeserializeOwned + Tenanted,
-    R: Serialize,
-    F: FnOnce(CallContext, P) -> Fut,
-    Fut: Future<Output = Result<R, Error>>,
-{
-    let id = request.id.clone();
-    let params: P = match request.params_as() {
-        Ok(params) => params,
-        Err(err) => return error_response(id, &err),
-    };
-    let context = call(params.tenant());
-    match operation(context, params).await {
-        Ok(result) => success_response(id, &result),
-        Err(err) => error_response(id, &err),
-    }
-}
-
-/// Reads the params and starts a streaming operation.
-async fn unary_stream<P, F, Fut>(
-    request: &RpcRequest,
-    call: impl Fn(&str) -> CallContext,
-    operation: F,
-) -> Result<EventStream, Error>
-where
-    P: DeserializeOwned + Tenanted,
-    F: FnOnce(CallContext, P) -> Fut,
-    Fut: Future<Output = Result<EventStream, Error>>,
-{
-    let params: P = request.params_as()?;
-    let context = call(params.tenant());
-    operation(context, params).await
-}
-
 /// Answers a streaming operation: a plain error if it could not start,
 /// else an SSE stream of JSON-RPC responses.
-fn streaming(id: Id, stream: Result<EventStream, Error>, keep_alive: std::time::Duration) -> Response {
+fn streaming(id: Id, stream: Result<EventStream, Error>, keep_alive: Duration) -> Response {
     let stream = match stream {
         Ok(stream) => stream,
         Err(err) => return error_response(id, &err),

@@ -320,31 +320,3 @@ async fn drain(mut stream: BodyDataStream, mut read: usize, drain_limit: usize) 
     };
     let _ = tokio::time::timeout(DRAIN_TIME, discard).await;
 }
-
-/// Request messages that carry a tenant.
-trait Tenanted {
-    fn tenant(&self) -> &str;
-}
-
-macro_rules! tenanted {
-    ($($ty:ty),+ $(,)?) => {
-        $(impl Tenanted for $ty {
-            fn tenant(&self) -> &str {
-                &self.tenant
-            }
-        })+
-    };
-}
-
-tenanted!(
-    crate::types::SendMessageRequest,
-    crate::types::GetTaskRequest,
-    crate::types::ListTasksRequest,
-    crate::types::CancelTaskRequest,
-    crate::types::SubscribeToTaskRequest,
-    crate::types::TaskPushNotificationConfig,
-    crate::types::GetTaskPushNotificationConfigRequest,
-    crate::types::ListTaskPushNotificationConfigsRequest,
-    crate::types::DeleteTaskPushNotificationConfigRequest,
-    crate::types::GetExtendedAgentCardRequest,
-);
