@@ -10,7 +10,16 @@
 //! Prints requests (or events) per second for ours and for the floor, and
 //! the ratio; `--only send`, `--only stream` or `--only client` runs one
 //! scenario (`client`: our client's round trip against a bare reqwest POST;
-//! `grpc`, with the `grpc` feature: gRPC next to JSON-RPC). Client and servers share the machine, the same way for both.
+//! `grpc`, with the `grpc` feature: gRPC next to JSON-RPC). Client and
+//! servers share the machine, the same way for both. `--chunks N` sets the
+//! artifact chunks of each stream (default 50).
+//!
+//! `--only serve` starts the echo agent and the floor and prints their URLs
+//! and the request body, for an external load generator such as `oha`:
+//!
+//! ```sh
+//! oha -z 10s -c 16 -m POST -H 'A2A-Version: 1.0' -H 'Content-Type: application/json' -d "$BODY" "$URL"
+//! ```
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -216,11 +225,14 @@ async fn main() {
     let connections = arg("--connections", 32);
     println!("{connections} connections, {seconds} s per run, loopback\n");
 
+    if scenarios == "serve" {
+        serve().await;
+    }
     if scenarios == "all" || scenarios == "send" {
         send_message(seconds, connections).await;
     }
     if scenarios == "all" || scenarios == "stream" {
-        send_streaming_message(seconds, connections).await;
+        send_streaming_message(seconds, connections, arg("--chunks", 50) as usize).await;
     }
     if scenarios == "all" || scenarios == "client" {
         client_round_trip(seconds, connections).await;
@@ -318,6 +330,15 @@ async fn client_round_trip(seconds: u64, connections: u64) {
     );
 }
 
+/// Serves the echo agent and the SendMessage floor until the process is killed.
+async fn serve() {
+    let body = request_body("SendMessage");
+    let our_url = ours(0).await;
+    let floor_url = floor(capture(&our_url, &body).await).await;
+    println!("ours  {our_url}\nfloor {floor_url}\nbody  {body}");
+    std::future::pending::<()>().await;
+}
+
 async fn send_message(seconds: u64, connections: u64) {
     let body = request_body("SendMessage");
     let our_url = ours(0).await;
@@ -337,9 +358,9 @@ async fn send_message(seconds: u64, connections: u64) {
     println!("  ratio       {:>10.2}\n", ours_rate / floor_rate);
 }
 
-async fn send_streaming_message(seconds: u64, connections: u64) {
+async fn send_streaming_message(seconds: u64, connections: u64, chunks: usize) {
     let body = request_body("SendStreamingMessage");
-    let our_url = ours(10).await;
+    let our_url = ours(chunks).await;
     let frames = capture(&our_url, &body).await;
     let per_stream = frames.windows(2).filter(|w| w == b"\n\n").count();
     let floor_url = sse_floor(frames.clone()).await;

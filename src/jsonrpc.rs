@@ -74,6 +74,14 @@ macro_rules! methods {
                 }
             }
 
+            /// Whether sending the request twice does no more than sending it
+            /// once: what a client may repeat after a timeout.
+            pub const fn is_idempotent(self) -> bool {
+                match self {
+                    $(Self::$Name => $idempotent,)*
+                }
+            }
+
             /// The method of a wire name.
             fn from_wire(name: &str) -> Option<Self> {
                 match name {

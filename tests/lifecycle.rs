@@ -667,8 +667,10 @@ async fn a_refused_follow_up_leaves_no_push_config_behind() {
     let config = SendMessageConfiguration::default().with_return_immediately(true);
     let task = client.send_task(&send_with(user_message("m", "x"), config)).await;
     tokio::time::sleep(Duration::from_millis(50)).await;
-    let mut config = SendMessageConfiguration::default();
-    config.task_push_notification_config = Some(TaskPushNotificationConfig::new("https://example.com/hook"));
+    let config = SendMessageConfiguration {
+        task_push_notification_config: Some(TaskPushNotificationConfig::new("https://example.com/hook")),
+        ..SendMessageConfiguration::default()
+    };
     let refused = client
         .send_message(&send_with(user_message("m2", "y").with_task_id(&task.id), config))
         .await;

@@ -94,13 +94,7 @@ impl RetryPolicy {
 
     /// Whether `method` may be sent twice without changing the outcome.
     pub fn is_idempotent(method: Method) -> bool {
-        !matches!(
-            method,
-            Method::SendMessage
-                | Method::SendStreamingMessage
-                | Method::CancelTask
-                | Method::CreateTaskPushNotificationConfig
-        )
+        method.is_idempotent()
     }
 
     /// Whether attempt `attempt` (1-based) that failed with `failure` is tried again.
