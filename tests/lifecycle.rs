@@ -734,3 +734,36 @@ async fn resume_over_grpc_with_the_metadata_key() {
         "exactly the remaining events: {rest:?}"
     );
 }
+
+/// Answers with a message, then goes on with something else for a while.
+struct RepliesThenLingers;
+
+impl AgentExecutor for RepliesThenLingers {
+    async fn execute(&self, _: RequestContext, updater: TaskUpdater) -> Result<(), Error> {
+        updater.reply(updater.message("right away")).await?;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_direct_reply_answers_at_once_and_leaves_no_task() {
+    let server = support::start(RequestHandler::builder(card(), RepliesThenLingers).build()).await;
+    let client = Client::new(&server, Binding::JsonRpc);
+    let started = Instant::now();
+    let answer = client.send_message(&send(user_message("m", "x"))).await.unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    let a2akit::types::SendMessageResponse::Message(message) = answer else {
+        panic!("{answer:?}")
+    };
+    assert_eq!(message.text(), "right away");
+    let listed = client
+        .list_tasks(&a2akit::types::ListTasksRequest::default())
+        .await
+        .unwrap();
+    assert!(listed.tasks.is_empty(), "{listed:?}");
+}

@@ -631,7 +631,11 @@ impl RequestHandler {
         // Waits for milestones, not for every event: a blocking send costs no
         // event traffic.
         let outcome = progress
-            .wait_for(|p| p.settles > settles || p.ended >= generation)
+            .wait_for(|p| {
+                p.settles > settles
+                    || p.ended >= generation
+                    || p.reply.as_ref().is_some_and(|(g, _)| *g == generation)
+            })
             .await
             .map(|p| {
                 let reply = p
