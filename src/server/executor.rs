@@ -39,7 +39,8 @@ pub trait AgentExecutor: Send + Sync + 'static {
     /// The run lasts as long as any [`TaskUpdater`] of it lives: an agent may
     /// hand a clone to a background job and return. When the last one is
     /// dropped, a task left neither finished nor waiting for the client
-    /// (input or auth required) is failed with a status message saying so.
+    /// (input or auth required) is failed with a status message saying so,
+    /// or, if a cancel was asked for meanwhile, canceled.
     ///
     /// Returning an error fails the task with the error's message; if the
     /// agent had reported nothing yet, the caller of a blocking send gets the
@@ -145,10 +146,33 @@ pub(crate) struct RunToken {
     pub(crate) generation: u64,
     /// Why the run stopped, when `execute` did not return `Ok`.
     pub(crate) failure: Mutex<Option<RunFailure>>,
+    /// Set once the run has been ended in place, so that dropping does nothing more.
+    ended: bool,
+}
+
+impl RunToken {
+    pub(crate) fn new(live: Arc<LiveTask>, generation: u64) -> Self {
+        Self {
+            live,
+            generation,
+            failure: Mutex::new(None),
+            ended: false,
+        }
+    }
+
+    /// Ends the run here and now (the caller holds the last updater).
+    pub(crate) async fn end(mut self) {
+        self.ended = true;
+        let failure = self.failure.lock().unwrap_or_else(|p| p.into_inner()).take();
+        self.live.end_run(self.generation, failure).await;
+    }
 }
 
 impl Drop for RunToken {
     fn drop(&mut self) {
+        if self.ended {
+            return;
+        }
         let live = Arc::clone(&self.live);
         let generation = self.generation;
         let failure = self.failure.lock().unwrap_or_else(|p| p.into_inner()).take();

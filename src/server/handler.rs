@@ -2,14 +2,15 @@
 
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::FutureExt as _;
-use tokio::sync::watch;
+use tokio::sync::{oneshot, watch};
 
 use super::bus::{EventBus, InMemoryEventBus};
 use super::call::CallContext;
+use super::detached::Detached;
 use super::executor::{AgentExecutor, CancelContext, RequestContext, RunToken, TaskUpdater};
 use super::follow::{EventStream, Follower, Until};
 use super::store::{
@@ -464,11 +465,7 @@ impl RequestHandler {
         }
         // From here the run is the token's: a failure or a dropped request
         // ends it through the token, and a task left unstarted is failed.
-        let token = Arc::new(RunToken {
-            live: Arc::clone(&live),
-            generation,
-            failure: Mutex::new(None),
-        });
+        let token = Arc::new(RunToken::new(Arc::clone(&live), generation));
         if let Some(config) = configuration
             .as_ref()
             .and_then(|c| c.task_push_notification_config.as_ref())
@@ -503,7 +500,7 @@ impl RequestHandler {
             configuration,
             metadata,
             call: call.clone(),
-            canceled: engine.bus.cancel_signal(&live.key),
+            canceled: live.cancel_signal(),
         };
         Ok(Accepted {
             live,
@@ -515,16 +512,18 @@ impl RequestHandler {
         })
     }
 
-    /// Accepts a message and starts its run, detached from the request: a
-    /// caller that disconnects midway can neither cut a write short nor
-    /// leave a task claimed and never run.
-    async fn start(
+    /// Accepts a message and runs the agent on it, as a [`Detached`] job:
+    /// the caller drives it while it waits and hears from it once the
+    /// message is accepted; a caller that disconnects midway can neither cut
+    /// a write short nor leave a task claimed and never run, and the run
+    /// never stops for it.
+    fn start(
         &self,
         call: &CallContext,
         request: SendMessageRequest,
         follow: bool,
         seen: bool,
-    ) -> Result<Started, Error> {
+    ) -> (Detached, impl Future<Output = Result<Started, Error>> + use<>) {
         let handler = self.clone();
         let call = call.clone();
         let history = request
@@ -532,7 +531,8 @@ impl RequestHandler {
             .as_ref()
             .and_then(|c| c.history_length)
             .and_then(|n| usize::try_from(n).ok());
-        tokio::spawn(async move {
+        let (accepted_tx, accepted_rx) = oneshot::channel();
+        let job = Detached::new(async move {
             let Accepted {
                 live,
                 context,
@@ -540,12 +540,17 @@ impl RequestHandler {
                 generation,
                 snapshot,
                 follower,
-            } = handler.accept(&call, request, follow, seen).await?;
+            } = match handler.accept(&call, request, follow, seen).await {
+                Ok(accepted) => accepted,
+                Err(err) => {
+                    let _ = accepted_tx.send(Err(err));
+                    return;
+                }
+            };
             // Taken before the run can move the task.
             let mut progress = live.progress();
             let settles = progress.borrow_and_update().settles;
-            handler.spawn_run(context, updater);
-            Ok(Started {
+            let _ = accepted_tx.send(Ok(Started {
                 live,
                 generation,
                 snapshot,
@@ -553,53 +558,57 @@ impl RequestHandler {
                 progress,
                 settles,
                 history,
+            }));
+            handler.run(context, updater).await;
+        });
+        let accepted = async move {
+            accepted_rx.await.unwrap_or_else(|_| {
+                tracing::error!("accepting a message panicked");
+                Err(Error::internal("the message could not be accepted"))
             })
-        })
-        .await
-        .unwrap_or_else(|err| {
-            tracing::error!(error = %err, "accepting a message panicked");
-            Err(Error::internal("the message could not be accepted"))
-        })
+        };
+        (job, accepted)
     }
 
-    /// Runs the executor for an accepted message in its own task: a client
-    /// going away never stops it, and an error, a panic or the timeout fails
-    /// the task instead of the server.
-    fn spawn_run(&self, context: RequestContext, updater: TaskUpdater) {
-        let inner = Arc::clone(&self.inner);
-        tokio::spawn(async move {
-            let task_id = context.task_id.clone();
-            let run = AssertUnwindSafe(inner.executor.execute(context, updater.clone())).catch_unwind();
-            let outcome = match inner.executor_timeout {
-                Some(limit) => tokio::time::timeout(limit, run).await.map_err(|_| limit),
-                None => Ok(run.await),
-            };
-            let failure = match outcome {
-                Ok(Ok(Ok(()))) => None,
-                Ok(Ok(Err(err))) => {
-                    tracing::warn!(task_id = %task_id, error = %err, "the agent returned an error");
-                    Some(RunFailure::Refused(err))
-                }
-                Ok(Err(panic)) => {
-                    let what = panic
-                        .downcast_ref::<&str>()
-                        .map(|s| (*s).to_owned())
-                        .or_else(|| panic.downcast_ref::<String>().cloned())
-                        .unwrap_or_else(|| "unknown cause".to_owned());
-                    tracing::error!(task_id = %task_id, panic = %what, "the agent panicked");
-                    Some(RunFailure::Crashed)
-                }
-                Err(limit) => {
-                    tracing::warn!(task_id = %task_id, ?limit, "the agent did not finish in time");
-                    Some(RunFailure::TimedOut(limit))
-                }
-            };
-            // A failed run ends now; a run that returned normally ends when
-            // the agent drops its last updater.
-            if let (Some(failure), Some(run)) = (failure, updater.run.as_ref()) {
-                updater.live.end_run(run.generation, Some(failure)).await;
+    /// Runs the executor on an accepted message: an error, a panic or the
+    /// timeout fails the task instead of the server. The run ends here if
+    /// the agent kept no updater, else when it drops its last one.
+    async fn run(&self, context: RequestContext, updater: TaskUpdater) {
+        let task_id = context.task_id.clone();
+        let run = AssertUnwindSafe(self.inner.executor.execute(context, updater.clone())).catch_unwind();
+        let outcome = match self.inner.executor_timeout {
+            Some(limit) => tokio::time::timeout(limit, run).await.map_err(|_| limit),
+            None => Ok(run.await),
+        };
+        let failure = match outcome {
+            Ok(Ok(Ok(()))) => None,
+            Ok(Ok(Err(err))) => {
+                tracing::warn!(task_id = %task_id, error = %err, "the agent returned an error");
+                Some(RunFailure::Refused(err))
             }
-        });
+            Ok(Err(panic)) => {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown cause".to_owned());
+                tracing::error!(task_id = %task_id, panic = %what, "the agent panicked");
+                Some(RunFailure::Crashed)
+            }
+            Err(limit) => {
+                tracing::warn!(task_id = %task_id, ?limit, "the agent did not finish in time");
+                Some(RunFailure::TimedOut(limit))
+            }
+        };
+        let TaskUpdater { live, run, .. } = updater;
+        let Some(run) = run else { return };
+        if let Some(failure) = failure {
+            // A failed run ends now, even if the agent still holds an updater.
+            live.end_run(run.generation, Some(failure)).await;
+        }
+        if let Some(last) = Arc::into_inner(run) {
+            last.end().await;
+        }
     }
 
     /// `SendMessage`: runs the agent on a message and answers with the task
@@ -614,6 +623,7 @@ impl RequestHandler {
             .configuration
             .as_ref()
             .is_some_and(|c| c.return_immediately);
+        let (mut job, accepted) = self.start(call, request, false, return_immediately);
         let Started {
             live,
             generation,
@@ -622,7 +632,7 @@ impl RequestHandler {
             settles,
             history,
             ..
-        } = self.start(call, request, false, return_immediately).await?;
+        } = job.alongside(accepted).await?;
         if return_immediately {
             if let StreamResponse::Task(task) = Arc::unwrap_or_clone(snapshot.event) {
                 return Ok(SendMessageResponse::Task(task));
@@ -630,26 +640,24 @@ impl RequestHandler {
         }
         // Waits for milestones, not for every event: a blocking send costs no
         // event traffic.
-        let outcome = progress
-            .wait_for(|p| {
-                p.settles > settles
-                    || p.ended >= generation
-                    || p.reply.as_ref().is_some_and(|(g, _)| *g == generation)
-            })
-            .await
-            .map(|p| {
-                let reply = p
-                    .reply
-                    .as_ref()
-                    .filter(|(g, _)| *g == generation)
-                    .map(|(_, m)| m.clone());
-                let error = p
-                    .error
-                    .as_ref()
-                    .filter(|(g, _)| *g == generation)
-                    .map(|(_, e)| e.clone());
-                (reply, error)
-            });
+        let settled = progress.wait_for(|p| {
+            p.settles > settles
+                || p.ended >= generation
+                || p.reply.as_ref().is_some_and(|(g, _)| *g == generation)
+        });
+        let outcome = job.alongside(settled).await.map(|p| {
+            let reply = p
+                .reply
+                .as_ref()
+                .filter(|(g, _)| *g == generation)
+                .map(|(_, m)| m.clone());
+            let error = p
+                .error
+                .as_ref()
+                .filter(|(g, _)| *g == generation)
+                .map(|(_, e)| e.clone());
+            (reply, error)
+        });
         match outcome {
             Ok((Some(reply), _)) => return Ok(SendMessageResponse::Message(reply)),
             Ok((None, Some(err))) => return Err(err),
@@ -668,9 +676,12 @@ impl RequestHandler {
         request: SendMessageRequest,
     ) -> Result<EventStream, Error> {
         self.check_streaming()?;
+        let (mut job, accepted) = self.start(call, request, true, true);
         let Started {
             snapshot, follower, ..
-        } = self.start(call, request, true, true).await?;
+        } = job.alongside(accepted).await?;
+        // The run goes on by itself; the stream follows it.
+        drop(job);
         let follower = follower.ok_or_else(|| Error::internal("a streaming call follows its task"))?;
         Ok(follower.into_stream(Some(snapshot), Until::Settled))
     }

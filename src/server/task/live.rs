@@ -154,6 +154,8 @@ struct RunSlot {
     lease: Option<RunLease>,
     /// Whether the current run has changed the task yet.
     progressed: bool,
+    /// The current run's cancel signal.
+    canceled: Option<watch::Receiver<bool>>,
 }
 
 /// The milestones of a task's runs, so that a blocking send can wait for
@@ -205,11 +207,21 @@ impl LiveTask {
         let Some(lease) = self.engine.runs.claim(&self.key).await? else {
             return Ok(None);
         };
+        let canceled = self.engine.bus.cancel_signal(&self.key);
         let mut slot = self.slot();
         slot.generation += 1;
         slot.lease = Some(lease);
         slot.progressed = false;
+        slot.canceled = Some(canceled);
         Ok(Some(slot.generation))
+    }
+
+    /// The cancel signal of the current run.
+    pub(crate) fn cancel_signal(&self) -> watch::Receiver<bool> {
+        match &self.slot().canceled {
+            Some(signal) => signal.clone(),
+            None => self.engine.bus.cancel_signal(&self.key),
+        }
     }
 
     /// Gives up a run that never started (the request failed after claiming).
@@ -280,7 +292,6 @@ impl LiveTask {
             }
         }
         let max_history = self.engine.max_history;
-        let reply = matches!(&event, AgentEvent::Reply(_));
         self.write(&mut cache, |task| {
             check_event(task, &event, max_history).map(|event| vec![Arc::new(event)])
         })
@@ -298,13 +309,9 @@ impl LiveTask {
         if generation.is_some() {
             self.slot().progressed = true;
         }
-        let message = match (&event, reply) {
-            (AgentEvent::Reply(message), true) => Some(message.clone()),
-            _ => None,
-        };
         self.progress.send_modify(|p| {
-            if let (Some(message), Some(generation)) = (message, generation) {
-                p.reply = Some((generation, message));
+            if let (AgentEvent::Reply(message), Some(generation)) = (&event, generation) {
+                p.reply = Some((generation, message.clone()));
             }
             if settles {
                 p.settles += 1;
@@ -356,9 +363,10 @@ impl LiveTask {
     /// released and waiters are told. `failure` is why the run stopped, if
     /// it did not return normally; `detail` is for the log only.
     pub(crate) async fn end_run(&self, generation: u64, failure: Option<RunFailure>) {
-        let (current, progressed) = {
+        let (current, progressed, canceled) = {
             let slot = self.slot();
-            (slot.generation == generation, slot.progressed)
+            let canceled = slot.canceled.as_ref().is_some_and(|signal| *signal.borrow());
+            (slot.generation == generation, slot.progressed, canceled)
         };
         if current {
             let unfinished = {
@@ -378,19 +386,23 @@ impl LiveTask {
                     let err = err.clone();
                     self.progress.send_modify(|p| p.error = Some((generation, err)));
                 }
-                let mut status = TaskStatus::new(TaskState::Failed);
-                let cache = self.cache.lock().await;
-                status.message = Some(
-                    Message::agent(reason.as_str())
+                // A run that stops once asked to cancel has done what was asked.
+                let status = if canceled && failure.is_none() {
+                    TaskStatus::new(TaskState::Canceled)
+                } else {
+                    let cache = self.cache.lock().await;
+                    let message = Message::agent(reason.as_str())
                         .with_task_id(&cache.task.id)
-                        .with_context_id(&cache.task.context_id),
-                );
-                drop(cache);
+                        .with_context_id(&cache.task.context_id);
+                    TaskStatus::new(TaskState::Failed).with_message(message)
+                };
                 if let Err(err) = self.apply(None, AgentEvent::Status(status)).await {
                     tracing::warn!(task_id = %self.key.id, error = %err, "could not fail an unfinished task");
                 }
             }
-            self.slot().lease = None;
+            let mut slot = self.slot();
+            slot.lease = None;
+            slot.canceled = None;
         }
         self.progress.send_modify(|p| p.ended = p.ended.max(generation));
     }

@@ -305,6 +305,12 @@ impl Tasks {
 
 impl TaskStore for InMemoryTaskStore {
     async fn create(&self, key: &TaskKey, owner: &str, task: &Task) -> Result<Sequence, StoreError> {
+        // Built before taking the lock, which every other call waits for.
+        let snapshot = Snapshot::new(task.clone());
+        let log = Log {
+            events: VecDeque::from([Arc::new(StreamResponse::Task(task.clone()))]),
+            start: 1,
+        };
         let now = Instant::now();
         let limits = &self.limits;
         let mut tasks = self.lock();
@@ -336,14 +342,10 @@ impl TaskStore for InMemoryTaskStore {
                 tasks.interrupted.push_back((now, key.clone()));
             }
         }
-        let log = Log {
-            events: VecDeque::from([Arc::new(StreamResponse::Task(task.clone()))]),
-            start: 1,
-        };
         tasks.entries.insert(
             key.clone(),
             Entry {
-                task: Snapshot::new(task.clone()),
+                task: snapshot,
                 owner: owner.to_owned(),
                 sequence: 1,
                 log: Some(Box::new(log)),
