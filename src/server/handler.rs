@@ -201,7 +201,9 @@ struct Accepted {
     updater: TaskUpdater,
     generation: u64,
     /// The task right after the message was recorded, and its sequence.
-    snapshot: TaskEvent,
+    /// The task as the caller first sees it, when it sees the task before
+    /// the agent answers (a stream, `returnImmediately`).
+    snapshot: Option<TaskEvent>,
     /// The bus subscription of a streaming call, taken before the message was recorded.
     follower: Option<Follower>,
 }
@@ -210,7 +212,9 @@ struct Accepted {
 struct Started {
     live: Arc<LiveTask>,
     generation: u64,
-    snapshot: TaskEvent,
+    /// The task as the caller first sees it, when it sees the task before
+    /// the agent answers (a stream, `returnImmediately`).
+    snapshot: Option<TaskEvent>,
     follower: Option<Follower>,
     progress: watch::Receiver<Progress>,
     /// The task's settle count before the run started.
@@ -410,12 +414,15 @@ impl RequestHandler {
                 .start_run()
                 .await?
                 .ok_or_else(|| Error::internal("a new task is already claimed"))?;
-            let (task, sequence) = live.snapshot(view).await;
+            let sequence = 1;
             follower =
                 bus.map(|bus| Follower::new(live.key.clone(), Arc::clone(&engine.store), bus, sequence));
-            snapshot = TaskEvent {
-                sequence,
-                event: Arc::new(StreamResponse::Task(task)),
+            snapshot = match seen {
+                true => Some(TaskEvent {
+                    sequence,
+                    event: Arc::new(StreamResponse::Task(live.snapshot(view).await.0)),
+                }),
+                false => None,
             };
             before = None;
         } else {
@@ -447,7 +454,7 @@ impl RequestHandler {
             })?;
             let bus = follow.then(|| engine.bus.subscribe(&live.key));
             let (full_before, _) = live.snapshot(TaskView::FULL).await;
-            let recorded = live.record_message(message.clone(), view).await;
+            let recorded = live.record_message(message.clone(), seen.then_some(view)).await;
             let (task, sequence) = match recorded {
                 Ok(recorded) => recorded,
                 Err(err) => {
@@ -457,10 +464,10 @@ impl RequestHandler {
             };
             follower =
                 bus.map(|bus| Follower::new(live.key.clone(), Arc::clone(&engine.store), bus, sequence));
-            snapshot = TaskEvent {
+            snapshot = task.map(|task| TaskEvent {
                 sequence,
                 event: Arc::new(StreamResponse::Task(task)),
-            };
+            });
             before = Some(full_before);
         }
         // From here the run is the token's: a failure or a dropped request
@@ -633,7 +640,7 @@ impl RequestHandler {
             history,
             ..
         } = job.alongside(accepted).await?;
-        if return_immediately {
+        if let Some(snapshot) = snapshot {
             if let StreamResponse::Task(task) = Arc::unwrap_or_clone(snapshot.event) {
                 return Ok(SendMessageResponse::Task(task));
             }
@@ -683,7 +690,7 @@ impl RequestHandler {
         // The run goes on by itself; the stream follows it.
         drop(job);
         let follower = follower.ok_or_else(|| Error::internal("a streaming call follows its task"))?;
-        Ok(follower.into_stream(Some(snapshot), Until::Settled))
+        Ok(follower.into_stream(snapshot, Until::Settled))
     }
 
     /// `GetTask`.

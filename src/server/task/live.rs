@@ -235,11 +235,12 @@ impl LiveTask {
     }
 
     /// Adds a client message to the history of a task that is not finished.
+    /// Returns the task after it, projected to `view` when one is given, and its sequence.
     pub(crate) async fn record_message(
         &self,
         message: Message,
-        view: TaskView,
-    ) -> Result<(Task, Sequence), Error> {
+        view: Option<TaskView>,
+    ) -> Result<(Option<Task>, Sequence), Error> {
         let mut cache = self.cache.lock().await;
         let event = Arc::new(StreamResponse::Message(message));
         let max_history = self.engine.max_history;
@@ -259,7 +260,7 @@ impl LiveTask {
             Ok(vec![Arc::clone(&event)])
         })
         .await?;
-        Ok((view.project(&cache.task), cache.sequence))
+        Ok((view.map(|view| view.project(&cache.task)), cache.sequence))
     }
 
     /// Checks an event of run `generation` (`None`: the engine's own, such as

@@ -70,14 +70,18 @@ struct Tasks {
     entries: HashMap<TaskKey, Entry>,
     /// Terminal tasks in the order they ended: TTL and eviction order.
     finished: VecDeque<(Instant, TaskKey)>,
-    /// Terminal tasks whose event log is still kept, in the order they ended.
-    logs: VecDeque<(Instant, TaskKey)>,
+    /// How many of the oldest `finished` tasks have had their logs dropped.
+    logs_dropped: usize,
     /// Tasks that entered an interrupted state, roughly oldest first; an
     /// entry may be stale (the task moved on) and is checked when it expires.
     interrupted: VecDeque<(Instant, TaskKey)>,
     /// Unfinished tasks per (tenant, owner).
     unfinished: HashMap<(String, String), usize>,
     configs: usize,
+    /// What was removed under the lock, freed once it is released: freeing
+    /// a task is many small frees that other callers need not wait for.
+    dead: Vec<Entry>,
+    dead_logs: Vec<Box<Log>>,
 }
 
 #[derive(Debug)]
@@ -202,24 +206,25 @@ impl Tasks {
     /// Drops what has outlived its time: finished tasks, the logs of
     /// finished tasks, interrupted tasks nobody answered.
     fn sweep(&mut self, now: Instant, limits: &Limits) {
-        while let Some((at, _)) = self.logs.front() {
-            if now.duration_since(*at) < limits.log_retention {
+        while let Some((ended, key)) = self.finished.get(self.logs_dropped) {
+            if now.duration_since(*ended) < limits.log_retention {
                 break;
             }
-            let (ended, key) = self.logs.pop_front().expect("front exists");
             // The key may name a newer task by now: only the task that ended
             // then, and has not changed since, drops its log.
-            if let Some(entry) = self.entries.get_mut(&key) {
-                if entry.is_finished() && entry.touched == ended {
-                    entry.log = None;
+            if let Some(entry) = self.entries.get_mut(key) {
+                if entry.is_finished() && entry.touched == *ended {
+                    self.dead_logs.extend(entry.log.take());
+                    entry.task.compact();
                 }
             }
+            self.logs_dropped += 1;
         }
         while let Some((at, _)) = self.finished.front() {
             if now.duration_since(*at) < limits.terminal_ttl {
                 break;
             }
-            let (ended, key) = self.finished.pop_front().expect("front exists");
+            let (ended, key) = self.pop_finished().expect("front exists");
             if self.ended_at(&key, ended) {
                 self.remove(&key);
             }
@@ -259,7 +264,23 @@ impl Tasks {
             if !entry.is_finished() {
                 self.release_owner(&key.tenant, &entry.owner);
             }
+            self.dead.push(entry);
         }
+    }
+
+    /// The oldest finished task's place in the queue.
+    fn pop_finished(&mut self) -> Option<(Instant, TaskKey)> {
+        let front = self.finished.pop_front()?;
+        self.logs_dropped = self.logs_dropped.saturating_sub(1);
+        Some(front)
+    }
+
+    /// What was removed, to free once the lock is released.
+    fn bury(&mut self) -> (Vec<Entry>, Vec<Box<Log>>) {
+        (
+            std::mem::take(&mut self.dead),
+            std::mem::take(&mut self.dead_logs),
+        )
     }
 
     fn release_owner(&mut self, tenant: &str, owner: &str) {
@@ -277,13 +298,6 @@ impl Tasks {
     /// the queues stay proportional to what the store holds.
     fn prune(&mut self) {
         let bound = 2 * self.entries.len().max(1024);
-        if self.logs.len() > bound {
-            let logs = std::mem::take(&mut self.logs);
-            self.logs = logs
-                .into_iter()
-                .filter(|(ended, key)| self.ended_at(key, *ended))
-                .collect();
-        }
         if self.interrupted.len() > bound {
             let entries = &self.entries;
             self.interrupted
@@ -293,7 +307,7 @@ impl Tasks {
 
     /// Makes room for one more task: the oldest finished task goes.
     fn evict_oldest_finished(&mut self) -> bool {
-        while let Some((ended, key)) = self.finished.pop_front() {
+        while let Some((ended, key)) = self.pop_finished() {
             if self.ended_at(&key, ended) {
                 self.remove(&key);
                 return true;
@@ -314,46 +328,51 @@ impl TaskStore for InMemoryTaskStore {
         let now = Instant::now();
         let limits = &self.limits;
         let mut tasks = self.lock();
-        tasks.sweep(now, limits);
-        if tasks.entries.contains_key(key) {
-            return Err(StoreError::conflict(format!("task {} already exists", key.id)));
-        }
-        let slot = (key.tenant.clone(), owner.to_owned());
-        let held = tasks.unfinished.get(&slot).copied().unwrap_or(0);
-        if !task.status.state.is_terminal() && held >= limits.owner_limit {
-            return Err(StoreError::capacity(format!(
-                "this caller already has {held} unfinished tasks; finish or cancel some, or try again later"
-            )));
-        }
-        while tasks.entries.len() >= limits.capacity {
-            if !tasks.evict_oldest_finished() {
-                return Err(StoreError::capacity(
-                    "the task store is full of unfinished tasks; try again later",
-                ));
+        let created = (|| {
+            tasks.sweep(now, limits);
+            if tasks.entries.contains_key(key) {
+                return Err(StoreError::conflict(format!("task {} already exists", key.id)));
             }
-        }
-        let finished = task.status.state.is_terminal();
-        if finished {
-            tasks.finished.push_back((now, key.clone()));
-            tasks.logs.push_back((now, key.clone()));
-        } else {
-            *tasks.unfinished.entry(slot).or_default() += 1;
-            if task.status.state.is_interrupted() {
-                tasks.interrupted.push_back((now, key.clone()));
+            let slot = (key.tenant.clone(), owner.to_owned());
+            let held = tasks.unfinished.get(&slot).copied().unwrap_or(0);
+            if !task.status.state.is_terminal() && held >= limits.owner_limit {
+                return Err(StoreError::capacity(format!(
+                    "this caller already has {held} unfinished tasks; finish or cancel some, or try again later"
+                )));
             }
-        }
-        tasks.entries.insert(
-            key.clone(),
-            Entry {
-                task: snapshot,
-                owner: owner.to_owned(),
-                sequence: 1,
-                log: Some(Box::new(log)),
-                touched: now,
-                configs: Vec::new(),
-            },
-        );
-        Ok(1)
+            while tasks.entries.len() >= limits.capacity {
+                if !tasks.evict_oldest_finished() {
+                    return Err(StoreError::capacity(
+                        "the task store is full of unfinished tasks; try again later",
+                    ));
+                }
+            }
+            let finished = task.status.state.is_terminal();
+            if finished {
+                tasks.finished.push_back((now, key.clone()));
+            } else {
+                *tasks.unfinished.entry(slot).or_default() += 1;
+                if task.status.state.is_interrupted() {
+                    tasks.interrupted.push_back((now, key.clone()));
+                }
+            }
+            tasks.entries.insert(
+                key.clone(),
+                Entry {
+                    task: snapshot,
+                    owner: owner.to_owned(),
+                    sequence: 1,
+                    log: Some(Box::new(log)),
+                    touched: now,
+                    configs: Vec::new(),
+                },
+            );
+            Ok(1)
+        })();
+        let dead = tasks.bury();
+        drop(tasks);
+        drop(dead);
+        created
     }
 
     async fn append(
@@ -365,50 +384,54 @@ impl TaskStore for InMemoryTaskStore {
         let now = Instant::now();
         let limits = &self.limits;
         let mut tasks = self.lock();
-        let entry = tasks
-            .entries
-            .get_mut(key)
-            .ok_or_else(|| StoreError::not_found(&key.id))?;
-        if entry.sequence != expected {
-            return Err(StoreError::conflict(format!(
-                "task {} is at event {}, not {expected}",
-                key.id, entry.sequence
-            )));
-        }
-        let was_finished = entry.is_finished();
-        let was_interrupted = entry.task.state().is_interrupted();
-        entry.task.update(|task| {
-            for event in events {
-                apply_event(task, event);
+        let appended = (|| {
+            let entry = tasks
+                .entries
+                .get_mut(key)
+                .ok_or_else(|| StoreError::not_found(&key.id))?;
+            if entry.sequence != expected {
+                return Err(StoreError::conflict(format!(
+                    "task {} is at event {}, not {expected}",
+                    key.id, entry.sequence
+                )));
             }
-        })?;
-        let log = entry.log.get_or_insert_with(|| {
-            Box::new(Log {
-                events: VecDeque::new(),
-                start: entry.sequence + 1,
-            })
-        });
-        log.events.extend(events.iter().cloned());
-        while log.events.len() > limits.log_length {
-            log.events.pop_front();
-            log.start += 1;
-        }
-        entry.sequence += events.len() as Sequence;
-        entry.touched = now;
-        let finished = entry.is_finished();
-        let interrupted = entry.task.state().is_interrupted();
-        let sequence = entry.sequence;
-        let owner = entry.owner.clone();
-        if finished && !was_finished {
-            tasks.finished.push_back((now, key.clone()));
-            tasks.logs.push_back((now, key.clone()));
-            tasks.release_owner(&key.tenant, &owner);
-            tasks.prune();
-        } else if interrupted && !was_interrupted {
-            tasks.interrupted.push_back((now, key.clone()));
-            tasks.prune();
-        }
-        Ok(sequence)
+            let was_finished = entry.is_finished();
+            let was_interrupted = entry.task.state().is_interrupted();
+            entry.task.update(|task| {
+                for event in events {
+                    apply_event(task, event);
+                }
+            })?;
+            let log = entry.log.get_or_insert_with(|| {
+                Box::new(Log {
+                    events: VecDeque::new(),
+                    start: entry.sequence + 1,
+                })
+            });
+            log.events.extend(events.iter().cloned());
+            while log.events.len() > limits.log_length {
+                log.events.pop_front();
+                log.start += 1;
+            }
+            entry.sequence += events.len() as Sequence;
+            entry.touched = now;
+            let finished = entry.is_finished();
+            let interrupted = entry.task.state().is_interrupted();
+            let sequence = entry.sequence;
+            let owner = entry.owner.clone();
+            if finished && !was_finished {
+                tasks.finished.push_back((now, key.clone()));
+                tasks.release_owner(&key.tenant, &owner);
+            } else if interrupted && !was_interrupted {
+                tasks.interrupted.push_back((now, key.clone()));
+                tasks.prune();
+            }
+            Ok(sequence)
+        })();
+        let dead = tasks.bury();
+        drop(tasks);
+        drop(dead);
+        appended
     }
 
     async fn get(&self, key: &TaskKey, view: TaskView) -> Result<Option<StoredTask>, StoreError> {
@@ -501,7 +524,11 @@ impl TaskStore for InMemoryTaskStore {
     }
 
     async fn remove(&self, key: &TaskKey) -> Result<(), StoreError> {
-        self.lock().remove(key);
+        let mut tasks = self.lock();
+        tasks.remove(key);
+        let dead = tasks.bury();
+        drop(tasks);
+        drop(dead);
         Ok(())
     }
 }

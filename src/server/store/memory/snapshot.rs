@@ -2,7 +2,8 @@
 //! and compactly once it is finished.
 //!
 //! A finished task never changes again, and most of a store's tasks are
-//! finished ones waiting out their time to live. Kept as JSON, without the
+//! finished ones waiting out their time to live. Once its events are no
+//! longer kept (see the store's log retention), it is kept as JSON, without the
 //! ids every message repeats and without the final status message that the
 //! history already holds, a small task takes about a third of the memory of
 //! its Rust form.
@@ -11,7 +12,7 @@ use chrono::{DateTime, Utc};
 
 use crate::server::store::StoreError;
 use crate::server::store::StoreErrorKind;
-use crate::types::{Task, TaskState};
+use crate::types::{Task, TaskState, TaskStatus};
 
 /// A task as the memory store holds it.
 #[derive(Debug)]
@@ -37,12 +38,20 @@ const STATUS_IN_HISTORY: u8 = b'1';
 const STATUS_APART: u8 = b'0';
 
 impl Snapshot {
-    /// Holds `task`, compacted if it is finished.
+    /// Holds `task` as it is.
     pub(super) fn new(task: Task) -> Self {
-        if task.status.state.is_terminal() {
-            Snapshot::Finished(Box::new(Compact::of(task)))
-        } else {
-            Snapshot::Live(Box::new(task))
+        Snapshot::Live(Box::new(task))
+    }
+
+    /// Compacts a finished task. Done once the task's events are no longer
+    /// kept, so that a task evicted before then is never compacted at all.
+    pub(super) fn compact(&mut self) {
+        if let Snapshot::Live(task) = self {
+            if task.status.state.is_terminal() {
+                let placeholder = Task::new("", "", TaskStatus::new(TaskState::Submitted));
+                let task = std::mem::replace(&mut **task, placeholder);
+                *self = Snapshot::Finished(Box::new(Compact::of(task)));
+            }
         }
     }
 
@@ -75,25 +84,14 @@ impl Snapshot {
         }
     }
 
-    /// Changes the task with `change`, and compacts it if it is now finished.
+    /// Changes the task with `change`.
     pub(super) fn update(&mut self, change: impl FnOnce(&mut Task)) -> Result<(), StoreError> {
-        let finished = match self {
-            Snapshot::Live(task) => {
-                change(task);
-                task.status.state.is_terminal()
-            }
-            Snapshot::Finished(compact) => {
-                // Stores only append to finished tasks when a caller insists.
-                let mut task = compact.expand()?;
-                change(&mut task);
-                *self = Snapshot::new(task);
-                return Ok(());
-            }
-        };
-        if finished {
-            if let Snapshot::Live(task) = self {
-                *self = Snapshot::Finished(Box::new(Compact::of(Task::clone(task))));
-            }
+        if let Snapshot::Finished(compact) = self {
+            // Stores only append to finished tasks when a caller insists.
+            *self = Snapshot::Live(Box::new(compact.expand()?));
+        }
+        if let Snapshot::Live(task) = self {
+            change(task);
         }
         Ok(())
     }
