@@ -81,7 +81,7 @@ struct Tasks {
     /// What was removed under the lock, freed once it is released: freeing
     /// a task is many small frees that other callers need not wait for.
     dead: Vec<Entry>,
-    dead_logs: Vec<Box<Log>>,
+    dead_logs: Vec<Log>,
 }
 
 #[derive(Debug)]
@@ -214,7 +214,7 @@ impl Tasks {
             // then, and has not changed since, drops its log.
             if let Some(entry) = self.entries.get_mut(key) {
                 if entry.is_finished() && entry.touched == *ended {
-                    self.dead_logs.extend(entry.log.take());
+                    self.dead_logs.extend(entry.log.take().map(|log| *log));
                     entry.task.compact();
                 }
             }
@@ -276,7 +276,7 @@ impl Tasks {
     }
 
     /// What was removed, to free once the lock is released.
-    fn bury(&mut self) -> (Vec<Entry>, Vec<Box<Log>>) {
+    fn bury(&mut self) -> (Vec<Entry>, Vec<Log>) {
         (
             std::mem::take(&mut self.dead),
             std::mem::take(&mut self.dead_logs),
