@@ -14,6 +14,11 @@ type Job = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 
 /// A job that runs in the request that owns it while the request waits, and
 /// on its own once the request lets go of it.
+///
+/// While it holds a job, a request must await only through
+/// [`alongside`](Self::alongside): the job may be queued for a lock (a
+/// task's write lock is fair) that the awaited future needs too, and only
+/// polling the job lets it take the lock and give it back.
 pub(crate) struct Detached {
     job: Option<Job>,
 }

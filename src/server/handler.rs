@@ -671,7 +671,9 @@ impl RequestHandler {
             _ => {}
         }
         let view = TaskView::FULL.history_length(history);
-        Ok(SendMessageResponse::Task(live.snapshot(view).await.0))
+        Ok(SendMessageResponse::Task(
+            job.alongside(live.snapshot(view)).await.0,
+        ))
     }
 
     /// `SendStreamingMessage`: runs the agent and streams the task at once

@@ -310,13 +310,18 @@ impl LiveTask {
         if generation.is_some() {
             self.slot().progressed = true;
         }
-        self.progress.send_modify(|p| {
+        // Waiters care about milestones only: other events wake nobody.
+        self.progress.send_if_modified(|p| {
+            let mut changed = false;
             if let (AgentEvent::Reply(message), Some(generation)) = (&event, generation) {
                 p.reply = Some((generation, message.clone()));
+                changed = true;
             }
             if settles {
                 p.settles += 1;
+                changed = true;
             }
+            changed
         });
         Ok(())
     }

@@ -34,7 +34,8 @@ use snapshot::Snapshot;
 ///   after one hour (default) without a change.
 /// - **event logs**: a task keeps its newest 1,000 events (default) while it
 ///   is unfinished, and drops its log one minute (default) after it ends;
-///   [`events_after`](TaskStore::events_after) answers `None` for what is gone.
+///   [`events_after`](TaskStore::events_after) answers `None` for what is
+///   gone. A finished task is then held compactly (as JSON).
 /// - **push configs**: at most 100 per task and 100,000 in all; they are
 ///   dropped with their task.
 ///
@@ -76,7 +77,7 @@ struct Tasks {
     /// entry may be stale (the task moved on) and is checked when it expires.
     interrupted: VecDeque<(Instant, TaskKey)>,
     /// Unfinished tasks per (tenant, owner).
-    unfinished: HashMap<(String, String), usize>,
+    unfinished: HashMap<String, HashMap<String, usize>>,
     configs: usize,
     /// What was removed under the lock, freed once it is released: freeing
     /// a task is many small frees that other callers need not wait for.
@@ -211,7 +212,7 @@ impl Tasks {
                 break;
             }
             // The key may name a newer task by now: only the task that ended
-            // then, and has not changed since, drops its log.
+            // then, and has not changed since, is touched.
             if let Some(entry) = self.entries.get_mut(key) {
                 if entry.is_finished() && entry.touched == *ended {
                     self.dead_logs.extend(entry.log.take().map(|log| *log));
@@ -283,12 +284,39 @@ impl Tasks {
         )
     }
 
+    /// How many unfinished tasks `owner` holds in `tenant`.
+    fn held(&self, tenant: &str, owner: &str) -> usize {
+        self.unfinished
+            .get(tenant)
+            .and_then(|owners| owners.get(owner))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    fn hold(&mut self, tenant: &str, owner: &str) {
+        let owners = match self.unfinished.get_mut(tenant) {
+            Some(owners) => owners,
+            None => self.unfinished.entry(tenant.to_owned()).or_default(),
+        };
+        match owners.get_mut(owner) {
+            Some(count) => *count += 1,
+            None => {
+                owners.insert(owner.to_owned(), 1);
+            }
+        }
+    }
+
     fn release_owner(&mut self, tenant: &str, owner: &str) {
-        let slot = (tenant.to_owned(), owner.to_owned());
-        if let Some(count) = self.unfinished.get_mut(&slot) {
+        let Some(owners) = self.unfinished.get_mut(tenant) else {
+            return;
+        };
+        if let Some(count) = owners.get_mut(owner) {
             *count -= 1;
             if *count == 0 {
-                self.unfinished.remove(&slot);
+                owners.remove(owner);
+                if owners.is_empty() {
+                    self.unfinished.remove(tenant);
+                }
             }
         }
     }
@@ -333,8 +361,7 @@ impl TaskStore for InMemoryTaskStore {
             if tasks.entries.contains_key(key) {
                 return Err(StoreError::conflict(format!("task {} already exists", key.id)));
             }
-            let slot = (key.tenant.clone(), owner.to_owned());
-            let held = tasks.unfinished.get(&slot).copied().unwrap_or(0);
+            let held = tasks.held(&key.tenant, owner);
             if !task.status.state.is_terminal() && held >= limits.owner_limit {
                 return Err(StoreError::capacity(format!(
                     "this caller already has {held} unfinished tasks; finish or cancel some, or try again later"
@@ -351,7 +378,7 @@ impl TaskStore for InMemoryTaskStore {
             if finished {
                 tasks.finished.push_back((now, key.clone()));
             } else {
-                *tasks.unfinished.entry(slot).or_default() += 1;
+                tasks.hold(&key.tenant, owner);
                 if task.status.state.is_interrupted() {
                     tasks.interrupted.push_back((now, key.clone()));
                 }
