@@ -767,3 +767,38 @@ async fn a_direct_reply_answers_at_once_and_leaves_no_task() {
         .unwrap();
     assert!(listed.tasks.is_empty(), "{listed:?}");
 }
+
+/// Completes at once, with an artifact.
+struct Echo;
+
+impl AgentExecutor for Echo {
+    async fn execute(&self, context: RequestContext, updater: TaskUpdater) -> Result<(), Error> {
+        updater
+            .add_artifact(Artifact::text("echo", context.message.text()))
+            .await?;
+        updater.complete().await
+    }
+}
+
+/// Thousands of blocking sends in a row on one thread: a send that drives
+/// its run must never wait on a lock its own unpolled run holds.
+#[tokio::test]
+async fn back_to_back_blocking_sends_on_one_thread_never_stall() {
+    let handler = RequestHandler::builder(card(), Echo).build();
+    let call = a2akit::server::CallContext::new("");
+    let sends = async {
+        for i in 0..5_000 {
+            let answer = handler
+                .send_message(&call, send(user_message(&format!("m{i}"), "x")))
+                .await
+                .unwrap();
+            let a2akit::types::SendMessageResponse::Task(task) = answer else {
+                panic!("{answer:?}")
+            };
+            assert_eq!(task.status.state, TaskState::Completed);
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(30), sends)
+        .await
+        .expect("no send stalls");
+}
