@@ -110,7 +110,7 @@ async fn sse_floor(frames: Bytes) -> String {
     let text = String::from_utf8(frames.to_vec()).unwrap();
     let events: Arc<Vec<String>> = Arc::new(
         text.split("\n\n")
-            .filter_map(|block| block.strip_prefix("data: "))
+            .filter_map(|block| block.lines().find_map(|line| line.strip_prefix("data: ")))
             .map(str::to_owned)
             .collect(),
     );
