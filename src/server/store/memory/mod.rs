@@ -196,6 +196,18 @@ impl InMemoryTaskStore {
         self.len() == 0
     }
 
+    /// Changes the tasks under the lock, then frees what the change removed
+    /// once the lock is released: freeing a task is many small frees that
+    /// other callers need not wait for.
+    fn write<T>(&self, change: impl FnOnce(&mut Tasks) -> T) -> T {
+        let mut tasks = self.lock();
+        let out = change(&mut tasks);
+        let dead = tasks.bury();
+        drop(tasks);
+        drop(dead);
+        out
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Tasks> {
         // Every change under the lock leaves the maps consistent before it
         // can panic, so a poisoned lock is usable.
@@ -355,8 +367,7 @@ impl TaskStore for InMemoryTaskStore {
         };
         let now = Instant::now();
         let limits = &self.limits;
-        let mut tasks = self.lock();
-        let created = (|| {
+        self.write(|tasks| {
             tasks.sweep(now, limits);
             if tasks.entries.contains_key(key) {
                 return Err(StoreError::conflict(format!("task {} already exists", key.id)));
@@ -395,11 +406,7 @@ impl TaskStore for InMemoryTaskStore {
                 },
             );
             Ok(1)
-        })();
-        let dead = tasks.bury();
-        drop(tasks);
-        drop(dead);
-        created
+        })
     }
 
     async fn append(
@@ -410,8 +417,7 @@ impl TaskStore for InMemoryTaskStore {
     ) -> Result<Sequence, StoreError> {
         let now = Instant::now();
         let limits = &self.limits;
-        let mut tasks = self.lock();
-        let appended = (|| {
+        self.write(|tasks| {
             let entry = tasks
                 .entries
                 .get_mut(key)
@@ -454,11 +460,7 @@ impl TaskStore for InMemoryTaskStore {
                 tasks.prune();
             }
             Ok(sequence)
-        })();
-        let dead = tasks.bury();
-        drop(tasks);
-        drop(dead);
-        appended
+        })
     }
 
     async fn get(&self, key: &TaskKey, view: TaskView) -> Result<Option<StoredTask>, StoreError> {
@@ -551,11 +553,7 @@ impl TaskStore for InMemoryTaskStore {
     }
 
     async fn remove(&self, key: &TaskKey) -> Result<(), StoreError> {
-        let mut tasks = self.lock();
-        tasks.remove(key);
-        let dead = tasks.bury();
-        drop(tasks);
-        drop(dead);
+        self.write(|tasks| tasks.remove(key));
         Ok(())
     }
 }
