@@ -14,7 +14,6 @@ use super::{
     PushConfigStore, Sequence, StoreError, StoreErrorKind, StoredTask, TaskEvent, TaskKey, TaskPage,
     TaskQuery, TaskStore, TaskView,
 };
-use crate::server::task::apply_event;
 use crate::types::{StreamResponse, Task, TaskPushNotificationConfig};
 use snapshot::Snapshot;
 
@@ -82,26 +81,18 @@ struct Tasks {
     /// What was removed under the lock, freed once it is released: freeing
     /// a task is many small frees that other callers need not wait for.
     dead: Vec<Entry>,
-    dead_logs: Vec<Log>,
+    dead_logs: Vec<Snapshot>,
 }
 
 #[derive(Debug)]
 struct Entry {
+    /// The task: its events while they are kept, then compact.
     task: Snapshot,
     owner: String,
     sequence: Sequence,
-    /// The newest events, until the log is dropped.
-    log: Option<Box<Log>>,
     /// When the task last changed.
     touched: Instant,
     configs: Vec<TaskPushNotificationConfig>,
-}
-
-/// Events `start ..= start + events.len() - 1` of a task.
-#[derive(Debug)]
-struct Log {
-    events: VecDeque<Arc<StreamResponse>>,
-    start: Sequence,
 }
 
 impl Entry {
@@ -227,8 +218,12 @@ impl Tasks {
             // then, and has not changed since, is touched.
             if let Some(entry) = self.entries.get_mut(key) {
                 if entry.is_finished() && entry.touched == *ended {
-                    self.dead_logs.extend(entry.log.take().map(|log| *log));
-                    entry.task.compact();
+                    match entry.task.compact() {
+                        Ok(before) => self.dead_logs.extend(before),
+                        Err(err) => {
+                            tracing::warn!(task_id = %key.id, error = %err, "could not compact a task")
+                        }
+                    }
                 }
             }
             self.logs_dropped += 1;
@@ -289,7 +284,7 @@ impl Tasks {
     }
 
     /// What was removed, to free once the lock is released.
-    fn bury(&mut self) -> (Vec<Entry>, Vec<Log>) {
+    fn bury(&mut self) -> (Vec<Entry>, Vec<Snapshot>) {
         (
             std::mem::take(&mut self.dead),
             std::mem::take(&mut self.dead_logs),
@@ -360,11 +355,7 @@ impl Tasks {
 impl TaskStore for InMemoryTaskStore {
     async fn create(&self, key: &TaskKey, owner: &str, task: &Task) -> Result<Sequence, StoreError> {
         // Built before taking the lock, which every other call waits for.
-        let snapshot = Snapshot::new(task.clone());
-        let log = Log {
-            events: VecDeque::from([Arc::new(StreamResponse::Task(task.clone()))]),
-            start: 1,
-        };
+        let snapshot = Snapshot::new(task);
         let now = Instant::now();
         let limits = &self.limits;
         self.write(|tasks| {
@@ -400,7 +391,6 @@ impl TaskStore for InMemoryTaskStore {
                     task: snapshot,
                     owner: owner.to_owned(),
                     sequence: 1,
-                    log: Some(Box::new(log)),
                     touched: now,
                     configs: Vec::new(),
                 },
@@ -430,22 +420,7 @@ impl TaskStore for InMemoryTaskStore {
             }
             let was_finished = entry.is_finished();
             let was_interrupted = entry.task.state().is_interrupted();
-            entry.task.update(|task| {
-                for event in events {
-                    apply_event(task, event);
-                }
-            })?;
-            let log = entry.log.get_or_insert_with(|| {
-                Box::new(Log {
-                    events: VecDeque::new(),
-                    start: entry.sequence + 1,
-                })
-            });
-            log.events.extend(events.iter().cloned());
-            while log.events.len() > limits.log_length {
-                log.events.pop_front();
-                log.start += 1;
-            }
+            entry.task.push(events, entry.sequence + 1, limits.log_length)?;
             entry.sequence += events.len() as Sequence;
             entry.touched = now;
             let finished = entry.is_finished();
@@ -469,7 +444,11 @@ impl TaskStore for InMemoryTaskStore {
             return Ok(None);
         };
         Ok(Some(StoredTask {
-            task: entry.task.with(|task| view.project(task))?,
+            task: {
+                let mut task = entry.task.task()?;
+                view.trim(&mut task);
+                task
+            },
             owner: entry.owner.clone(),
             sequence: entry.sequence,
         }))
@@ -484,24 +463,7 @@ impl TaskStore for InMemoryTaskStore {
         let Some(entry) = tasks.entries.get(key) else {
             return Ok(None);
         };
-        if after >= entry.sequence {
-            return Ok(Some(Vec::new()));
-        }
-        let Some(log) = entry.log.as_ref().filter(|log| after + 1 >= log.start) else {
-            return Ok(None);
-        };
-        let skip = (after + 1 - log.start) as usize;
-        Ok(Some(
-            log.events
-                .iter()
-                .skip(skip)
-                .zip(after + 1..)
-                .map(|(event, sequence)| TaskEvent {
-                    sequence,
-                    event: Arc::clone(event),
-                })
-                .collect(),
-        ))
+        Ok(entry.task.events_after(after, entry.sequence))
     }
 
     async fn list(&self, query: &TaskQuery) -> Result<TaskPage, StoreError> {
@@ -539,7 +501,12 @@ impl TaskStore for InMemoryTaskStore {
             .iter()
             .skip(start)
             .take(query.page_size)
-            .map(|(_, t)| t.with(|task| query.view.project(task)))
+            .map(|(_, t)| {
+                t.task().map(|mut task| {
+                    query.view.trim(&mut task);
+                    task
+                })
+            })
             .collect::<Result<Vec<Task>, _>>()?;
         let next_page_token = match matches.get(start + query.page_size) {
             Some(_) => matches[start + query.page_size - 1].0.encode(),
