@@ -342,10 +342,17 @@ impl Tasks {
 
     /// Makes room for one more task: the oldest finished task goes.
     fn evict_oldest_finished(&mut self) -> bool {
+        use std::collections::hash_map::Entry as Slot;
         while let Some((ended, key)) = self.pop_finished() {
-            if self.ended_at(&key, ended) {
-                self.remove(&key);
-                return true;
+            // One lookup: this runs for every new task of a full store.
+            if let Slot::Occupied(slot) = self.entries.entry(key) {
+                let entry = slot.get();
+                if entry.is_finished() && entry.touched == ended {
+                    let entry = slot.remove();
+                    self.configs -= entry.configs.len();
+                    self.dead.push(entry);
+                    return true;
+                }
             }
         }
         false
