@@ -1,0 +1,322 @@
+//! The eleven operations, binding-agnostic: every protocol rule lives here.
+//!
+//! `RequestHandler` and its builder are here, with the checks every
+//! operation shares; the operations live by what they deal with:
+//! `send` (messages and the runs they start), `tasks` (reading,
+//! cancelling and following tasks) and `push` (push notification configs).
+
+mod push;
+mod send;
+mod tasks;
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::bus::{EventBus, InMemoryEventBus};
+use super::call::CallContext;
+use super::executor::{AgentExecutor, CancelContext, RequestContext, TaskUpdater};
+use super::store::{DynStore, InMemoryTaskStore, PushConfigStore, Sequence, TaskKey, TaskStore, TaskView};
+use super::task::live::{Engine, LiveTask};
+use super::task::{InMemoryRunOwnership, RunOwnership};
+use crate::Error;
+use crate::types::{AgentCard, GetExtendedAgentCardRequest, Task};
+
+type BoxFuture<'a, T> = Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// [`AgentExecutor`] behind a pointer.
+trait DynExecutor: Send + Sync + 'static {
+    fn execute(&self, context: RequestContext, updater: TaskUpdater) -> BoxFuture<'_, Result<(), Error>>;
+    fn cancel(&self, context: CancelContext, updater: TaskUpdater) -> BoxFuture<'_, Result<(), Error>>;
+}
+
+impl<E: AgentExecutor> DynExecutor for E {
+    fn execute(&self, context: RequestContext, updater: TaskUpdater) -> BoxFuture<'_, Result<(), Error>> {
+        Box::pin(AgentExecutor::execute(self, context, updater))
+    }
+    fn cancel(&self, context: CancelContext, updater: TaskUpdater) -> BoxFuture<'_, Result<(), Error>> {
+        Box::pin(AgentExecutor::cancel(self, context, updater))
+    }
+}
+
+/// Which `A2A-Version` values are served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum VersionPolicy {
+    /// Any `1.x` (what the official Python SDK does): a newer minor version
+    /// is served with 1.0 semantics.
+    #[default]
+    AnyMinor,
+    /// Exactly `1.0` (patch digits ignored).
+    Exact,
+}
+
+/// The protocol engine: the eleven operations on top of an [`AgentExecutor`]
+/// and the stores. Bindings decode a request, call one method, and encode
+/// what it returns. Cheap to clone.
+///
+/// ```
+/// use a2akit::server::{AgentExecutor, RequestContext, RequestHandler, TaskUpdater};
+/// use a2akit::types::AgentCard;
+///
+/// struct Done;
+/// impl AgentExecutor for Done {
+///     async fn execute(&self, _: RequestContext, updater: TaskUpdater) -> Result<(), a2akit::Error> {
+///         updater.complete().await
+///     }
+/// }
+///
+/// let card = AgentCard::builder().name("Done").description("Finishes at once").build();
+/// let handler = RequestHandler::builder(card, Done).build();
+/// assert_eq!(handler.card().name, "Done");
+/// ```
+#[derive(Clone)]
+pub struct RequestHandler {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    card: AgentCard,
+    extended_card: Option<AgentCard>,
+    executor: Arc<dyn DynExecutor>,
+    engine: Arc<Engine>,
+    executor_timeout: Option<Duration>,
+    version_policy: VersionPolicy,
+}
+
+impl std::fmt::Debug for RequestHandler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestHandler")
+            .field("agent", &self.inner.card.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Configures a [`RequestHandler`]; see [`RequestHandler::builder`].
+#[must_use]
+pub struct RequestHandlerBuilder {
+    card: AgentCard,
+    extended_card: Option<AgentCard>,
+    executor: Arc<dyn DynExecutor>,
+    store: Arc<dyn DynStore>,
+    bus: Arc<dyn EventBus>,
+    runs: Arc<dyn RunOwnership>,
+    executor_timeout: Option<Duration>,
+    max_history: usize,
+    version_policy: VersionPolicy,
+}
+
+impl RequestHandlerBuilder {
+    /// The default cap on a task's history.
+    pub const DEFAULT_MAX_HISTORY: usize = 1_000;
+
+    /// Keeps tasks and push configs in `store` instead of a new
+    /// [`InMemoryTaskStore`]. Pass an `Arc` to keep a handle on it.
+    pub fn store<S: TaskStore + PushConfigStore>(mut self, store: S) -> Self {
+        self.store = Arc::new(store);
+        self
+    }
+
+    /// Carries events and cancels on `bus` instead of a new [`InMemoryEventBus`].
+    pub fn event_bus(mut self, bus: impl EventBus) -> Self {
+        self.bus = Arc::new(bus);
+        self
+    }
+
+    /// Decides who runs a task with `runs` instead of a new [`InMemoryRunOwnership`].
+    pub fn run_ownership(mut self, runs: impl RunOwnership) -> Self {
+        self.runs = Arc::new(runs);
+        self
+    }
+
+    /// Fails a run that takes longer than `timeout` (default: 10 minutes).
+    pub fn executor_timeout(mut self, timeout: Duration) -> Self {
+        self.executor_timeout = Some(timeout);
+        self
+    }
+
+    /// Lets runs take as long as they like.
+    pub fn no_executor_timeout(mut self) -> Self {
+        self.executor_timeout = None;
+        self
+    }
+
+    /// How many messages a task's history may hold (default
+    /// [`Self::DEFAULT_MAX_HISTORY`]). A client message beyond it is refused
+    /// with UnsupportedOperationError, telling the client to start a new task.
+    pub fn max_history(mut self, messages: usize) -> Self {
+        self.max_history = messages;
+        self
+    }
+
+    /// The card `GetExtendedAgentCard` returns (the public card must declare
+    /// `extendedAgentCard`).
+    pub fn extended_card(mut self, card: AgentCard) -> Self {
+        self.extended_card = Some(card);
+        self
+    }
+
+    /// Which `A2A-Version` values are served (default: any `1.x`).
+    pub fn version_policy(mut self, policy: VersionPolicy) -> Self {
+        self.version_policy = policy;
+        self
+    }
+
+    /// The handler.
+    pub fn build(self) -> RequestHandler {
+        RequestHandler {
+            inner: Arc::new(Inner {
+                card: self.card,
+                extended_card: self.extended_card,
+                executor: self.executor,
+                engine: Engine::new(self.store, self.bus, self.runs, self.max_history),
+                executor_timeout: self.executor_timeout,
+                version_policy: self.version_policy,
+            }),
+        }
+    }
+}
+
+fn check_history_length(field: &str, history_length: Option<i32>) -> Result<Option<usize>, Error> {
+    match history_length {
+        Some(n) if n < 0 => Err(Error::invalid_field(
+            field,
+            format!("must not be negative, got {n}"),
+        )),
+        Some(n) => Ok(Some(n as usize)),
+        None => Ok(None),
+    }
+}
+
+impl RequestHandler {
+    /// Starts a handler for the agent described by `card`, run by `executor`,
+    /// on an in-memory store, bus and run ownership.
+    pub fn builder(card: AgentCard, executor: impl AgentExecutor) -> RequestHandlerBuilder {
+        RequestHandlerBuilder {
+            card,
+            extended_card: None,
+            executor: Arc::new(executor),
+            store: Arc::new(InMemoryTaskStore::new()),
+            bus: Arc::new(InMemoryEventBus::new()),
+            runs: Arc::new(InMemoryRunOwnership::default()),
+            executor_timeout: Some(Duration::from_secs(600)),
+            max_history: RequestHandlerBuilder::DEFAULT_MAX_HISTORY,
+            version_policy: VersionPolicy::default(),
+        }
+    }
+
+    /// The public agent card.
+    pub fn card(&self) -> &AgentCard {
+        &self.inner.card
+    }
+
+    /// How many tasks are live in memory now: running, or being written.
+    /// Finished tasks nobody writes to live only in the store.
+    pub fn live_tasks(&self) -> usize {
+        self.inner.engine.live_count()
+    }
+
+    /// Checks the `A2A-Version` a client asked for (`None` or empty: 0.3).
+    /// Patch digits are ignored.
+    pub fn check_version(&self, requested: Option<&str>) -> Result<(), Error> {
+        let requested = requested.map(str::trim).unwrap_or_default();
+        let mut parts = requested.split('.');
+        let major = parts.next().and_then(|p| p.parse::<u32>().ok());
+        let minor = parts.next().and_then(|p| p.parse::<u32>().ok());
+        let served = matches!(
+            (major, minor, self.inner.version_policy),
+            (Some(1), Some(_), VersionPolicy::AnyMinor) | (Some(1), Some(0), VersionPolicy::Exact)
+        );
+        if served {
+            Ok(())
+        } else {
+            Err(Error::version_not_supported(requested))
+        }
+    }
+
+    /// Checks the capabilities and extensions every operation depends on.
+    fn check_call(&self, call: &CallContext) -> Result<(), Error> {
+        for extension in &self.inner.card.capabilities.extensions {
+            if extension.required && !call.extensions.contains(&extension.uri) {
+                return Err(Error::extension_support_required(&extension.uri));
+            }
+        }
+        Ok(())
+    }
+
+    fn check_streaming(&self) -> Result<(), Error> {
+        if self.inner.card.capabilities.supports_streaming() {
+            Ok(())
+        } else {
+            Err(Error::unsupported_operation(
+                "this agent does not support streaming",
+            ))
+        }
+    }
+
+    fn check_push(&self) -> Result<(), Error> {
+        if self.inner.card.capabilities.supports_push_notifications() {
+            Ok(())
+        } else {
+            Err(Error::push_notification_not_supported())
+        }
+    }
+
+    fn store(&self) -> &Arc<dyn DynStore> {
+        &self.inner.engine.store
+    }
+
+    /// Reads a stored task the caller may see, projected to `view`.
+    async fn visible_task(
+        &self,
+        call: &CallContext,
+        id: &str,
+        view: TaskView,
+    ) -> Result<(Task, Sequence), Error> {
+        let key = TaskKey::new(&call.tenant, id);
+        match self.store().get(&key, view).await? {
+            Some(stored) if stored.owner == call.owner() => Ok((stored.task, stored.sequence)),
+            _ => Err(Error::task_not_found(id)),
+        }
+    }
+
+    /// Checks that a task exists and the caller may see it, loading as little as possible.
+    async fn check_visible(&self, call: &CallContext, id: &str) -> Result<(), Error> {
+        let bare = TaskView::FULL.history_length(Some(0)).include_artifacts(false);
+        self.visible_task(call, id, bare).await.map(drop)
+    }
+
+    /// Opens the live task of a task the caller may see.
+    async fn visible_live(&self, call: &CallContext, id: &str) -> Result<Arc<LiveTask>, Error> {
+        let key = TaskKey::new(&call.tenant, id);
+        match self.inner.engine.open(&key).await? {
+            Some(live) if live.owner == call.owner() => Ok(live),
+            _ => Err(Error::task_not_found(id)),
+        }
+    }
+
+    /// `GetExtendedAgentCard`. The card goes to whoever reaches this call:
+    /// the protocol reserves it for authenticated callers, so declare it only
+    /// behind an authentication layer (which can also pick the card per
+    /// caller by building handlers per audience).
+    pub async fn get_extended_agent_card(
+        &self,
+        call: &CallContext,
+        _request: GetExtendedAgentCardRequest,
+    ) -> Result<AgentCard, Error> {
+        if !self.inner.card.capabilities.supports_extended_agent_card() {
+            return Err(Error::unsupported_operation(
+                "this agent has no extended agent card",
+            ));
+        }
+        self.check_call(call)?;
+        self.inner
+            .extended_card
+            .clone()
+            .ok_or_else(Error::extended_agent_card_not_configured)
+    }
+}
+
+fn not_cancelable(task: &Task) -> Error {
+    Error::task_not_cancelable(&task.id, format_args!("it is already {}", task.status.state))
+}
