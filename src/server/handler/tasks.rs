@@ -70,7 +70,7 @@ impl RequestHandler {
     /// own task, so a caller that disconnects does not cut it short.
     ///
     /// A task that finishes in the meantime answers TaskNotCancelableError;
-    /// an error from [`AgentExecutor::cancel`] is the caller's answer (the
+    /// an error from [`AgentExecutor::cancel`](crate::server::AgentExecutor::cancel) is the caller's answer (the
     /// task is left as it is); otherwise the task ends `Canceled`.
     pub async fn cancel_task(&self, call: &CallContext, request: CancelTaskRequest) -> Result<Task, Error> {
         self.check_call(call)?;
