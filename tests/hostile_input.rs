@@ -308,21 +308,8 @@ async fn send(client: &reqwest::Client, base: &str, request: &Req) -> Result<Ans
     }
 }
 
-async fn send_reqwest(client: &reqwest::Client, base: &str, request: &Req) -> Result<Answer, String> {
-    let method = reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|e| e.to_string())?;
-    let mut builder = client.request(method, format!("{base}{}", request.target));
-    for (name, value) in &request.headers {
-        let value = reqwest::header::HeaderValue::from_bytes(value)
-            .map_err(|e| format!("header {name} cannot be sent: {e}"))?;
-        builder = builder.header(*name, value);
-    }
-    if let Some(body) = &request.body {
-        builder = builder.body(body.clone());
-    }
-    let response = builder
-        .send()
-        .await
-        .map_err(|e| format!("transport error: {e:?}"))?;
+/// The status, content type and body of a response.
+async fn read_answer(response: reqwest::Response) -> Result<Answer, String> {
     let status = response.status().as_u16();
     let content_type = response
         .headers()
@@ -339,6 +326,24 @@ async fn send_reqwest(client: &reqwest::Client, base: &str, request: &Req) -> Re
         content_type,
         body,
     })
+}
+
+async fn send_reqwest(client: &reqwest::Client, base: &str, request: &Req) -> Result<Answer, String> {
+    let method = reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|e| e.to_string())?;
+    let mut builder = client.request(method, format!("{base}{}", request.target));
+    for (name, value) in &request.headers {
+        let value = reqwest::header::HeaderValue::from_bytes(value)
+            .map_err(|e| format!("header {name} cannot be sent: {e}"))?;
+        builder = builder.header(*name, value);
+    }
+    if let Some(body) = &request.body {
+        builder = builder.body(body.clone());
+    }
+    let response = builder
+        .send()
+        .await
+        .map_err(|e| format!("transport error: {e:?}"))?;
+    read_answer(response).await
 }
 
 /// Sends the request byte for byte over a fresh connection and reads the
@@ -2046,22 +2051,7 @@ async fn post_body(client: &reqwest::Client, url: &str, body: reqwest::Body) -> 
         .send()
         .await
         .map_err(|e| format!("transport error: {e:?}"))?;
-    let status = response.status().as_u16();
-    let content_type = response
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-        .unwrap_or_default();
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| format!("the body could not be read: {e:?}"))?
-        .to_vec();
-    Ok(Answer {
-        status,
-        content_type,
-        body,
-    })
+    read_answer(response).await
 }
 
 /// A body twice the default limit (10 MiB) is read to its end and refused
