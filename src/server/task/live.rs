@@ -24,6 +24,9 @@ use crate::types::{
     TaskStatusUpdateEvent,
 };
 
+/// How much of a task the cache holds.
+const CACHED: TaskView = TaskView::FULL.include_artifacts(false);
+
 /// What an executor reports, before it is checked and applied.
 pub(crate) enum AgentEvent {
     Status(TaskStatus),
@@ -92,7 +95,7 @@ impl Engine {
         if let Some(live) = self.live_map().get(key).and_then(Weak::upgrade) {
             return Ok(Some(live));
         }
-        let Some(stored) = self.store.get(key, TaskView::FULL).await? else {
+        let Some(stored) = self.store.get(key, CACHED).await? else {
             return Ok(None);
         };
         Ok(Some(self.adopt(
@@ -137,6 +140,9 @@ pub(crate) struct LiveTask {
     run: Mutex<RunSlot>,
 }
 
+/// What the engine checks events against: the task without its artifacts
+/// (no rule depends on them, and streaming chunks would be copied once more
+/// for nothing), and its sequence.
 struct Cached {
     task: Task,
     sequence: Sequence,
@@ -186,9 +192,19 @@ impl LiveTask {
         self.run.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The task now, as this process last wrote or read it, and its sequence.
+    /// The task now, and its sequence: from the cache, or from the store
+    /// when the view asks for artifacts (the cache holds none).
     pub(crate) async fn snapshot(&self, view: TaskView) -> (Task, Sequence) {
         let cache = self.cache.lock().await;
+        if view.artifacts && !cache.gone {
+            match self.engine.store.get(&self.key, view).await {
+                Ok(Some(stored)) => return (stored.task, stored.sequence),
+                Ok(None) => {}
+                Err(err) => {
+                    tracing::warn!(task_id = %self.key.id, error = %err, "reading a task back failed")
+                }
+            }
+        }
         (view.project(&cache.task), cache.sequence)
     }
 
@@ -347,7 +363,7 @@ impl LiveTask {
                 Err(err) if err.kind() == StoreErrorKind::Conflict && attempts < 3 => {
                     attempts += 1;
                     let stored = store
-                        .get(&self.key, TaskView::FULL)
+                        .get(&self.key, CACHED)
                         .await?
                         .ok_or_else(|| Error::task_not_found(&self.key.id))?;
                     cache.task = stored.task;
@@ -357,7 +373,9 @@ impl LiveTask {
             }
         };
         for (event, sequence) in events.into_iter().zip(first..) {
-            apply_event(&mut cache.task, &event);
+            if !matches!(event.as_ref(), StreamResponse::ArtifactUpdate(_)) {
+                apply_event(&mut cache.task, &event);
+            }
             cache.sequence = sequence;
             self.engine.bus.publish(&self.key, &TaskEvent { sequence, event });
         }
