@@ -7,7 +7,7 @@
 mod support;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use a2akit::server::store::{
@@ -322,13 +322,10 @@ async fn caller_from_header(
 // ---------------------------------------------------------------- resuming
 
 /// Streams ten artifact chunks, slowly, then completes.
-struct Chunks {
-    started: Arc<AtomicUsize>,
-}
+struct Chunks;
 
 impl AgentExecutor for Chunks {
     async fn execute(&self, _: RequestContext, updater: TaskUpdater) -> Result<(), Error> {
-        self.started.fetch_add(1, Ordering::SeqCst);
         updater.start_work().await?;
         for i in 0..10 {
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -410,13 +407,7 @@ async fn stream_request(
 }
 
 async fn resume_after_a_drop(binding: Binding) {
-    let handler = RequestHandler::builder(
-        card(),
-        Chunks {
-            started: Arc::default(),
-        },
-    )
-    .build();
+    let handler = RequestHandler::builder(card(), Chunks).build();
     let server = support::start(handler).await;
     let client = Client::new(&server, binding);
     // The whole run, for reference.
@@ -482,14 +473,7 @@ async fn resume_a_dropped_stream_over_http_json() {
 #[tokio::test]
 async fn resume_from_an_id_the_store_dropped_starts_with_a_snapshot() {
     let store = InMemoryTaskStore::new().with_event_log(Duration::from_secs(60), 3);
-    let handler = RequestHandler::builder(
-        card(),
-        Chunks {
-            started: Arc::default(),
-        },
-    )
-    .store(store)
-    .build();
+    let handler = RequestHandler::builder(card(), Chunks).store(store).build();
     let server = support::start(handler).await;
     let client = Client::new(&server, Binding::Rest);
     let first = frames(stream_request(&client, Binding::Rest, None, None).await, 2).await;
@@ -700,13 +684,7 @@ async fn history_has_a_cap_with_a_clear_error() {
 #[cfg(all(feature = "grpc", feature = "client"))]
 #[tokio::test]
 async fn resume_over_grpc_with_the_metadata_key() {
-    let handler = RequestHandler::builder(
-        card(),
-        Chunks {
-            started: Arc::default(),
-        },
-    )
-    .build();
+    let handler = RequestHandler::builder(card(), Chunks).build();
     let server = support::start(handler).await;
     let client = Client::new(&server, Binding::Rest);
     let first = frames(stream_request(&client, Binding::Rest, None, None).await, 4).await;

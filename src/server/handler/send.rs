@@ -22,16 +22,11 @@ use crate::types::{
 
 /// A message accepted for a run: the task it belongs to and what the executor gets.
 struct Accepted {
-    live: Arc<LiveTask>,
+    /// What the caller waits on.
+    started: Started,
+    /// What the run gets.
     context: RequestContext,
     updater: TaskUpdater,
-    generation: u64,
-    /// The task right after the message was recorded, and its sequence.
-    /// The task as the caller first sees it, when it sees the task before
-    /// the agent answers (a stream, `returnImmediately`).
-    snapshot: Option<TaskEvent>,
-    /// The bus subscription of a streaming call, taken before the message was recorded.
-    follower: Option<Follower>,
 }
 
 /// A run started for an accepted message, and what its caller waits on.
@@ -41,6 +36,7 @@ struct Started {
     /// The task as the caller first sees it, when it sees the task before
     /// the agent answers (a stream, `returnImmediately`).
     snapshot: Option<TaskEvent>,
+    /// The bus subscription of a streaming call, taken before the message was recorded.
     follower: Option<Follower>,
     progress: watch::Receiver<Progress>,
     /// The task's settle count before the run started.
@@ -229,13 +225,21 @@ impl RequestHandler {
             call: call.clone(),
             canceled: live.cancel_signal(),
         };
+        // Taken before the run can move the task.
+        let mut progress = live.progress();
+        let settles = progress.borrow_and_update().settles;
         Ok(Accepted {
-            live,
+            started: Started {
+                live,
+                generation,
+                snapshot,
+                follower,
+                progress,
+                settles,
+                history,
+            },
             context,
             updater,
-            generation,
-            snapshot,
-            follower,
         })
     }
 
@@ -253,20 +257,12 @@ impl RequestHandler {
     ) -> (Detached, impl Future<Output = Result<Started, Error>> + use<>) {
         let handler = self.clone();
         let call = call.clone();
-        let history = request
-            .configuration
-            .as_ref()
-            .and_then(|c| c.history_length)
-            .and_then(|n| usize::try_from(n).ok());
         let (accepted_tx, accepted_rx) = oneshot::channel();
         let job = Detached::new(async move {
             let Accepted {
-                live,
+                started,
                 context,
                 updater,
-                generation,
-                snapshot,
-                follower,
             } = match handler.accept(&call, request, follow, seen).await {
                 Ok(accepted) => accepted,
                 Err(err) => {
@@ -274,18 +270,7 @@ impl RequestHandler {
                     return;
                 }
             };
-            // Taken before the run can move the task.
-            let mut progress = live.progress();
-            let settles = progress.borrow_and_update().settles;
-            let _ = accepted_tx.send(Ok(Started {
-                live,
-                generation,
-                snapshot,
-                follower,
-                progress,
-                settles,
-                history,
-            }));
+            let _ = accepted_tx.send(Ok(started));
             handler.run(context, updater).await;
         });
         let accepted = async move {
