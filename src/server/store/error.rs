@@ -22,6 +22,9 @@ pub enum StoreErrorKind {
     InvalidPageToken,
     /// Stored data could not be read (a corrupt row).
     Corrupt,
+    /// A value the store cannot hold, such as an id longer than its column:
+    /// the request is at fault, and the same request will fail again.
+    Invalid,
     /// Any other backend failure.
     Backend,
 }
@@ -129,6 +132,7 @@ impl From<StoreError> for Error {
                 Error::invalid_field("pageToken", "not a page token this agent issued")
             }
             StoreErrorKind::Capacity => Error::resource_exhausted(err.message),
+            StoreErrorKind::Invalid => Error::invalid_params(err.message),
             StoreErrorKind::Unavailable | StoreErrorKind::Conflict => {
                 tracing::warn!(error = %err, "task store busy or unavailable");
                 Error::resource_exhausted("the task store is busy; try again later")

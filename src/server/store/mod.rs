@@ -17,8 +17,12 @@
 //! [`InMemoryTaskStore`] is the default; it holds tasks and their push
 //! configs for one process.
 
+mod cursor;
 mod error;
 mod memory;
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))))]
+pub mod sql;
 
 use std::future::Future;
 use std::sync::Arc;

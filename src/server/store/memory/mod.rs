@@ -6,13 +6,10 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, Utc};
-
+use super::cursor::Cursor;
 use super::{
-    PushConfigStore, Sequence, StoreError, StoreErrorKind, StoredTask, TaskEvent, TaskKey, TaskPage,
-    TaskQuery, TaskStore, TaskView,
+    PushConfigStore, Sequence, StoreError, StoredTask, TaskEvent, TaskKey, TaskPage, TaskQuery, TaskStore,
+    TaskView,
 };
 use crate::types::{StreamResponse, Task, TaskPushNotificationConfig};
 use snapshot::Snapshot;
@@ -23,7 +20,7 @@ use snapshot::Snapshot;
 /// Bounded in every direction, each bound configurable:
 /// - **capacity** (default 10,000 tasks): when full, expired tasks go first,
 ///   then the oldest finished (terminal) ones; if every task is unfinished, a
-///   new task is refused with [`StoreErrorKind::Capacity`] (the client is told
+///   new task is refused with [`StoreErrorKind::Capacity`](super::StoreErrorKind::Capacity) (the client is told
 ///   to retry later).
 /// - **per caller** (default 1,000 unfinished tasks per tenant and owner):
 ///   one caller cannot fill the store with tasks it never finishes; anonymous
@@ -529,51 +526,6 @@ impl TaskStore for InMemoryTaskStore {
     async fn remove(&self, key: &TaskKey) -> Result<(), StoreError> {
         self.write(|tasks| tasks.remove(key));
         Ok(())
-    }
-}
-
-/// A position in the newest-first order: a status timestamp and a task id.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Cursor {
-    timestamp: i64,
-    id: String,
-}
-
-impl Cursor {
-    fn of(timestamp: Option<DateTime<Utc>>, id: &str) -> Self {
-        let timestamp = timestamp.map_or(i64::MIN, |t: DateTime<Utc>| {
-            t.timestamp_nanos_opt()
-                .unwrap_or(t.timestamp().saturating_mul(1_000_000_000))
-        });
-        Self {
-            timestamp,
-            id: id.to_owned(),
-        }
-    }
-
-    /// Whether `self` comes before `other`, or is it, in the listing order.
-    fn is_before_or_at(&self, other: &Cursor) -> bool {
-        self.timestamp > other.timestamp || (self.timestamp == other.timestamp && self.id <= other.id)
-    }
-
-    fn encode(&self) -> String {
-        URL_SAFE_NO_PAD.encode(format!("{}/{}", self.timestamp, self.id))
-    }
-
-    fn decode(token: &str) -> Result<Self, StoreError> {
-        let invalid = || {
-            StoreError::new(
-                StoreErrorKind::InvalidPageToken,
-                "not a page token this store issued",
-            )
-        };
-        let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| invalid())?;
-        let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-        let (timestamp, id) = text.split_once('/').ok_or_else(invalid)?;
-        Ok(Self {
-            timestamp: timestamp.parse().map_err(|_| invalid())?,
-            id: id.to_owned(),
-        })
     }
 }
 

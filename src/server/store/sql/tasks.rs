@@ -1,0 +1,524 @@
+//! [`TaskStore`] on SQL: a row per task, a row per event, folded on read.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::error::classify;
+use super::{BeginWrite, SqlStore, on_pool};
+use crate::server::store::cursor::{Cursor, nanos};
+use crate::server::store::{
+    Sequence, StoreError, StoredTask, TaskEvent, TaskKey, TaskPage, TaskQuery, TaskStore, TaskView,
+};
+use crate::server::task::apply_event;
+use crate::types::{StreamResponse, Struct, Task, TaskStatus};
+
+/// What kind of event a log row holds, so that a read loads only the kinds
+/// its view needs.
+mod kind {
+    /// A whole task (the creation): reads fold from the latest one.
+    pub(super) const TASK: i32 = 1;
+    /// A client message added to the history.
+    pub(super) const MESSAGE: i32 = 2;
+    /// A status update whose message joins the history.
+    pub(super) const STATUS_WITH_MESSAGE: i32 = 3;
+    /// A status update without a message: the task row holds its effect.
+    pub(super) const STATUS: i32 = 4;
+    /// An artifact update.
+    pub(super) const ARTIFACT: i32 = 5;
+}
+
+fn kind_of(event: &StreamResponse) -> i32 {
+    match event {
+        StreamResponse::Task(_) => kind::TASK,
+        StreamResponse::Message(_) => kind::MESSAGE,
+        StreamResponse::StatusUpdate(update) if update.status.message.is_some() => kind::STATUS_WITH_MESSAGE,
+        StreamResponse::StatusUpdate(_) => kind::STATUS,
+        StreamResponse::ArtifactUpdate(_) => kind::ARTIFACT,
+    }
+}
+
+/// A sequence as the database holds it.
+fn seq(sequence: Sequence) -> i64 {
+    i64::try_from(sequence).unwrap_or(i64::MAX)
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value)
+        .map_err(|err| StoreError::backend("a task could not be written as JSON").with_source(err))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(text: &str, key: &TaskKey) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|err| corrupt(key).with_source(err))
+}
+
+fn corrupt(key: &TaskKey) -> StoreError {
+    StoreError::new(
+        crate::server::store::StoreErrorKind::Corrupt,
+        format!("stored task {} cannot be read", key.id),
+    )
+}
+
+/// The task row: what every read starts from.
+type TaskRow = (String, String, i64, i64, String, Option<String>);
+
+/// A task row, decoded.
+struct Head {
+    owner: String,
+    context_id: String,
+    last_seq: i64,
+    base_seq: i64,
+    status: TaskStatus,
+    metadata: Option<Struct>,
+}
+
+impl Head {
+    fn decode(row: TaskRow, key: &TaskKey) -> Result<Self, StoreError> {
+        let (owner, context_id, last_seq, base_seq, status, metadata) = row;
+        Ok(Self {
+            owner,
+            context_id,
+            last_seq,
+            base_seq,
+            status: from_json(&status, key)?,
+            metadata: metadata.as_deref().map(|m| from_json(m, key)).transpose()?,
+        })
+    }
+
+    /// The task with no history and no artifacts.
+    fn bare(&self, id: &str) -> Task {
+        let mut task = Task::new(id, self.context_id.clone(), self.status.clone());
+        task.metadata.clone_from(&self.metadata);
+        task
+    }
+
+    fn sequence(&self) -> Sequence {
+        u64::try_from(self.last_seq).unwrap_or(0)
+    }
+}
+
+/// Folds logged events (the base first) into `head`'s task: the base gives
+/// history and artifacts, later events add to them; id, context, status and
+/// metadata come from the row, which is never behind the events read.
+fn fold(head: &Head, id: &str, events: &[(i64, i32, String)], key: &TaskKey) -> Result<Task, StoreError> {
+    let mut task = head.bare(id);
+    for (_, _, body) in events {
+        let event: StreamResponse = from_json(body, key)?;
+        match event {
+            StreamResponse::Task(base) => {
+                task.history = base.history;
+                task.artifacts = base.artifacts;
+            }
+            StreamResponse::StatusUpdate(update) => task.history.extend(update.status.message),
+            other => apply_event(&mut task, &other),
+        }
+    }
+    Ok(task)
+}
+
+impl TaskStore for SqlStore {
+    async fn create(&self, key: &TaskKey, owner: &str, task: &Task) -> Result<Sequence, StoreError> {
+        let body = to_json(&StreamResponse::Task(task.clone()))?;
+        let status = to_json(&task.status)?;
+        let metadata = task.metadata.as_ref().map(to_json).transpose()?;
+        let sql = &self.sql;
+        let result: Result<(), sqlx::Error> = on_pool!(&self.pool, |pool| {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query(sql.insert_task.get())
+                .bind(&key.tenant)
+                .bind(&key.id)
+                .bind(owner)
+                .bind(&task.context_id)
+                .bind(task.status.state.number())
+                .bind(nanos(task.status.timestamp))
+                .bind(&status)
+                .bind(&metadata)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(sql.insert_event.get())
+                .bind(&key.tenant)
+                .bind(&key.id)
+                .bind(1_i64)
+                .bind(kind::TASK)
+                .bind(&body)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await
+        });
+        match result {
+            Ok(()) => Ok(1),
+            Err(err) => Err(classify(err, "creating a task")),
+        }
+    }
+
+    async fn append(
+        &self,
+        key: &TaskKey,
+        expected: Sequence,
+        events: &[Arc<StreamResponse>],
+    ) -> Result<Sequence, StoreError> {
+        let last = expected + events.len() as Sequence;
+        // What the batch leaves in the row: the last status it sets, and
+        // the last whole task, if any.
+        let mut status = None;
+        let mut rebase = None;
+        let mut rows = Vec::with_capacity(events.len());
+        for (event, sequence) in events.iter().zip(expected + 1..) {
+            match event.as_ref() {
+                StreamResponse::Task(task) => {
+                    status = Some(&task.status);
+                    rebase = Some((sequence, task));
+                }
+                StreamResponse::StatusUpdate(update) => status = Some(&update.status),
+                _ => {}
+            }
+            rows.push((seq(sequence), kind_of(event), to_json(event.as_ref())?));
+        }
+        let state = status.map(|s| s.state.number());
+        let status_at = status.map(|s| nanos(s.timestamp));
+        let status = status.map(to_json).transpose()?;
+        let rebase = rebase
+            .map(|(sequence, task)| {
+                let metadata = task.metadata.as_ref().map(to_json).transpose()?;
+                Ok::<_, StoreError>((seq(sequence), task.context_id.clone(), metadata))
+            })
+            .transpose()?;
+        let sql = &self.sql;
+        let outcome: Result<Result<Sequence, StoreError>, sqlx::Error> = on_pool!(&self.pool, |pool| {
+            let mut tx = pool.begin_write().await?;
+            let advanced = sqlx::query(sql.advance_task.get())
+                .bind(seq(last))
+                .bind(state)
+                .bind(status_at)
+                .bind(&status)
+                .bind(&key.tenant)
+                .bind(&key.id)
+                .bind(seq(expected))
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if advanced == 0 {
+                let found: Option<i64> = sqlx::query_scalar(sql.last_seq.get())
+                    .bind(&key.tenant)
+                    .bind(&key.id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                return Ok(Err(match found {
+                    None => StoreError::not_found(&key.id),
+                    Some(at) => {
+                        StoreError::conflict(format!("task {} is at sequence {at}, not {expected}", key.id))
+                    }
+                }));
+            }
+            if let Some((base_seq, context_id, metadata)) = &rebase {
+                sqlx::query(sql.rebase_task.get())
+                    .bind(base_seq)
+                    .bind(context_id)
+                    .bind(metadata)
+                    .bind(&key.tenant)
+                    .bind(&key.id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for (sequence, kind, body) in &rows {
+                sqlx::query(sql.insert_event.get())
+                    .bind(&key.tenant)
+                    .bind(&key.id)
+                    .bind(sequence)
+                    .bind(kind)
+                    .bind(body)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(Ok(last))
+        });
+        outcome.map_err(|err| classify(err, "appending events"))?
+    }
+
+    async fn get(&self, key: &TaskKey, view: TaskView) -> Result<Option<StoredTask>, StoreError> {
+        let sql = &self.sql;
+        let result: Result<Option<(TaskRow, Vec<(i64, i32, String)>, Vec<(i64, i32, String)>)>, sqlx::Error> =
+            on_pool!(&self.pool, |pool| {
+                let Some(row) = sqlx::query_as::<_, TaskRow>(sql.select_task.get())
+                    .bind(&key.tenant)
+                    .bind(&key.id)
+                    .fetch_optional(pool)
+                    .await?
+                else {
+                    return Ok(None);
+                };
+                let (_, _, last_seq, base_seq, _, _) = &row;
+                let (mut events, mut history) = (Vec::new(), Vec::new());
+                match (view.history, view.artifacts) {
+                    (Some(0), false) => {}
+                    (None, true) => {
+                        events = sqlx::query_as(sql.fold_events.get())
+                            .bind(&key.tenant)
+                            .bind(&key.id)
+                            .bind(base_seq)
+                            .bind(last_seq)
+                            .fetch_all(pool)
+                            .await?;
+                    }
+                    (limit, artifacts) => {
+                        events = sqlx::query_as(sql.base_event.get())
+                            .bind(&key.tenant)
+                            .bind(&key.id)
+                            .bind(base_seq)
+                            .fetch_all(pool)
+                            .await?;
+                        if artifacts {
+                            let more: Vec<(i64, i32, String)> = sqlx::query_as(sql.artifact_events.get())
+                                .bind(&key.tenant)
+                                .bind(&key.id)
+                                .bind(base_seq)
+                                .bind(last_seq)
+                                .fetch_all(pool)
+                                .await?;
+                            events.extend(more);
+                        }
+                        if limit != Some(0) {
+                            let limit = limit.map_or(i64::MAX, |n| i64::try_from(n).unwrap_or(i64::MAX));
+                            history = sqlx::query_as(sql.history_events.get())
+                                .bind(&key.tenant)
+                                .bind(&key.id)
+                                .bind(base_seq)
+                                .bind(last_seq)
+                                .bind(limit)
+                                .fetch_all(pool)
+                                .await?;
+                        }
+                    }
+                }
+                Ok(Some((row, events, history)))
+            });
+        let Some((row, mut events, history)) = result.map_err(|err| classify(err, "reading a task"))? else {
+            return Ok(None);
+        };
+        let head = Head::decode(row, key)?;
+        // The newest history events were read newest first: put them back in
+        // order, after the base and the artifacts (which add no history).
+        events.extend(history.into_iter().rev());
+        let mut task = fold(&head, &key.id, &events, key)?;
+        view.trim(&mut task);
+        Ok(Some(StoredTask {
+            task,
+            sequence: head.sequence(),
+            owner: head.owner,
+        }))
+    }
+
+    async fn events_after(
+        &self,
+        key: &TaskKey,
+        after: Sequence,
+    ) -> Result<Option<Vec<TaskEvent>>, StoreError> {
+        let sql = &self.sql;
+        let result: Result<(Vec<(i64, String)>, bool), sqlx::Error> = on_pool!(&self.pool, |pool| {
+            let rows: Vec<(i64, String)> = sqlx::query_as(sql.events_after.get())
+                .bind(&key.tenant)
+                .bind(&key.id)
+                .bind(seq(after))
+                .fetch_all(pool)
+                .await?;
+            let exists = !rows.is_empty()
+                || sqlx::query_scalar::<_, i64>(sql.last_seq.get())
+                    .bind(&key.tenant)
+                    .bind(&key.id)
+                    .fetch_optional(pool)
+                    .await?
+                    .is_some();
+            Ok((rows, exists))
+        });
+        let (rows, exists) = result.map_err(|err| classify(err, "reading a task's events"))?;
+        if !exists {
+            return Ok(None);
+        }
+        rows.into_iter()
+            .map(|(sequence, body)| {
+                Ok(TaskEvent {
+                    sequence: u64::try_from(sequence).map_err(|_| corrupt(key))?,
+                    event: Arc::new(from_json(&body, key)?),
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()
+            .map(Some)
+    }
+
+    async fn list(&self, query: &TaskQuery) -> Result<TaskPage, StoreError> {
+        let after = query.page_token.as_deref().map(Cursor::decode).transpose()?;
+        let listing = Listing::new(self.sql.backend, query, after.as_ref());
+        let page_size = i64::try_from(query.page_size).unwrap_or(i64::MAX);
+        let view = query.view;
+        let result: Result<(Vec<ListedRow>, i64, Vec<(String, i64, i32, String)>), sqlx::Error> =
+            on_pool!(&self.pool, |pool| {
+                let mut select = sqlx::query_as::<_, ListedRow>(sqlx::AssertSqlSafe(listing.select.clone()));
+                for arg in &listing.args {
+                    select = match arg {
+                        Arg::Text(text) => select.bind(text),
+                        Arg::Int(n) => select.bind(n),
+                    };
+                }
+                // One more than a page: whether there is a next page.
+                let rows = select.bind(page_size + 1).fetch_all(pool).await?;
+                let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(listing.count.clone()));
+                for arg in &listing.args[..listing.filter_args] {
+                    count = match arg {
+                        Arg::Text(text) => count.bind(text),
+                        Arg::Int(n) => count.bind(n),
+                    };
+                }
+                let total = count.fetch_one(pool).await?;
+                let mut events = Vec::new();
+                let shown = &rows[..rows.len().min(query.page_size)];
+                if !shown.is_empty() && (view.history != Some(0) || view.artifacts) {
+                    let text = listing.events(shown.len(), view.artifacts);
+                    let mut select = sqlx::query_as(sqlx::AssertSqlSafe(text)).bind(&query.tenant);
+                    for row in shown {
+                        select = select.bind(&row.0);
+                    }
+                    events = select.fetch_all(pool).await?;
+                }
+                Ok((rows, total, events))
+            });
+        let (mut rows, total, events) = result.map_err(|err| classify(err, "listing tasks"))?;
+        let next_page_token = if rows.len() > query.page_size {
+            rows.truncate(query.page_size);
+            rows.last()
+                .map(|(id, _, _, _, _, _, status_at, _)| {
+                    Cursor {
+                        timestamp: *status_at,
+                        id: id.clone(),
+                    }
+                    .encode()
+                })
+                .unwrap_or_default()
+        } else {
+            String::new()
+        };
+        let mut logs: HashMap<String, Vec<(i64, i32, String)>> = HashMap::new();
+        for (task_id, sequence, kind, body) in events {
+            logs.entry(task_id).or_default().push((sequence, kind, body));
+        }
+        let tasks = rows
+            .into_iter()
+            .map(
+                |(id, owner, context_id, last_seq, base_seq, status, _, metadata)| {
+                    let key = TaskKey::new(query.tenant.clone(), id);
+                    let head = Head::decode((owner, context_id, last_seq, base_seq, status, metadata), &key)?;
+                    let log = logs.remove(&key.id).unwrap_or_default();
+                    let log: Vec<_> = log
+                        .into_iter()
+                        .filter(|(sequence, _, _)| (head.base_seq..=head.last_seq).contains(sequence))
+                        .collect();
+                    let mut task = fold(&head, &key.id, &log, &key)?;
+                    view.trim(&mut task);
+                    Ok(task)
+                },
+            )
+            .collect::<Result<Vec<Task>, StoreError>>()?;
+        Ok(TaskPage {
+            tasks,
+            next_page_token,
+            total_size: usize::try_from(total).unwrap_or(0),
+        })
+    }
+
+    async fn remove(&self, key: &TaskKey) -> Result<(), StoreError> {
+        let sql = &self.sql;
+        let result: Result<(), sqlx::Error> = on_pool!(&self.pool, |pool| {
+            let mut tx = pool.begin_write().await?;
+            for statement in [
+                &sql.delete_events,
+                &sql.delete_configs,
+                &sql.delete_run,
+                &sql.delete_task,
+            ] {
+                sqlx::query(statement.get())
+                    .bind(&key.tenant)
+                    .bind(&key.id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await
+        });
+        result.map_err(|err| classify(err, "removing a task"))
+    }
+}
+
+/// A listed row: id, owner, context, last and base sequence, status, status
+/// time (for the cursor) and metadata.
+type ListedRow = (String, String, String, i64, i64, String, i64, Option<String>);
+
+enum Arg {
+    Text(String),
+    Int(i64),
+}
+
+/// The `ListTasks` statements for one query: its filters are optional, so
+/// the text is built per query (a handful of shapes, each prepared once per
+/// connection).
+struct Listing {
+    select: String,
+    count: String,
+    /// The filter arguments, then the cursor's.
+    args: Vec<Arg>,
+    /// How many of `args` are filters (shared with the count).
+    filter_args: usize,
+    backend: super::Backend,
+}
+
+impl Listing {
+    fn new(backend: super::Backend, query: &TaskQuery, after: Option<&Cursor>) -> Self {
+        let mut filter = String::from("tenant = ? AND owner = ?");
+        let mut args = vec![Arg::Text(query.tenant.clone()), Arg::Text(query.owner.clone())];
+        if let Some(context_id) = &query.context_id {
+            filter.push_str(" AND context_id = ?");
+            args.push(Arg::Text(context_id.clone()));
+        }
+        if let Some(state) = query.status {
+            filter.push_str(" AND state = ?");
+            args.push(Arg::Int(i64::from(state.number())));
+        }
+        if let Some(since) = query.status_timestamp_after {
+            filter.push_str(" AND status_at >= ?");
+            args.push(Arg::Int(nanos(Some(since))));
+        }
+        let filter_args = args.len();
+        let mut page = filter.clone();
+        if let Some(after) = after {
+            page.push_str(" AND (status_at < ? OR (status_at = ? AND id > ?))");
+            args.push(Arg::Int(after.timestamp));
+            args.push(Arg::Int(after.timestamp));
+            args.push(Arg::Text(after.id.clone()));
+        }
+        let select = format!(
+            "SELECT id, owner, context_id, last_seq, base_seq, status, status_at, metadata FROM a2a_tasks \
+             WHERE {page} ORDER BY status_at DESC, id LIMIT ?"
+        );
+        let count = format!("SELECT COUNT(*) FROM a2a_tasks WHERE {filter}");
+        Self {
+            select: super::statements::render(backend, &select),
+            count: super::statements::render(backend, &count),
+            args,
+            filter_args,
+            backend,
+        }
+    }
+
+    /// The events of `n` listed tasks, for folding their history and artifacts.
+    fn events(&self, n: usize, artifacts: bool) -> String {
+        let ids = vec!["?"; n].join(", ");
+        let kinds = match artifacts {
+            true => "kind <> 4",
+            false => "kind IN (1, 2, 3)",
+        };
+        super::statements::render(
+            self.backend,
+            &format!(
+                "SELECT task_id, seq, kind, body FROM a2a_task_events \
+                 WHERE tenant = ? AND task_id IN ({ids}) AND {kinds} ORDER BY task_id, seq"
+            ),
+        )
+    }
+}
