@@ -1,11 +1,16 @@
 //! An agent that echoes what you say, streamed back word by word, on the
-//! in-memory store. Serves the agent card, JSON-RPC at `/` and HTTP+JSON.
+//! in-memory store (or the database `--store URL` names). Serves the agent
+//! card, JSON-RPC at `/` and HTTP+JSON.
 //!
 //! ```sh
 //! cargo run --example echo_agent -- --port 8080
+//! cargo run --example echo_agent --features sqlite -- --store sqlite://echo.db
 //! curl -s http://127.0.0.1:8080/message:send -H 'A2A-Version: 1.0' -H 'Content-Type: application/json' \
 //!   -d '{"message":{"messageId":"m1","role":"ROLE_USER","parts":[{"text":"hello there"}]}}'
 //! ```
+
+#[path = "common/args.rs"]
+mod args;
 
 use std::time::Duration;
 
@@ -38,18 +43,9 @@ impl AgentExecutor for Echo {
     }
 }
 
-fn port() -> u16 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|arg| arg == "--port")
-        .and_then(|i| args.get(i + 1))
-        .map(|port| port.parse().expect("--port takes a number"))
-        .unwrap_or(8080)
-}
-
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port())).await?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", args::port(8080))).await?;
     let base = format!("http://{}", listener.local_addr()?);
     let card = AgentCard::builder()
         .name("Echo")
@@ -60,7 +56,7 @@ async fn main() -> std::io::Result<()> {
         .streaming(true)
         .skill(AgentSkill::new("echo", "Echo", "Repeats your message").with_tags(["demo"]))
         .build();
-    let handler = RequestHandler::builder(card, Echo).build();
+    let handler = args::store(RequestHandler::builder(card, Echo)).await.build();
     println!("echo agent listening on {base} (card at {base}/.well-known/agent-card.json)");
     server::serve(listener, server::http::router(handler)).await
 }
