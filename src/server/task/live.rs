@@ -275,7 +275,8 @@ impl LiveTask {
             }
             Ok(vec![Arc::clone(&event)])
         })
-        .await?;
+        .await?
+        .publish();
         Ok((view.map(|view| view.project(&cache.task)), cache.sequence))
     }
 
@@ -309,20 +310,28 @@ impl LiveTask {
             }
         }
         let max_history = self.engine.max_history;
-        self.write(&mut cache, |task| {
-            check_event(task, &event, max_history).map(|event| vec![Arc::new(event)])
-        })
-        .await?;
+        let written = self
+            .write(&mut cache, |task| {
+                check_event(task, &event, max_history).map(|event| vec![Arc::new(event)])
+            })
+            .await?;
         let state = cache.task.status.state;
         let settles = state.is_terminal() || state.is_interrupted();
         if settles {
             // Released before anyone hears of it: the answer to an interrupted
             // task must find the task free.
-            let mut slot = self.slot();
-            if generation.is_none_or(|g| g == slot.generation) {
-                slot.lease = None;
+            let lease = {
+                let mut slot = self.slot();
+                match generation.is_none_or(|g| g == slot.generation) {
+                    true => slot.lease.take(),
+                    false => None,
+                }
+            };
+            if let Some(lease) = lease {
+                lease.release().await;
             }
         }
+        written.publish();
         if generation.is_some() {
             self.slot().progressed = true;
         }
@@ -344,13 +353,14 @@ impl LiveTask {
 
     /// The write path: `make` checks the change against the task and builds
     /// its events; they are appended at the cached sequence (reloading and
-    /// checking again when someone else wrote first), folded into the cache,
-    /// and published.
+    /// checking again when someone else wrote first) and folded into the
+    /// cache. The caller publishes them, once what must precede their news
+    /// (releasing a settled run) is done.
     async fn write(
         &self,
         cache: &mut Cached,
         mut make: impl FnMut(&Task) -> Result<Vec<Arc<StreamResponse>>, Error>,
-    ) -> Result<(), Error> {
+    ) -> Result<Written<'_>, Error> {
         let store = &self.engine.store;
         let mut attempts = 0;
         let (events, first) = loop {
@@ -372,14 +382,18 @@ impl LiveTask {
                 Err(err) => return Err(err.into()),
             }
         };
+        let mut written = Written {
+            live: self,
+            events: Vec::with_capacity(events.len()),
+        };
         for (event, sequence) in events.into_iter().zip(first..) {
             if !matches!(event.as_ref(), StreamResponse::ArtifactUpdate(_)) {
                 apply_event(&mut cache.task, &event);
             }
             cache.sequence = sequence;
-            self.engine.bus.publish(&self.key, &TaskEvent { sequence, event });
+            written.events.push(TaskEvent { sequence, event });
         }
-        Ok(())
+        Ok(written)
     }
 
     /// Ends run `generation`: a task the run left unfinished (neither
@@ -440,6 +454,22 @@ pub(crate) enum RunFailure {
     Crashed,
     /// It ran past the executor timeout.
     TimedOut(std::time::Duration),
+}
+
+/// Events stored and folded into the cache, not yet published.
+#[must_use = "stored events must be published"]
+struct Written<'a> {
+    live: &'a LiveTask,
+    events: Vec<TaskEvent>,
+}
+
+impl Written<'_> {
+    /// Hands the events to the bus, in order.
+    fn publish(self) {
+        for event in &self.events {
+            self.live.engine.bus.publish(&self.live.key, event);
+        }
+    }
 }
 
 /// Checks an agent's event against the task and builds the event to log.

@@ -2,7 +2,6 @@
 //! start two runs of one task at once.
 
 use std::collections::HashSet;
-use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
@@ -23,23 +22,57 @@ pub trait RunOwnership: Send + Sync + 'static {
 }
 
 /// The right to run one task, released when dropped.
+///
+/// A release that talks to a database is asynchronous: the engine awaits
+/// [`release`](Self::release) where the next claim must find the task free
+/// (when a run settles); dropping the lease elsewhere spawns the release on
+/// the current Tokio runtime.
 pub struct RunLease {
-    release: Option<Box<dyn FnOnce() + Send + Sync>>,
+    release: Option<Release>,
+}
+
+enum Release {
+    Now(Box<dyn FnOnce() + Send + Sync>),
+    Later(BoxFuture<'static, ()>),
 }
 
 impl RunLease {
     /// A lease that calls `release` when it is dropped.
     pub fn new(release: impl FnOnce() + Send + Sync + 'static) -> Self {
         Self {
-            release: Some(Box::new(release)),
+            release: Some(Release::Now(Box::new(release))),
+        }
+    }
+
+    /// A lease released by running `release` to completion: awaited by
+    /// [`release`](Self::release), spawned when the lease is dropped.
+    pub fn new_async(release: impl Future<Output = ()> + Send + 'static) -> Self {
+        Self {
+            release: Some(Release::Later(Box::pin(release))),
+        }
+    }
+
+    /// Releases the claim and waits until it is released.
+    pub async fn release(mut self) {
+        match self.release.take() {
+            Some(Release::Now(release)) => release(),
+            Some(Release::Later(release)) => release.await,
+            None => {}
         }
     }
 }
 
 impl Drop for RunLease {
     fn drop(&mut self) {
-        if let Some(release) = self.release.take() {
-            release();
+        match self.release.take() {
+            Some(Release::Now(release)) => release(),
+            Some(Release::Later(release)) => {
+                // Without a runtime the claim lapses when its lease expires.
+                if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                    runtime.spawn(release);
+                }
+            }
+            None => {}
         }
     }
 }

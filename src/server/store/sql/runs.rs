@@ -154,10 +154,9 @@ impl RunOwnership for SqlRunOwnership {
                     }
                 })
             };
-            let runtime = tokio::runtime::Handle::current();
-            Ok(Some(RunLease::new(move || {
+            Ok(Some(RunLease::new_async(async move {
                 renewing.abort();
-                runtime.spawn(async move { owner.release(&key, &holder).await });
+                owner.release(&key, &holder).await;
             })))
         })
     }
