@@ -94,22 +94,43 @@ async fn a_corrupt_row_fails_its_own_task_only() {
                 .await
                 .unwrap();
         }
-        execute(&store, "UPDATE a2a_tasks SET status = '{\"state\": 42' WHERE id = 'status'").await;
-        execute(&store, "UPDATE a2a_task_events SET body = 'not json' WHERE task_id = 'event' AND seq = 1").await;
+        execute(
+            &store,
+            "UPDATE a2a_tasks SET status = '{\"state\": 42' WHERE id = 'status'",
+        )
+        .await;
+        execute(
+            &store,
+            "UPDATE a2a_task_events SET body = 'not json' WHERE task_id = 'event' AND seq = 1",
+        )
+        .await;
 
         for id in ["status", "event"] {
-            let err = TaskStore::get(&store, &key(id), TaskView::FULL).await.unwrap_err();
+            let err = TaskStore::get(&store, &key(id), TaskView::FULL)
+                .await
+                .unwrap_err();
             assert_eq!(err.kind(), StoreErrorKind::Corrupt, "{url}: {id}: {err}");
-            assert!(err.to_string().contains(id), "{url}: the error names the task: {err}");
+            assert!(
+                err.to_string().contains(id),
+                "{url}: the error names the task: {err}"
+            );
         }
         let events = store.events_after(&key("event"), 0).await.unwrap_err();
         assert_eq!(events.kind(), StoreErrorKind::Corrupt, "{url}");
 
         // Everything else still works, on the same pool.
-        let fine = TaskStore::get(&store, &key("fine"), TaskView::FULL).await.unwrap().unwrap();
+        let fine = TaskStore::get(&store, &key("fine"), TaskView::FULL)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(fine.task.status.state, TaskState::Completed, "{url}");
         store.create(&key("after"), "", &task("after")).await.unwrap();
-        assert!(TaskStore::get(&store, &key("after"), TaskView::FULL).await.unwrap().is_some());
+        assert!(
+            TaskStore::get(&store, &key("after"), TaskView::FULL)
+                .await
+                .unwrap()
+                .is_some()
+        );
     }
 }
 
@@ -129,7 +150,11 @@ async fn an_unreachable_database_fails_fast_and_retryably() {
             .connect(url)
             .await
             .unwrap_err();
-        assert!(started.elapsed() < Duration::from_secs(10), "{url}: took {:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{url}: took {:?}",
+            started.elapsed()
+        );
         if !url.starts_with("sqlite") {
             assert_eq!(err.kind(), StoreErrorKind::Unavailable, "{url}: {err}");
             assert!(err.is_retryable());
@@ -142,9 +167,14 @@ async fn a_closed_pool_is_unavailable_not_a_panic() {
     for (url, store) in fresh_stores().await {
         store.create(&key("t"), "", &task("t")).await.unwrap();
         store.close().await;
-        let err = TaskStore::get(&store, &key("t"), TaskView::FULL).await.unwrap_err();
+        let err = TaskStore::get(&store, &key("t"), TaskView::FULL)
+            .await
+            .unwrap_err();
         assert_eq!(err.kind(), StoreErrorKind::Unavailable, "{url}: {err}");
-        let err = store.append(&key("t"), 1, &[status_event("t", TaskState::Working, 1)]).await.unwrap_err();
+        let err = store
+            .append(&key("t"), 1, &[status_event("t", TaskState::Working, 1)])
+            .await
+            .unwrap_err();
         assert_eq!(err.kind(), StoreErrorKind::Unavailable, "{url}: {err}");
     }
 }
@@ -152,7 +182,10 @@ async fn a_closed_pool_is_unavailable_not_a_panic() {
 #[tokio::test]
 async fn events_are_appended_not_rewritten() {
     for (url, store) in fresh_stores().await {
-        store.create(&key("t"), "", &task_in("t", "ctx", TaskState::Working, 0)).await.unwrap();
+        store
+            .create(&key("t"), "", &task_in("t", "ctx", TaskState::Working, 0))
+            .await
+            .unwrap();
         let mut at = 1;
         for i in 0..20 {
             at = store
@@ -163,7 +196,10 @@ async fn events_are_appended_not_rewritten() {
         // The creation event is the one written at creation, untouched.
         let events = store.events_after(&key("t"), 0).await.unwrap().unwrap();
         assert_eq!(events.len(), 21, "{url}");
-        assert_eq!(events.iter().map(|e| e.sequence).collect::<Vec<_>>(), (1..=21).collect::<Vec<_>>());
+        assert_eq!(
+            events.iter().map(|e| e.sequence).collect::<Vec<_>>(),
+            (1..=21).collect::<Vec<_>>()
+        );
     }
 }
 
@@ -171,10 +207,22 @@ async fn events_are_appended_not_rewritten() {
 async fn push_configs_go_with_their_task() {
     for (url, store) in fresh_stores().await {
         store.create(&key("t"), "", &task("t")).await.unwrap();
-        store.save(store_contract::TENANT, &push_config("t", "a", "https://example.com/a")).await.unwrap();
+        store
+            .save(
+                store_contract::TENANT,
+                &push_config("t", "a", "https://example.com/a"),
+            )
+            .await
+            .unwrap();
         store.remove(&key("t")).await.unwrap();
         store.create(&key("t"), "", &task("t")).await.unwrap();
-        assert!(PushConfigStore::list(&store, store_contract::TENANT, "t").await.unwrap().is_empty(), "{url}");
+        assert!(
+            PushConfigStore::list(&store, store_contract::TENANT, "t")
+                .await
+                .unwrap()
+                .is_empty(),
+            "{url}"
+        );
     }
 }
 
@@ -184,17 +232,29 @@ async fn a_push_config_limit_holds_per_task() {
         store.create(&key("t"), "", &task("t")).await.unwrap();
         for i in 0..100 {
             store
-                .save(store_contract::TENANT, &push_config("t", &format!("c{i}"), "https://example.com/h"))
+                .save(
+                    store_contract::TENANT,
+                    &push_config("t", &format!("c{i}"), "https://example.com/h"),
+                )
                 .await
                 .unwrap();
         }
         let err = store
-            .save(store_contract::TENANT, &push_config("t", "one-more", "https://example.com/h"))
+            .save(
+                store_contract::TENANT,
+                &push_config("t", "one-more", "https://example.com/h"),
+            )
             .await
             .unwrap_err();
         assert_eq!(err.kind(), StoreErrorKind::Capacity, "{url}");
         // Replacing one is still fine.
-        store.save(store_contract::TENANT, &push_config("t", "c7", "https://example.com/new")).await.unwrap();
+        store
+            .save(
+                store_contract::TENANT,
+                &push_config("t", "c7", "https://example.com/new"),
+            )
+            .await
+            .unwrap();
     }
 }
 
@@ -215,11 +275,23 @@ async fn run_ownership_is_shared_by_every_store_on_one_database() {
         let second = SqlStore::connect(&url).await.unwrap();
         let (a, b) = (first.run_ownership(), second.run_ownership());
         let lease = a.claim(&key("t")).await.unwrap().expect("the first claim wins");
-        assert!(b.claim(&key("t")).await.unwrap().is_none(), "{url}: held elsewhere");
-        assert!(a.claim(&key("t")).await.unwrap().is_none(), "{url}: held by this process too");
-        assert!(b.claim(&key("other")).await.unwrap().is_some(), "{url}: other tasks are free");
+        assert!(
+            b.claim(&key("t")).await.unwrap().is_none(),
+            "{url}: held elsewhere"
+        );
+        assert!(
+            a.claim(&key("t")).await.unwrap().is_none(),
+            "{url}: held by this process too"
+        );
+        assert!(
+            b.claim(&key("other")).await.unwrap().is_some(),
+            "{url}: other tasks are free"
+        );
         lease.release().await;
-        assert!(b.claim(&key("t")).await.unwrap().is_some(), "{url}: free once released");
+        assert!(
+            b.claim(&key("t")).await.unwrap().is_some(),
+            "{url}: free once released"
+        );
     }
 }
 
