@@ -21,12 +21,14 @@ use a2akit::{Error, ErrorKind};
 use serde_json::{Value, json};
 use support::{Binding, Client, TestServer, assert_kind, collect, next_event, send, send_with, user_message};
 
-fn conformance_handler() -> RequestHandler {
-    RequestHandler::builder(
+/// The conformance agent, on the store `A2AKIT_TEST_STORE` names (memory
+/// by default): the suite runs on every store.
+async fn conformance_handler() -> RequestHandler {
+    let builder = RequestHandler::builder(
         conformance::card("http://127.0.0.1"),
         conformance::ConformanceExecutor,
-    )
-    .build()
+    );
+    support::on_test_store(builder).await.build()
 }
 
 /// Declares a test that runs on both bindings against a fresh server.
@@ -81,7 +83,7 @@ fn texts(task: &Task) -> Vec<String> {
 
 both_bindings!(
     streamed_message_answer_completes_the_task_the_stream_opened_with,
-    conformance_handler(),
+    conformance_handler().await,
     |client| {
         let events = client
             .stream_all(&send(user_message("tck-message-response-1", "hi")))
@@ -104,7 +106,7 @@ both_bindings!(
 
 both_bindings!(
     c02_c03_c32_streamed_task_first_then_updates_in_order_then_end,
-    conformance_handler(),
+    conformance_handler().await,
     |client| {
         let events = client
             .stream_all(&send(user_message("tck-stream-001-x", "go")))
@@ -136,7 +138,7 @@ both_bindings!(
 
 both_bindings!(
     c03_streamed_send_ends_at_input_required,
-    conformance_handler(),
+    conformance_handler().await,
     |client| {
         let events = client
             .stream_all(&send(user_message("tck-input-required-1", "go")))
@@ -148,7 +150,7 @@ both_bindings!(
 
 both_bindings!(
     c04_subscribe_starts_with_a_snapshot_and_follows_to_the_end,
-    conformance_handler(),
+    conformance_handler().await,
     |client| {
         let task = client
             .send_task(&send(user_message("tck-input-required-1", "first")))
@@ -171,7 +173,7 @@ both_bindings!(
 
 both_bindings!(
     c05_subscribe_to_a_finished_task_is_an_error_not_a_stream,
-    conformance_handler(),
+    conformance_handler().await,
     |client| {
         let task = client
             .send_task(&send(user_message("tck-complete-task-1", "x")))
@@ -189,7 +191,7 @@ both_bindings!(
 
 both_bindings!(
     c33_parallel_subscribers_get_the_same_events_and_one_leaving_spares_the_other,
-    conformance_handler(),
+    conformance_handler().await,
     |client| {
         let task = client
             .send_task(&send(user_message("tck-input-required-1", "first")))
@@ -221,7 +223,7 @@ both_bindings!(
 
 both_bindings!(
     c06_message_to_a_finished_task_is_unsupported,
-    conformance_handler(),
+    conformance_handler().await,
     |client| {
         let task = client
             .send_task(&send(user_message("tck-complete-task-1", "x")))
@@ -233,7 +235,7 @@ both_bindings!(
 
 both_bindings!(
     c07_blocking_send_answers_with_the_finished_task_and_its_artifacts,
-    conformance_handler(),
+    conformance_handler().await,
     |client| {
         let task = client
             .send_task(&send(user_message("tck-artifact-text-1", "x")))
@@ -249,7 +251,7 @@ both_bindings!(
 
 both_bindings!(
     c08_return_immediately_answers_before_the_task_ends,
-    conformance_handler(),
+    conformance_handler().await,
     |client| {
         let config = SendMessageConfiguration::default().with_return_immediately(true);
         let started = std::time::Instant::now();
@@ -272,7 +274,7 @@ both_bindings!(
 
 both_bindings!(
     c26_c28_new_tasks_get_unique_ids_and_a_minted_context,
-    conformance_handler(),
+    conformance_handler().await,
     |client| {
         let a = client
             .send_task(&send(user_message("tck-complete-task-1", "x")))
@@ -299,7 +301,7 @@ both_bindings!(
 
 both_bindings!(
     c29_unknown_task_id_in_a_message_is_not_found,
-    conformance_handler(),
+    conformance_handler().await,
     |client| {
         let message = user_message("tck-complete-task-1", "x").with_task_id("no-such-task");
         assert_kind(client.send_message(&send(message)).await, ErrorKind::TaskNotFound);
@@ -308,7 +310,7 @@ both_bindings!(
 
 both_bindings!(
     c30_c31_context_is_inferred_from_the_task_and_a_mismatch_is_rejected,
-    conformance_handler(),
+    conformance_handler().await,
     |client| {
         let task = client
             .send_task(&send(user_message("tck-input-required-1", "x")))
@@ -328,7 +330,7 @@ both_bindings!(
     }
 );
 
-both_bindings!(c18_inputs_are_validated, conformance_handler(), |client| {
+both_bindings!(c18_inputs_are_validated, conformance_handler().await, |client| {
     let mut empty = user_message("tck-complete-task-1", "x");
     empty.parts.clear();
     assert_kind(client.send_message(&send(empty)).await, ErrorKind::InvalidParams);
@@ -364,7 +366,7 @@ both_bindings!(c18_inputs_are_validated, conformance_handler(), |client| {
 
 both_bindings!(
     c19_get_and_cancel_of_unknown_tasks_are_not_found,
-    conformance_handler(),
+    conformance_handler().await,
     |client| {
         assert_kind(
             client.get_task("no-such-task", None).await,
@@ -376,7 +378,7 @@ both_bindings!(
 
 both_bindings!(
     history_keeps_every_message_in_order_and_history_length_trims_it,
-    conformance_handler(),
+    conformance_handler().await,
     |client| {
         let task = client
             .send_task(&send(user_message(
@@ -420,7 +422,7 @@ both_bindings!(
 
 both_bindings!(
     cancel_stops_an_interrupted_task_and_refuses_a_finished_one,
-    conformance_handler(),
+    conformance_handler().await,
     |client| {
         let task = client
             .send_task(&send(user_message("tck-input-required-1", "x")))
@@ -440,7 +442,7 @@ both_bindings!(
 
 both_bindings!(
     c09_c10_c11_list_pages_newest_first_with_a_token_and_no_artifacts_by_default,
-    conformance_handler(),
+    conformance_handler().await,
     |client| {
         let context = format!("ctx-{}", uuid::Uuid::new_v4());
         let mut ids = Vec::new();
@@ -491,7 +493,7 @@ both_bindings!(
 
 #[tokio::test]
 async fn c10_list_always_writes_next_page_token_and_omits_artifacts_keys() {
-    let server = support::start(conformance_handler()).await;
+    let server = support::start(conformance_handler().await).await;
     let client = Client::new(&server, Binding::Rest);
     client
         .send_task(&send(
@@ -553,7 +555,7 @@ async fn c17_c19_c54_tasks_are_visible_to_their_owner_only() {
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(a2akit::server::serve(
         listener,
-        with_callers(conformance_handler()),
+        with_callers(conformance_handler().await),
     ));
     let as_user = |user: &str| {
         let mut headers = reqwest::header::HeaderMap::new();
@@ -608,7 +610,7 @@ async fn c17_c19_c54_tasks_are_visible_to_their_owner_only() {
 
 #[tokio::test]
 async fn tenants_are_separate() {
-    let server = support::start(conformance_handler()).await;
+    let server = support::start(conformance_handler().await).await;
     for binding in support::BINDINGS {
         let t1 = Client::new(&server, binding).with_tenant("t1");
         let t2 = Client::new(&server, binding).with_tenant("t2");
@@ -636,17 +638,17 @@ fn plain_card() -> a2akit::types::AgentCardBuilder {
     AgentCard::builder().name("plain").description("no capabilities")
 }
 
-fn push_handler() -> RequestHandler {
-    RequestHandler::builder(
+async fn push_handler() -> RequestHandler {
+    let builder = RequestHandler::builder(
         plain_card().push_notifications(true).build(),
         conformance::ConformanceExecutor,
-    )
-    .build()
+    );
+    support::on_test_store(builder).await.build()
 }
 
 both_bindings!(
     c12_c13_c14_c15_push_configs_are_stored_listed_and_deleted_idempotently,
-    push_handler(),
+    push_handler().await,
     |client| {
         let task = client
             .send_task(&send(user_message("tck-complete-task-1", "x")))
@@ -694,7 +696,7 @@ both_bindings!(
 
 both_bindings!(
     c21_push_operations_without_the_capability_are_refused_first,
-    conformance_handler(),
+    conformance_handler().await,
     |client| {
         let config = TaskPushNotificationConfig::new("https://example.com/hook")
             .with_task_id("t")
@@ -829,7 +831,7 @@ async fn c24_c50_required_extensions_are_enforced_and_the_header_is_read() {
 
 #[tokio::test]
 async fn c34_c35_c36_versions_are_negotiated() {
-    let server = support::start(conformance_handler()).await;
+    let server = support::start(conformance_handler().await).await;
     let http = reqwest::Client::new();
     let body = r#"{"jsonrpc":"2.0","id":"v","method":"GetTask","params":{"id":"nope"}}"#;
     for (version, code) in [
@@ -869,7 +871,7 @@ async fn c34_c35_c36_versions_are_negotiated() {
 
 #[tokio::test]
 async fn c20_c41_c52_errors_carry_their_codes_and_typed_details() {
-    let server = support::start(conformance_handler()).await;
+    let server = support::start(conformance_handler().await).await;
     let http = reqwest::Client::new();
     let value: Value = http
         .post(format!("{}/", server.base))
@@ -912,7 +914,7 @@ async fn c20_c41_c52_errors_carry_their_codes_and_typed_details() {
 
 #[tokio::test]
 async fn c42_c43_c53_wire_format_is_camel_case_with_utc_timestamps() {
-    let server = support::start(conformance_handler()).await;
+    let server = support::start(conformance_handler().await).await;
     let http = reqwest::Client::new();
     let value: Value = http
         .post(format!("{}/message:send", server.base))
@@ -951,7 +953,7 @@ async fn c42_c43_c53_wire_format_is_camel_case_with_utc_timestamps() {
 
 #[tokio::test]
 async fn c47_agent_card_is_served_with_caching_headers() {
-    let server = support::start(conformance_handler()).await;
+    let server = support::start(conformance_handler().await).await;
     let http = reqwest::Client::new();
     let url = format!("{}/.well-known/agent-card.json", server.base);
     let response = http.get(&url).send().await.unwrap();
@@ -992,7 +994,7 @@ async fn c47_agent_card_is_served_with_caching_headers() {
 
 both_bindings!(
     agent_complete_task_answers_hello,
-    conformance_handler(),
+    conformance_handler().await,
     |client| {
         let task = client
             .send_task(&send(user_message("tck-complete-task-1a2b3c4d-http_json", "x")))
@@ -1006,7 +1008,7 @@ both_bindings!(
 
 both_bindings!(
     agent_input_required_stays_input_required_on_follow_up,
-    conformance_handler(),
+    conformance_handler().await,
     |client| {
         let task = client
             .send_task(&send(user_message("tck-input-required-1", "x")))
@@ -1029,7 +1031,7 @@ both_bindings!(
 
 both_bindings!(
     agent_message_response_creates_no_task,
-    conformance_handler(),
+    conformance_handler().await,
     |client| {
         let SendMessageResponse::Message(message) = client
             .send_message(&send(user_message("tck-message-response-1", "x")))
@@ -1050,34 +1052,38 @@ both_bindings!(
     }
 );
 
-both_bindings!(agent_artifacts_of_every_kind, conformance_handler(), |client| {
-    let file = client
-        .send_task(&send(user_message("tck-artifact-file-1", "x")))
-        .await;
-    let part = &file.artifacts[0].parts[0];
-    assert_eq!(part.content, PartContent::Raw(b"tck".to_vec()));
-    assert_eq!(
-        (part.filename.as_str(), part.media_type.as_str()),
-        ("output.txt", "text/plain")
-    );
-    let url = client
-        .send_task(&send(user_message("tck-artifact-file-url-1", "x")))
-        .await;
-    assert_eq!(
-        url.artifacts[0].parts[0].content,
-        PartContent::Url("https://example.com/output.txt".into())
-    );
-    let data = client
-        .send_task(&send(user_message("tck-artifact-data-1", "x")))
-        .await;
-    assert_eq!(
-        data.artifacts[0].parts[0].content,
-        PartContent::Data(json!({"key": "value", "count": 42}))
-    );
-    assert!(!data.artifacts[0].artifact_id.is_empty());
-});
+both_bindings!(
+    agent_artifacts_of_every_kind,
+    conformance_handler().await,
+    |client| {
+        let file = client
+            .send_task(&send(user_message("tck-artifact-file-1", "x")))
+            .await;
+        let part = &file.artifacts[0].parts[0];
+        assert_eq!(part.content, PartContent::Raw(b"tck".to_vec()));
+        assert_eq!(
+            (part.filename.as_str(), part.media_type.as_str()),
+            ("output.txt", "text/plain")
+        );
+        let url = client
+            .send_task(&send(user_message("tck-artifact-file-url-1", "x")))
+            .await;
+        assert_eq!(
+            url.artifacts[0].parts[0].content,
+            PartContent::Url("https://example.com/output.txt".into())
+        );
+        let data = client
+            .send_task(&send(user_message("tck-artifact-data-1", "x")))
+            .await;
+        assert_eq!(
+            data.artifacts[0].parts[0].content,
+            PartContent::Data(json!({"key": "value", "count": 42}))
+        );
+        assert!(!data.artifacts[0].artifact_id.is_empty());
+    }
+);
 
-both_bindings!(agent_streaming_scenarios, conformance_handler(), |client| {
+both_bindings!(agent_streaming_scenarios, conformance_handler().await, |client| {
     for (prefix, text) in [
         ("tck-stream-003", Some("Stream task lifecycle")),
         ("tck-stream-ordering-001", Some("Ordered output")),
@@ -1110,7 +1116,7 @@ both_bindings!(agent_streaming_scenarios, conformance_handler(), |client| {
 
 both_bindings!(
     agent_chunked_artifact_is_merged_in_the_stored_task,
-    conformance_handler(),
+    conformance_handler().await,
     |client| {
         let events = client
             .stream_all(&send(user_message("tck-stream-artifact-chunked-1", "go")))
@@ -1141,7 +1147,7 @@ both_bindings!(
 
 both_bindings!(
     agent_error_before_any_event_is_the_callers_error,
-    conformance_handler(),
+    conformance_handler().await,
     |client| {
         let err = assert_kind(
             client
@@ -1161,12 +1167,16 @@ both_bindings!(
     }
 );
 
-both_bindings!(agent_unknown_prefix_completes, conformance_handler(), |client| {
-    let task = client
-        .send_task(&send(user_message("tck-something-else-1", "x")))
-        .await;
-    assert_eq!(task.status.state, TaskState::Completed);
-});
+both_bindings!(
+    agent_unknown_prefix_completes,
+    conformance_handler().await,
+    |client| {
+        let task = client
+            .send_task(&send(user_message("tck-something-else-1", "x")))
+            .await;
+        assert_eq!(task.status.state, TaskState::Completed);
+    }
+);
 
 /// Reports a part the test sends back as an artifact, to check parts survive the trip.
 struct Mirror;
@@ -1196,7 +1206,7 @@ both_bindings!(
 
 #[tokio::test]
 async fn subscribe_over_http_json_accepts_get_too_and_idle_streams_keep_alive() {
-    let routes = Routes::new(conformance_handler()).keep_alive(Duration::from_millis(100));
+    let routes = Routes::new(conformance_handler().await).keep_alive(Duration::from_millis(100));
     let server = support::start_routes(routes).await;
     let client = Client::new(&server, Binding::Rest);
     let task = client
@@ -1262,7 +1272,7 @@ both_bindings!(
 
 both_bindings!(
     c02_a_streamed_follow_up_to_an_interrupted_task_streams_the_whole_run,
-    conformance_handler(),
+    conformance_handler().await,
     |client| {
         let task = client
             .send_task(&send(user_message("tck-input-required-1", "first")))

@@ -4,8 +4,6 @@
 //! serving the conformance agent's executor on the store a URL names.
 #![cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 
-#[path = "support/databases.rs"]
-mod databases;
 #[path = "../examples/conformance/executor.rs"]
 mod executor;
 mod support;
@@ -20,7 +18,7 @@ use a2akit::types::{
     ListTasksRequest, ListTasksResponse, Role, SendMessageResponse, Task, TaskPushNotificationConfig,
     TaskState,
 };
-use support::{Binding, Client, send, user_message};
+use support::{Binding, Client, databases, send, user_message};
 
 const STORE_VAR: &str = "A2AKIT_TEST_AGENT_STORE";
 

@@ -3,6 +3,8 @@
 //! behavioural test runs the same way over JSON-RPC and HTTP+JSON.
 #![allow(dead_code)]
 
+pub mod databases;
+
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
@@ -607,4 +609,33 @@ pub fn assert_kind<T: std::fmt::Debug>(result: Result<T, Error>, kind: ErrorKind
             err
         }
     }
+}
+
+/// Puts `builder` on the store the environment variable `A2AKIT_TEST_STORE`
+/// names, in a fresh database: `memory` (the default), `sqlite`, `postgres`
+/// or `mysql`. With a SQL store the handler also shares run ownership
+/// through it, as a deployment on several processes would.
+pub async fn on_test_store(
+    builder: a2akit::server::RequestHandlerBuilder,
+) -> a2akit::server::RequestHandlerBuilder {
+    let name = std::env::var("A2AKIT_TEST_STORE").unwrap_or_default();
+    let url = match name.as_str() {
+        "" | "memory" => return builder,
+        #[cfg(feature = "sqlite")]
+        "sqlite" => databases::sqlite_url(),
+        #[cfg(feature = "postgres")]
+        "postgres" => databases::postgres_url().await,
+        #[cfg(feature = "mysql")]
+        "mysql" => databases::mysql_url().await,
+        other => panic!("A2AKIT_TEST_STORE={other}: not a store this build of the tests has"),
+    };
+    #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+    {
+        let store = a2akit::server::store::sql::SqlStore::connect(&url)
+            .await
+            .unwrap_or_else(|err| panic!("the test store {url}: {err}"));
+        builder.run_ownership(store.run_ownership()).store(store)
+    }
+    #[cfg(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")))]
+    unreachable!("{url}")
 }
