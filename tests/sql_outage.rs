@@ -33,7 +33,12 @@ impl Service {
     fn wait_until(&self, up: bool) {
         let deadline = Instant::now() + Duration::from_secs(60);
         while (self.up)() != up {
-            assert!(Instant::now() < deadline, "{} did not come {}", self.name, if up { "up" } else { "down" });
+            assert!(
+                Instant::now() < deadline,
+                "{} did not come {}",
+                self.name,
+                if up { "up" } else { "down" }
+            );
             std::thread::sleep(Duration::from_millis(200));
         }
     }
@@ -82,10 +87,23 @@ fn postgres() -> Service {
     Service {
         name: "PostgreSQL",
         stop: || {
-            run("pg_ctlcluster", &["--skip-systemctl-redirect", &postgres_cluster(), "main", "stop", "-m", "fast"]);
+            run(
+                "pg_ctlcluster",
+                &[
+                    "--skip-systemctl-redirect",
+                    &postgres_cluster(),
+                    "main",
+                    "stop",
+                    "-m",
+                    "fast",
+                ],
+            );
         },
         start: || {
-            run("pg_ctlcluster", &["--skip-systemctl-redirect", &postgres_cluster(), "main", "start"]);
+            run(
+                "pg_ctlcluster",
+                &["--skip-systemctl-redirect", &postgres_cluster(), "main", "start"],
+            );
         },
         up: || run("pg_isready", &["-q", "-h", "127.0.0.1", "-p", "5432"]),
     }
@@ -100,7 +118,13 @@ fn mariadb() -> Service {
         start: || {
             run(
                 "start-stop-daemon",
-                &["--start", "--oknodo", "--background", "--exec", "/usr/sbin/mariadbd"],
+                &[
+                    "--start",
+                    "--oknodo",
+                    "--background",
+                    "--exec",
+                    "/usr/sbin/mariadbd",
+                ],
             );
         },
         up: || run("mysqladmin", &["-s", "-h", "127.0.0.1", "-u", "root", "ping"]),
@@ -139,9 +163,12 @@ async fn outage(service: Service, url: String) {
         .connect(&url)
         .await
         .unwrap();
-    let handler = RequestHandler::builder(conformance::card("http://127.0.0.1"), conformance::ConformanceExecutor)
-        .store(store)
-        .build();
+    let handler = RequestHandler::builder(
+        conformance::card("http://127.0.0.1"),
+        conformance::ConformanceExecutor,
+    )
+    .store(store)
+    .build();
     let server = support::start(handler).await;
     let stop = Arc::new(AtomicBool::new(false));
     let workers: Vec<_> = (0..4)
@@ -153,7 +180,12 @@ async fn outage(service: Service, url: String) {
         let (stop_service, start_service) = (service.stop, service.start);
         let probe = service.up;
         move || {
-            let down = Service { name: "db", stop: stop_service, start: start_service, up: probe };
+            let down = Service {
+                name: "db",
+                stop: stop_service,
+                start: start_service,
+                up: probe,
+            };
             down.stop();
             std::thread::sleep(Duration::from_secs(3));
             down.start();
@@ -186,7 +218,10 @@ async fn outage(service: Service, url: String) {
         .expect("requests succeed once the database is back");
     assert!(matches!(after, SendMessageResponse::Task(_)));
     for id in &acked {
-        let task = client.get_task(id, None).await.unwrap_or_else(|err| panic!("{id} lost: {err:?}"));
+        let task = client
+            .get_task(id, None)
+            .await
+            .unwrap_or_else(|err| panic!("{id} lost: {err:?}"));
         assert_eq!(task.status.state, TaskState::Completed);
     }
     println!(

@@ -252,6 +252,10 @@ impl BeginWrite for sqlx::MySqlPool {
 pub struct SqlStore {
     pool: SqlPool,
     sql: Arc<Statements>,
+    /// SQLite has one writer at a time: the store's own writers take turns
+    /// here rather than in SQLite's busy handler, which sleeps in
+    /// milliseconds. Other processes on the same file still wait in it.
+    writer: Option<Arc<tokio::sync::Mutex<()>>>,
 }
 
 impl SqlStore {
@@ -265,6 +269,14 @@ impl SqlStore {
     /// A store on a pool the application already has; applies the migrations.
     pub async fn from_pool(pool: impl Into<SqlPool>) -> Result<Self, StoreError> {
         SqlStoreOptions::new().from_pool(pool).await
+    }
+
+    /// Waits for this store's turn to write, on backends that have one writer.
+    async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match &self.writer {
+            Some(writer) => Some(writer.lock().await),
+            None => None,
+        }
     }
 
     /// The backend this store runs on.
@@ -410,6 +422,7 @@ impl SqlStoreOptions {
         let pool = pool.into();
         let store = SqlStore {
             sql: Arc::new(Statements::new(pool.backend())),
+            writer: (pool.backend() == Backend::Sqlite).then(Default::default),
             pool,
         };
         if self.migrate {
@@ -460,6 +473,7 @@ impl SqlStoreOptions {
                 let pool = sqlx::pool::PoolOptions::new()
                     .max_connections(self.max_connections.unwrap_or(10))
                     .acquire_timeout(self.acquire_timeout)
+                    .test_before_acquire(false)
                     .connect_with(options)
                     .await
                     .map_err(|err| classify(err, "connecting to PostgreSQL"))?;
@@ -471,6 +485,7 @@ impl SqlStoreOptions {
                 let pool = sqlx::pool::PoolOptions::new()
                     .max_connections(self.max_connections.unwrap_or(10))
                     .acquire_timeout(self.acquire_timeout)
+                    .test_before_acquire(false)
                     .connect_with(options)
                     .await
                     .map_err(|err| classify(err, "connecting to MySQL"))?;

@@ -28,6 +28,7 @@ impl PushConfigStore for SqlStore {
         let sql = &self.sql;
         let task_id = &config.task_id;
         let outcome: Result<Result<(), StoreError>, sqlx::Error> = on_pool!(&self.pool, |pool| {
+            let _turn = self.write_turn().await;
             let mut tx = pool.begin_write().await?;
             let replaced = sqlx::query(sql.update_config.get())
                 .bind(&body)

@@ -3,6 +3,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+#[cfg(feature = "postgres")]
+use super::SqlPool;
 use super::error::classify;
 use super::{BeginWrite, SqlStore, on_pool};
 use crate::server::store::cursor::{Cursor, nanos};
@@ -115,13 +117,77 @@ fn fold(head: &Head, id: &str, events: &[(i64, i32, String)], key: &TaskKey) -> 
     Ok(task)
 }
 
+impl SqlStore {
+    /// Why an append at `expected` changed nothing: the task is gone, or
+    /// someone appended first.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    async fn refusal(&self, key: &TaskKey, expected: Sequence) -> StoreError {
+        let sql = &self.sql;
+        let found: Result<Option<i64>, sqlx::Error> = on_pool!(&self.pool, |pool| {
+            sqlx::query_scalar(sql.last_seq.get())
+                .bind(&key.tenant)
+                .bind(&key.id)
+                .fetch_optional(pool)
+                .await
+        });
+        match found {
+            Ok(None) => StoreError::not_found(&key.id),
+            Ok(Some(at)) => {
+                StoreError::conflict(format!("task {} is at sequence {at}, not {expected}", key.id))
+            }
+            Err(err) => classify(err, "appending events"),
+        }
+    }
+}
+
+/// PostgreSQL writes a task or a batch of its events in one statement: one
+/// round trip, atomic without a transaction around it.
+#[cfg(feature = "postgres")]
+mod postgres {
+    /// The task row and its creation event.
+    pub(super) const CREATE: &str = "WITH task AS (\
+            INSERT INTO a2a_tasks \
+            (tenant, id, owner, context_id, state, status_at, last_seq, base_seq, status, metadata) \
+            VALUES ($1, $2, $3, $4, $5, $6, 1, 1, $7, $8) RETURNING tenant, id) \
+        INSERT INTO a2a_task_events (tenant, task_id, seq, kind, body) \
+        SELECT tenant, id, 1, 1, $9 FROM task";
+
+    /// Moves the task from the expected sequence to the last one (a NULL
+    /// status keeps the row's) and inserts the events, only if it moved.
+    pub(super) const APPEND: &str = "WITH moved AS (\
+            UPDATE a2a_tasks SET last_seq = $1, state = COALESCE($2, state), \
+            status_at = COALESCE($3, status_at), status = COALESCE($4, status) \
+            WHERE tenant = $5 AND id = $6 AND last_seq = $7 RETURNING tenant, id) \
+        INSERT INTO a2a_task_events (tenant, task_id, seq, kind, body) \
+        SELECT moved.tenant, moved.id, e.seq, e.kind, e.body \
+        FROM moved, UNNEST($8::BIGINT[], $9::INTEGER[], $10::TEXT[]) AS e(seq, kind, body)";
+}
+
 impl TaskStore for SqlStore {
     async fn create(&self, key: &TaskKey, owner: &str, task: &Task) -> Result<Sequence, StoreError> {
         let body = to_json(&StreamResponse::Task(task.clone()))?;
         let status = to_json(&task.status)?;
         let metadata = task.metadata.as_ref().map(to_json).transpose()?;
+        #[cfg(feature = "postgres")]
+        if let SqlPool::Postgres(pool) = &self.pool {
+            return sqlx::query(postgres::CREATE)
+                .bind(&key.tenant)
+                .bind(&key.id)
+                .bind(owner)
+                .bind(&task.context_id)
+                .bind(task.status.state.number())
+                .bind(nanos(task.status.timestamp))
+                .bind(&status)
+                .bind(&metadata)
+                .bind(&body)
+                .execute(pool)
+                .await
+                .map(|_| 1)
+                .map_err(|err| classify(err, "creating a task"));
+        }
         let sql = &self.sql;
         let result: Result<(), sqlx::Error> = on_pool!(&self.pool, |pool| {
+            let _turn = self.write_turn().await;
             let mut tx = pool.begin_write().await?;
             sqlx::query(sql.insert_task.get())
                 .bind(&key.tenant)
@@ -182,8 +248,37 @@ impl TaskStore for SqlStore {
                 Ok::<_, StoreError>((seq(sequence), task.context_id.clone(), metadata))
             })
             .transpose()?;
+        #[cfg(feature = "postgres")]
+        if let (SqlPool::Postgres(pool), None, false) = (&self.pool, &rebase, rows.is_empty()) {
+            let (mut seqs, mut kinds, mut bodies) = (Vec::new(), Vec::new(), Vec::new());
+            for (sequence, kind, body) in rows {
+                seqs.push(sequence);
+                kinds.push(kind);
+                bodies.push(body);
+            }
+            let appended = sqlx::query(postgres::APPEND)
+                .bind(seq(last))
+                .bind(state)
+                .bind(status_at)
+                .bind(&status)
+                .bind(&key.tenant)
+                .bind(&key.id)
+                .bind(seq(expected))
+                .bind(seqs)
+                .bind(kinds)
+                .bind(bodies)
+                .execute(pool)
+                .await
+                .map_err(|err| classify(err, "appending events"))?
+                .rows_affected();
+            if appended > 0 {
+                return Ok(last);
+            }
+            return Err(self.refusal(key, expected).await);
+        }
         let sql = &self.sql;
         let outcome: Result<Result<Sequence, StoreError>, sqlx::Error> = on_pool!(&self.pool, |pool| {
+            let _turn = self.write_turn().await;
             let mut tx = pool.begin_write().await?;
             let advanced = sqlx::query(sql.advance_task.get())
                 .bind(seq(last))
@@ -427,6 +522,7 @@ impl TaskStore for SqlStore {
     async fn remove(&self, key: &TaskKey) -> Result<(), StoreError> {
         let sql = &self.sql;
         let result: Result<(), sqlx::Error> = on_pool!(&self.pool, |pool| {
+            let _turn = self.write_turn().await;
             let mut tx = pool.begin_write().await?;
             for statement in [
                 &sql.delete_events,
