@@ -115,7 +115,7 @@ async fn send_message(builder: server::RequestHandlerBuilder, seconds: u64, conn
 /// Stores `tasks` finished tasks (ten per context), then times `ListTasks`:
 /// the first page, a context's first page, and every page of a walk through
 /// the whole cursor (its median and its deepest tenth).
-async fn list_latency<S: TaskStore + Clone>(name: &str, store: &S, tasks: u64) {
+async fn list_latency(name: &str, store: &sql::Store, tasks: u64) {
     let started = Instant::now();
     let next = Arc::new(AtomicU64::new(0));
     let writers: Vec<_> = (0..16)
@@ -146,6 +146,7 @@ async fn list_latency<S: TaskStore + Clone>(name: &str, store: &S, tasks: u64) {
         writer.await.unwrap();
     }
     let seeded = started.elapsed();
+    sql::analyze(store).await;
     let query = |page_token: Option<String>, context_id: Option<String>| TaskQuery {
         tenant: "bench".into(),
         owner: "owner".into(),
@@ -214,6 +215,8 @@ mod sql {
     use a2akit::server::store::sql::{SqlPool, SqlStore};
 
     /// A fresh store of each backend this build has.
+    pub type Store = SqlStore;
+
     pub async fn stores() -> Vec<(&'static str, SqlStore)> {
         #[allow(unused_mut)]
         let mut stores = Vec::new();
@@ -263,6 +266,26 @@ mod sql {
             stores.push(("mysql", SqlStore::connect(&url).await.unwrap()));
         }
         stores
+    }
+
+    /// Refreshes the planner's statistics after the bulk load, as a running
+    /// database's autovacuum would.
+    pub async fn analyze(store: &SqlStore) {
+        let statement = match store.backend() {
+            a2akit::server::store::sql::Backend::Postgres => "ANALYZE a2a_tasks",
+            a2akit::server::store::sql::Backend::MySql => "ANALYZE TABLE a2a_tasks",
+            _ => "ANALYZE",
+        };
+        match store.pool() {
+            #[cfg(feature = "sqlite")]
+            SqlPool::Sqlite(pool) => drop(sqlx::query(statement).execute(pool).await),
+            #[cfg(feature = "postgres")]
+            SqlPool::Postgres(pool) => drop(sqlx::query(statement).execute(pool).await),
+            #[cfg(feature = "mysql")]
+            SqlPool::MySql(pool) => drop(sqlx::query(statement).execute(pool).await),
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
     }
 
     /// The event log's payload and on-disk size (rows and indexes) per event.
@@ -329,10 +352,14 @@ mod sql {
 
     use a2akit::server::InMemoryTaskStore;
 
+    pub type Store = Arc<InMemoryTaskStore>;
+
     pub async fn stores() -> Vec<(&'static str, Arc<InMemoryTaskStore>)> {
         println!("(build with --features sqlite,postgres,mysql to compare the SQL stores)");
         Vec::new()
     }
 
     pub async fn bytes_per_event(_: &str, _: &Arc<InMemoryTaskStore>) {}
+
+    pub async fn analyze(_: &Arc<InMemoryTaskStore>) {}
 }

@@ -17,6 +17,9 @@ pub(crate) struct Cursor {
     pub(crate) timestamp: i64,
     /// The task id.
     pub(crate) id: String,
+    /// How many tasks matched when the walk began, for stores that count
+    /// once per walk rather than once per page.
+    pub(crate) total: Option<u64>,
 }
 
 impl Cursor {
@@ -24,6 +27,7 @@ impl Cursor {
         Self {
             timestamp: nanos(timestamp),
             id: id.to_owned(),
+            total: None,
         }
     }
 
@@ -33,7 +37,11 @@ impl Cursor {
     }
 
     pub(crate) fn encode(&self) -> String {
-        URL_SAFE_NO_PAD.encode(format!("{}/{}", self.timestamp, self.id))
+        let text = match self.total {
+            None => format!("{}/{}", self.timestamp, self.id),
+            Some(total) => format!("{}:{total}/{}", self.timestamp, self.id),
+        };
+        URL_SAFE_NO_PAD.encode(text)
     }
 
     pub(crate) fn decode(token: &str) -> Result<Self, StoreError> {
@@ -45,10 +53,15 @@ impl Cursor {
         };
         let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| invalid())?;
         let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-        let (timestamp, id) = text.split_once('/').ok_or_else(invalid)?;
+        let (position, id) = text.split_once('/').ok_or_else(invalid)?;
+        let (timestamp, total) = match position.split_once(':') {
+            Some((timestamp, total)) => (timestamp, Some(total.parse().map_err(|_| invalid())?)),
+            None => (position, None),
+        };
         Ok(Self {
             timestamp: timestamp.parse().map_err(|_| invalid())?,
             id: id.to_owned(),
+            total,
         })
     }
 }

@@ -15,7 +15,9 @@
 //! and `ListTasks` filtering and cursor paging are the store's job.
 //!
 //! [`InMemoryTaskStore`] is the default; it holds tasks and their push
-//! configs for one process.
+//! configs for one process. The `sql` module (features `sqlite`, `postgres`,
+//! `mysql`) keeps them in a database, across restarts and for several
+//! processes at once.
 
 mod cursor;
 mod error;
@@ -185,7 +187,9 @@ pub struct TaskPage {
     pub tasks: Vec<Task>,
     /// The cursor of the next page; empty on the last page.
     pub next_page_token: String,
-    /// How many tasks match, over all pages.
+    /// How many tasks match, over all pages. A store may count once per walk
+    /// through the pages (the SQL stores do, so that a deep page costs what
+    /// the first one does) and repeat that count on later pages.
     pub total_size: usize,
 }
 

@@ -63,6 +63,16 @@ fn corrupt(key: &TaskKey) -> StoreError {
 /// The task row: what every read starts from.
 type TaskRow = (String, String, i64, i64, String, Option<String>);
 
+/// A logged event as read: its sequence, kind and JSON.
+type EventRow = (i64, i32, String);
+
+/// A task as read for [`TaskStore::get`]: its row, the events its view
+/// folds, and its newest history events, newest first.
+type ReadRows = (TaskRow, Vec<EventRow>, Vec<EventRow>);
+
+/// A logged event of one of several tasks: the task id, then the event.
+type ListedEventRow = (String, i64, i32, String);
+
 /// A task row, decoded.
 struct Head {
     owner: String,
@@ -101,7 +111,7 @@ impl Head {
 /// Folds logged events (the base first) into `head`'s task: the base gives
 /// history and artifacts, later events add to them; id, context, status and
 /// metadata come from the row, which is never behind the events read.
-fn fold(head: &Head, id: &str, events: &[(i64, i32, String)], key: &TaskKey) -> Result<Task, StoreError> {
+fn fold(head: &Head, id: &str, events: &[EventRow], key: &TaskKey) -> Result<Task, StoreError> {
     let mut task = head.bare(id);
     for (_, _, body) in events {
         let event: StreamResponse = from_json(body, key)?;
@@ -169,6 +179,7 @@ impl TaskStore for SqlStore {
         let status = to_json(&task.status)?;
         let metadata = task.metadata.as_ref().map(to_json).transpose()?;
         #[cfg(feature = "postgres")]
+        #[allow(irrefutable_let_patterns)] // when PostgreSQL is the only backend built
         if let SqlPool::Postgres(pool) = &self.pool {
             return sqlx::query(postgres::CREATE)
                 .bind(&key.tenant)
@@ -332,61 +343,60 @@ impl TaskStore for SqlStore {
 
     async fn get(&self, key: &TaskKey, view: TaskView) -> Result<Option<StoredTask>, StoreError> {
         let sql = &self.sql;
-        let result: Result<Option<(TaskRow, Vec<(i64, i32, String)>, Vec<(i64, i32, String)>)>, sqlx::Error> =
-            on_pool!(&self.pool, |pool| {
-                let Some(row) = sqlx::query_as::<_, TaskRow>(sql.select_task.get())
-                    .bind(&key.tenant)
-                    .bind(&key.id)
-                    .fetch_optional(pool)
-                    .await?
-                else {
-                    return Ok(None);
-                };
-                let (_, _, last_seq, base_seq, _, _) = &row;
-                let (mut events, mut history) = (Vec::new(), Vec::new());
-                match (view.history, view.artifacts) {
-                    (Some(0), false) => {}
-                    (None, true) => {
-                        events = sqlx::query_as(sql.fold_events.get())
+        let result: Result<Option<ReadRows>, sqlx::Error> = on_pool!(&self.pool, |pool| {
+            let Some(row) = sqlx::query_as::<_, TaskRow>(sql.select_task.get())
+                .bind(&key.tenant)
+                .bind(&key.id)
+                .fetch_optional(pool)
+                .await?
+            else {
+                return Ok(None);
+            };
+            let (_, _, last_seq, base_seq, _, _) = &row;
+            let (mut events, mut history) = (Vec::new(), Vec::new());
+            match (view.history, view.artifacts) {
+                (Some(0), false) => {}
+                (None, true) => {
+                    events = sqlx::query_as(sql.fold_events.get())
+                        .bind(&key.tenant)
+                        .bind(&key.id)
+                        .bind(base_seq)
+                        .bind(last_seq)
+                        .fetch_all(pool)
+                        .await?;
+                }
+                (limit, artifacts) => {
+                    events = sqlx::query_as(sql.base_event.get())
+                        .bind(&key.tenant)
+                        .bind(&key.id)
+                        .bind(base_seq)
+                        .fetch_all(pool)
+                        .await?;
+                    if artifacts {
+                        let more: Vec<EventRow> = sqlx::query_as(sql.artifact_events.get())
                             .bind(&key.tenant)
                             .bind(&key.id)
                             .bind(base_seq)
                             .bind(last_seq)
                             .fetch_all(pool)
                             .await?;
+                        events.extend(more);
                     }
-                    (limit, artifacts) => {
-                        events = sqlx::query_as(sql.base_event.get())
+                    if limit != Some(0) {
+                        let limit = limit.map_or(i64::MAX, |n| i64::try_from(n).unwrap_or(i64::MAX));
+                        history = sqlx::query_as(sql.history_events.get())
                             .bind(&key.tenant)
                             .bind(&key.id)
                             .bind(base_seq)
+                            .bind(last_seq)
+                            .bind(limit)
                             .fetch_all(pool)
                             .await?;
-                        if artifacts {
-                            let more: Vec<(i64, i32, String)> = sqlx::query_as(sql.artifact_events.get())
-                                .bind(&key.tenant)
-                                .bind(&key.id)
-                                .bind(base_seq)
-                                .bind(last_seq)
-                                .fetch_all(pool)
-                                .await?;
-                            events.extend(more);
-                        }
-                        if limit != Some(0) {
-                            let limit = limit.map_or(i64::MAX, |n| i64::try_from(n).unwrap_or(i64::MAX));
-                            history = sqlx::query_as(sql.history_events.get())
-                                .bind(&key.tenant)
-                                .bind(&key.id)
-                                .bind(base_seq)
-                                .bind(last_seq)
-                                .bind(limit)
-                                .fetch_all(pool)
-                                .await?;
-                        }
                     }
                 }
-                Ok(Some((row, events, history)))
-            });
+            }
+            Ok(Some((row, events, history)))
+        });
         let Some((row, mut events, history)) = result.map_err(|err| classify(err, "reading a task"))? else {
             return Ok(None);
         };
@@ -445,7 +455,7 @@ impl TaskStore for SqlStore {
         let listing = Listing::new(self.sql.backend, query, after.as_ref());
         let page_size = i64::try_from(query.page_size).unwrap_or(i64::MAX);
         let view = query.view;
-        let result: Result<(Vec<ListedRow>, i64, Vec<(String, i64, i32, String)>), sqlx::Error> =
+        let result: Result<(Vec<ListedRow>, i64, Vec<ListedEventRow>), sqlx::Error> =
             on_pool!(&self.pool, |pool| {
                 let mut select = sqlx::query_as::<_, ListedRow>(sqlx::AssertSqlSafe(listing.select.clone()));
                 for arg in &listing.args {
@@ -456,14 +466,21 @@ impl TaskStore for SqlStore {
                 }
                 // One more than a page: whether there is a next page.
                 let rows = select.bind(page_size + 1).fetch_all(pool).await?;
-                let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(listing.count.clone()));
-                for arg in &listing.args[..listing.filter_args] {
-                    count = match arg {
-                        Arg::Text(text) => count.bind(text),
-                        Arg::Int(n) => count.bind(n),
-                    };
-                }
-                let total = count.fetch_one(pool).await?;
+                // Counted once per walk: later pages carry the first page's count.
+                let total = match after.as_ref().and_then(|cursor| cursor.total) {
+                    Some(total) => i64::try_from(total).unwrap_or(i64::MAX),
+                    None => {
+                        let mut count =
+                            sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(listing.count.clone()));
+                        for arg in &listing.args[..listing.filter_args] {
+                            count = match arg {
+                                Arg::Text(text) => count.bind(text),
+                                Arg::Int(n) => count.bind(n),
+                            };
+                        }
+                        count.fetch_one(pool).await?
+                    }
+                };
                 let mut events = Vec::new();
                 let shown = &rows[..rows.len().min(query.page_size)];
                 if !shown.is_empty() && (view.history != Some(0) || view.artifacts) {
@@ -484,6 +501,7 @@ impl TaskStore for SqlStore {
                     Cursor {
                         timestamp: *status_at,
                         id: id.clone(),
+                        total: u64::try_from(total).ok(),
                     }
                     .encode()
                 })
@@ -491,7 +509,7 @@ impl TaskStore for SqlStore {
         } else {
             String::new()
         };
-        let mut logs: HashMap<String, Vec<(i64, i32, String)>> = HashMap::new();
+        let mut logs: HashMap<String, Vec<EventRow>> = HashMap::new();
         for (task_id, sequence, kind, body) in events {
             logs.entry(task_id).or_default().push((sequence, kind, body));
         }
@@ -583,7 +601,10 @@ impl Listing {
         let filter_args = args.len();
         let mut page = filter.clone();
         if let Some(after) = after {
-            page.push_str(" AND (status_at < ? OR (status_at = ? AND id > ?))");
+            // After the cursor in (status_at DESC, id) order. The first bound
+            // alone is a range the index seeks to, so a deep page costs what
+            // a first page does; the rest drops the ties already shown.
+            page.push_str(" AND status_at <= ? AND (status_at < ? OR id > ?)");
             args.push(Arg::Int(after.timestamp));
             args.push(Arg::Int(after.timestamp));
             args.push(Arg::Text(after.id.clone()));
