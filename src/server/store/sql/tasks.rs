@@ -1,13 +1,12 @@
 //! [`TaskStore`] on SQL: a row per task, a row per event, folded on read.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 #[cfg(feature = "postgres")]
 use super::SqlPool;
 use super::error::classify;
 use super::{BeginWrite, SqlStore, on_pool};
-use crate::server::store::cursor::{Cursor, nanos};
+use crate::server::store::cursor::nanos;
 use crate::server::store::{
     Sequence, StoreError, StoredTask, TaskEvent, TaskKey, TaskPage, TaskQuery, TaskStore, TaskView,
 };
@@ -40,7 +39,7 @@ fn kind_of(event: &StreamResponse) -> i32 {
 }
 
 /// A sequence as the database holds it.
-fn seq(sequence: Sequence) -> i64 {
+pub(super) fn seq(sequence: Sequence) -> i64 {
     i64::try_from(sequence).unwrap_or(i64::MAX)
 }
 
@@ -49,7 +48,7 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
         .map_err(|err| StoreError::backend("a task could not be written as JSON").with_source(err))
 }
 
-fn from_json<T: serde::de::DeserializeOwned>(text: &str, key: &TaskKey) -> Result<T, StoreError> {
+pub(super) fn from_json<T: serde::de::DeserializeOwned>(text: &str, key: &TaskKey) -> Result<T, StoreError> {
     serde_json::from_str(text).map_err(|err| corrupt(key).with_source(err))
 }
 
@@ -61,30 +60,27 @@ fn corrupt(key: &TaskKey) -> StoreError {
 }
 
 /// The task row: what every read starts from.
-type TaskRow = (String, String, i64, i64, String, Option<String>);
+pub(super) type TaskRow = (String, String, i64, i64, String, Option<String>);
 
 /// A logged event as read: its sequence, kind and JSON.
-type EventRow = (i64, i32, String);
+pub(super) type EventRow = (i64, i32, String);
 
 /// A task as read for [`TaskStore::get`]: its row, the events its view
 /// folds, and its newest history events, newest first.
 type ReadRows = (TaskRow, Vec<EventRow>, Vec<EventRow>);
 
-/// A logged event of one of several tasks: the task id, then the event.
-type ListedEventRow = (String, i64, i32, String);
-
 /// A task row, decoded.
-struct Head {
+pub(super) struct Head {
     owner: String,
     context_id: String,
-    last_seq: i64,
-    base_seq: i64,
+    pub(super) last_seq: i64,
+    pub(super) base_seq: i64,
     status: TaskStatus,
     metadata: Option<Struct>,
 }
 
 impl Head {
-    fn decode(row: TaskRow, key: &TaskKey) -> Result<Self, StoreError> {
+    pub(super) fn decode(row: TaskRow, key: &TaskKey) -> Result<Self, StoreError> {
         let (owner, context_id, last_seq, base_seq, status, metadata) = row;
         Ok(Self {
             owner,
@@ -111,7 +107,7 @@ impl Head {
 /// Folds logged events (the base first) into `head`'s task: the base gives
 /// history and artifacts, later events add to them; id, context, status and
 /// metadata come from the row, which is never behind the events read.
-fn fold(head: &Head, id: &str, events: &[EventRow], key: &TaskKey) -> Result<Task, StoreError> {
+pub(super) fn fold(head: &Head, id: &str, events: &[EventRow], key: &TaskKey) -> Result<Task, StoreError> {
     let mut task = head.bare(id);
     for (_, _, body) in events {
         let event: StreamResponse = from_json(body, key)?;
@@ -451,90 +447,7 @@ impl TaskStore for SqlStore {
     }
 
     async fn list(&self, query: &TaskQuery) -> Result<TaskPage, StoreError> {
-        let after = query.page_token.as_deref().map(Cursor::decode).transpose()?;
-        let listing = Listing::new(self.sql.backend, query, after.as_ref());
-        let page_size = i64::try_from(query.page_size).unwrap_or(i64::MAX);
-        let view = query.view;
-        let result: Result<(Vec<ListedRow>, i64, Vec<ListedEventRow>), sqlx::Error> =
-            on_pool!(&self.pool, |pool| {
-                let mut select = sqlx::query_as::<_, ListedRow>(sqlx::AssertSqlSafe(listing.select.clone()));
-                for arg in &listing.args {
-                    select = match arg {
-                        Arg::Text(text) => select.bind(text),
-                        Arg::Int(n) => select.bind(n),
-                    };
-                }
-                // One more than a page: whether there is a next page.
-                let rows = select.bind(page_size + 1).fetch_all(pool).await?;
-                // Counted once per walk: later pages carry the first page's count.
-                let total = match after.as_ref().and_then(|cursor| cursor.total) {
-                    Some(total) => i64::try_from(total).unwrap_or(i64::MAX),
-                    None => {
-                        let mut count =
-                            sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(listing.count.clone()));
-                        for arg in &listing.args[..listing.filter_args] {
-                            count = match arg {
-                                Arg::Text(text) => count.bind(text),
-                                Arg::Int(n) => count.bind(n),
-                            };
-                        }
-                        count.fetch_one(pool).await?
-                    }
-                };
-                let mut events = Vec::new();
-                let shown = &rows[..rows.len().min(query.page_size)];
-                if !shown.is_empty() && (view.history != Some(0) || view.artifacts) {
-                    let text = listing.events(shown.len(), view.artifacts);
-                    let mut select = sqlx::query_as(sqlx::AssertSqlSafe(text)).bind(&query.tenant);
-                    for row in shown {
-                        select = select.bind(&row.0);
-                    }
-                    events = select.fetch_all(pool).await?;
-                }
-                Ok((rows, total, events))
-            });
-        let (mut rows, total, events) = result.map_err(|err| classify(err, "listing tasks"))?;
-        let next_page_token = if rows.len() > query.page_size {
-            rows.truncate(query.page_size);
-            rows.last()
-                .map(|(id, _, _, _, _, _, status_at, _)| {
-                    Cursor {
-                        timestamp: *status_at,
-                        id: id.clone(),
-                        total: u64::try_from(total).ok(),
-                    }
-                    .encode()
-                })
-                .unwrap_or_default()
-        } else {
-            String::new()
-        };
-        let mut logs: HashMap<String, Vec<EventRow>> = HashMap::new();
-        for (task_id, sequence, kind, body) in events {
-            logs.entry(task_id).or_default().push((sequence, kind, body));
-        }
-        let tasks = rows
-            .into_iter()
-            .map(
-                |(id, owner, context_id, last_seq, base_seq, status, _, metadata)| {
-                    let key = TaskKey::new(query.tenant.clone(), id);
-                    let head = Head::decode((owner, context_id, last_seq, base_seq, status, metadata), &key)?;
-                    let log = logs.remove(&key.id).unwrap_or_default();
-                    let log: Vec<_> = log
-                        .into_iter()
-                        .filter(|(sequence, _, _)| (head.base_seq..=head.last_seq).contains(sequence))
-                        .collect();
-                    let mut task = fold(&head, &key.id, &log, &key)?;
-                    view.trim(&mut task);
-                    Ok(task)
-                },
-            )
-            .collect::<Result<Vec<Task>, StoreError>>()?;
-        Ok(TaskPage {
-            tasks,
-            next_page_token,
-            total_size: usize::try_from(total).unwrap_or(0),
-        })
+        self.list_tasks(query).await
     }
 
     async fn remove(&self, key: &TaskKey) -> Result<(), StoreError> {
@@ -557,85 +470,5 @@ impl TaskStore for SqlStore {
             tx.commit().await
         });
         result.map_err(|err| classify(err, "removing a task"))
-    }
-}
-
-/// A listed row: id, owner, context, last and base sequence, status, status
-/// time (for the cursor) and metadata.
-type ListedRow = (String, String, String, i64, i64, String, i64, Option<String>);
-
-enum Arg {
-    Text(String),
-    Int(i64),
-}
-
-/// The `ListTasks` statements for one query: its filters are optional, so
-/// the text is built per query (a handful of shapes, each prepared once per
-/// connection).
-struct Listing {
-    select: String,
-    count: String,
-    /// The filter arguments, then the cursor's.
-    args: Vec<Arg>,
-    /// How many of `args` are filters (shared with the count).
-    filter_args: usize,
-    backend: super::Backend,
-}
-
-impl Listing {
-    fn new(backend: super::Backend, query: &TaskQuery, after: Option<&Cursor>) -> Self {
-        let mut filter = String::from("tenant = ? AND owner = ?");
-        let mut args = vec![Arg::Text(query.tenant.clone()), Arg::Text(query.owner.clone())];
-        if let Some(context_id) = &query.context_id {
-            filter.push_str(" AND context_id = ?");
-            args.push(Arg::Text(context_id.clone()));
-        }
-        if let Some(state) = query.status {
-            filter.push_str(" AND state = ?");
-            args.push(Arg::Int(i64::from(state.number())));
-        }
-        if let Some(since) = query.status_timestamp_after {
-            filter.push_str(" AND status_at >= ?");
-            args.push(Arg::Int(nanos(Some(since))));
-        }
-        let filter_args = args.len();
-        let mut page = filter.clone();
-        if let Some(after) = after {
-            // After the cursor in (status_at DESC, id) order. The first bound
-            // alone is a range the index seeks to, so a deep page costs what
-            // a first page does; the rest drops the ties already shown.
-            page.push_str(" AND status_at <= ? AND (status_at < ? OR id > ?)");
-            args.push(Arg::Int(after.timestamp));
-            args.push(Arg::Int(after.timestamp));
-            args.push(Arg::Text(after.id.clone()));
-        }
-        let select = format!(
-            "SELECT id, owner, context_id, last_seq, base_seq, status, status_at, metadata FROM a2a_tasks \
-             WHERE {page} ORDER BY status_at DESC, id LIMIT ?"
-        );
-        let count = format!("SELECT COUNT(*) FROM a2a_tasks WHERE {filter}");
-        Self {
-            select: super::statements::render(backend, &select),
-            count: super::statements::render(backend, &count),
-            args,
-            filter_args,
-            backend,
-        }
-    }
-
-    /// The events of `n` listed tasks, for folding their history and artifacts.
-    fn events(&self, n: usize, artifacts: bool) -> String {
-        let ids = vec!["?"; n].join(", ");
-        let kinds = match artifacts {
-            true => "kind <> 4",
-            false => "kind IN (1, 2, 3)",
-        };
-        super::statements::render(
-            self.backend,
-            &format!(
-                "SELECT task_id, seq, kind, body FROM a2a_task_events \
-                 WHERE tenant = ? AND task_id IN ({ids}) AND {kinds} ORDER BY task_id, seq"
-            ),
-        )
     }
 }
