@@ -101,6 +101,15 @@ impl SqlStoreOptions {
         Ok(store)
     }
 
+    /// A pool for a database server: connections are checked before use,
+    /// so that those a restart of the server broke are replaced, not failed.
+    #[cfg(any(feature = "postgres", feature = "mysql"))]
+    fn server_pool<DB: sqlx::Database>(&self) -> sqlx::pool::PoolOptions<DB> {
+        sqlx::pool::PoolOptions::new()
+            .max_connections(self.max_connections.unwrap_or(10))
+            .acquire_timeout(self.acquire_timeout)
+    }
+
     async fn open(&self, backend: Backend, url: &str) -> Result<SqlPool, StoreError> {
         let bad_url = |err: sqlx::Error| StoreError::backend("an invalid database URL").with_source(err);
         match backend {
@@ -140,10 +149,8 @@ impl SqlStoreOptions {
             #[cfg(feature = "postgres")]
             Backend::Postgres => {
                 let options = sqlx::postgres::PgConnectOptions::from_str(url).map_err(bad_url)?;
-                let pool = sqlx::pool::PoolOptions::new()
-                    .max_connections(self.max_connections.unwrap_or(10))
-                    .acquire_timeout(self.acquire_timeout)
-                    .test_before_acquire(false)
+                let pool = self
+                    .server_pool()
                     .connect_with(options)
                     .await
                     .map_err(|err| classify(err, "connecting to PostgreSQL"))?;
@@ -152,10 +159,8 @@ impl SqlStoreOptions {
             #[cfg(feature = "mysql")]
             Backend::MySql => {
                 let options = sqlx::mysql::MySqlConnectOptions::from_str(url).map_err(bad_url)?;
-                let pool = sqlx::pool::PoolOptions::new()
-                    .max_connections(self.max_connections.unwrap_or(10))
-                    .acquire_timeout(self.acquire_timeout)
-                    .test_before_acquire(false)
+                let pool = self
+                    .server_pool()
                     .connect_with(options)
                     .await
                     .map_err(|err| classify(err, "connecting to MySQL"))?;
