@@ -30,6 +30,7 @@ pub struct SqlStoreOptions {
     max_connections: Option<u32>,
     acquire_timeout: Duration,
     busy_timeout: Duration,
+    check_connections: bool,
 }
 
 impl Default for SqlStoreOptions {
@@ -49,6 +50,7 @@ impl SqlStoreOptions {
             max_connections: None,
             acquire_timeout: Duration::from_secs(5),
             busy_timeout: Duration::from_secs(5),
+            check_connections: true,
         }
     }
 
@@ -68,6 +70,17 @@ impl SqlStoreOptions {
     /// unavailable: what a client waits when the database is down.
     pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
         self.acquire_timeout = timeout;
+        self
+    }
+
+    /// Whether a PostgreSQL or MySQL connection is checked (one round trip)
+    /// each time it is taken from the pool (default: yes). Checked, a
+    /// database restart costs no request; unchecked, each pooled connection
+    /// the restart broke fails one call (as unavailable) before it is
+    /// replaced, and every call saves the round trip (about a fifth more
+    /// throughput on loopback).
+    pub fn check_connections(mut self, check: bool) -> Self {
+        self.check_connections = check;
         self
     }
 
@@ -101,13 +114,13 @@ impl SqlStoreOptions {
         Ok(store)
     }
 
-    /// A pool for a database server: connections are checked before use,
-    /// so that those a restart of the server broke are replaced, not failed.
+    /// A pool for a database server.
     #[cfg(any(feature = "postgres", feature = "mysql"))]
     fn server_pool<DB: sqlx::Database>(&self) -> sqlx::pool::PoolOptions<DB> {
         sqlx::pool::PoolOptions::new()
             .max_connections(self.max_connections.unwrap_or(10))
             .acquire_timeout(self.acquire_timeout)
+            .test_before_acquire(self.check_connections)
     }
 
     async fn open(&self, backend: Backend, url: &str) -> Result<SqlPool, StoreError> {
