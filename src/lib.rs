@@ -46,6 +46,9 @@ pub mod proto;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod types;
+#[cfg(any(feature = "client", feature = "server"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "client", feature = "server"))))]
+pub mod webhook;
 
 pub use error::{Error, ErrorKind};
 

@@ -602,3 +602,48 @@ mod our_client {
         scenario(&python, binding::GRPC).await;
     }
 }
+
+/// Our delivery signatures, checked by the Standard Webhooks reference
+/// library (`standardwebhooks` on PyPI), and its signature checked by our
+/// receiver: the two implementations agree on the scheme.
+#[test]
+fn standard_webhooks_reference_library_agrees_with_our_signatures() {
+    use a2akit::webhook::{Receiver, SigningKey, signature_header};
+
+    let Some(python) = python() else { return };
+    let key = SigningKey::from_token("the-push-config-token");
+    let body =
+        r#"{"statusUpdate":{"taskId":"t1","contextId":"c1","status":{"state":"TASK_STATE_COMPLETED"}}}"#;
+    let timestamp = chrono::Utc::now().timestamp();
+    let signature = signature_header(std::slice::from_ref(&key), "msg_1", timestamp, body.as_bytes());
+    let request = serde_json::json!({
+        "secret": key.to_secret(),
+        "id": "msg_1",
+        "timestamp": timestamp,
+        "signature": signature,
+        "body": body,
+        "tampered": body.replace("COMPLETED", "FAILED"),
+    });
+    let mut child = python_command(&python, "webhook.py")
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("python");
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), request.to_string().as_bytes()).unwrap();
+    drop(child.stdin.take());
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "the reference library refused our signature: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let theirs = String::from_utf8(output.stdout).unwrap();
+
+    let mut headers = http::HeaderMap::new();
+    headers.insert("webhook-id", "py_1".parse().unwrap());
+    headers.insert("webhook-timestamp", timestamp.to_string().parse().unwrap());
+    headers.insert("webhook-signature", theirs.trim().parse().unwrap());
+    let delivery = Receiver::new(key)
+        .verify(&headers, body.as_bytes())
+        .expect("our receiver accepts the reference library's signature");
+    assert_eq!(delivery.id, "py_1");
+}
