@@ -695,6 +695,96 @@ both_bindings!(
 );
 
 both_bindings!(
+    push_configs_aimed_at_the_agents_own_network_are_refused_and_not_stored,
+    push_handler().await,
+    |client| {
+        let task = client
+            .send_task(&send(user_message("tck-complete-task-1", "x")))
+            .await;
+        let hostile = [
+            (
+                "url",
+                TaskPushNotificationConfig::new("http://169.254.169.254/latest/meta-data/"),
+            ),
+            ("url", TaskPushNotificationConfig::new("http://127.0.0.1:6379/")),
+            ("url", TaskPushNotificationConfig::new("http://2130706433/")),
+            (
+                "url",
+                TaskPushNotificationConfig::new("http://[::ffff:10.0.0.1]/"),
+            ),
+            ("url", TaskPushNotificationConfig::new("http://localhost/hook")),
+            ("url", TaskPushNotificationConfig::new("gopher://example.com/")),
+            (
+                "url",
+                TaskPushNotificationConfig::new("https://user:pw@example.com/"),
+            ),
+            (
+                "url",
+                TaskPushNotificationConfig::new(format!("https://example.com/{}", "a".repeat(5000))),
+            ),
+            (
+                "token",
+                TaskPushNotificationConfig::new("https://example.com/h").with_token("t\r\nX-Injected: 1"),
+            ),
+        ];
+        for (field, config) in hostile {
+            let config = config.with_task_id(&task.id);
+            let err = client.create_push_config(&config).await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidParams, "{}: {err:?}", config.url);
+            assert!(err.to_string().contains(field), "{field}: {err}");
+        }
+        assert!(
+            client
+                .list_push_configs(&task.id)
+                .await
+                .unwrap()
+                .configs
+                .is_empty(),
+            "nothing refused was stored"
+        );
+        // Inline with a message: refused before any task exists.
+        let inline = SendMessageConfiguration::default()
+            .with_push_notification_config(TaskPushNotificationConfig::new("http://10.0.0.1/h"));
+        let err = client
+            .send_message(&send_with(user_message("tck-complete-task-2", "x"), inline))
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidParams);
+        assert!(
+            err.to_string().contains("taskPushNotificationConfig.url"),
+            "{err}"
+        );
+        let listed = client.list_tasks(&ListTasksRequest::default()).await.unwrap();
+        assert_eq!(listed.tasks.len(), 1, "the refused message made no task");
+    }
+);
+
+both_bindings!(
+    the_webhook_allow_list_opens_what_it_names,
+    RequestHandler::builder(
+        plain_card().push_notifications(true).build(),
+        conformance::ConformanceExecutor,
+    )
+    .webhook_guard(a2akit::server::push::WebhookGuard::new().allow_loopback())
+    .build(),
+    |client| {
+        let task = client
+            .send_task(&send(user_message("tck-complete-task-1", "x")))
+            .await;
+        let local = TaskPushNotificationConfig::new("http://127.0.0.1:9/webhook").with_task_id(&task.id);
+        client
+            .create_push_config(&local)
+            .await
+            .expect("loopback is allowed");
+        let private = TaskPushNotificationConfig::new("http://192.168.0.1/").with_task_id(&task.id);
+        assert_kind(
+            client.create_push_config(&private).await,
+            ErrorKind::InvalidParams,
+        );
+    }
+);
+
+both_bindings!(
     c21_push_operations_without_the_capability_are_refused_first,
     conformance_handler().await,
     |client| {

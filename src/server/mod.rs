@@ -50,6 +50,7 @@ mod follow;
 pub mod grpc;
 mod handler;
 pub mod http;
+pub mod push;
 pub mod store;
 pub mod task;
 

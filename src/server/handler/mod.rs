@@ -16,6 +16,7 @@ use std::time::Duration;
 use super::bus::{EventBus, InMemoryEventBus};
 use super::call::CallContext;
 use super::executor::{AgentExecutor, CancelContext, RequestContext, TaskUpdater};
+use super::push::WebhookGuard;
 use super::store::{DynStore, InMemoryTaskStore, PushConfigStore, Sequence, TaskKey, TaskStore, TaskView};
 use super::task::live::{Engine, LiveTask};
 use super::task::{InMemoryRunOwnership, RunOwnership};
@@ -82,6 +83,7 @@ struct Inner {
     engine: Arc<Engine>,
     executor_timeout: Option<Duration>,
     version_policy: VersionPolicy,
+    webhook_guard: WebhookGuard,
 }
 
 impl std::fmt::Debug for RequestHandler {
@@ -104,6 +106,7 @@ pub struct RequestHandlerBuilder {
     executor_timeout: Option<Duration>,
     max_history: usize,
     version_policy: VersionPolicy,
+    webhook_guard: WebhookGuard,
 }
 
 impl RequestHandlerBuilder {
@@ -156,6 +159,15 @@ impl RequestHandlerBuilder {
         self
     }
 
+    /// Which webhook URLs push configs may name (default
+    /// [`WebhookGuard::new`]: public targets only). A config the guard
+    /// refuses is answered with InvalidParams naming the field, and nothing
+    /// is stored.
+    pub fn webhook_guard(mut self, guard: WebhookGuard) -> Self {
+        self.webhook_guard = guard;
+        self
+    }
+
     /// Which `A2A-Version` values are served (default: any `1.x`).
     pub fn version_policy(mut self, policy: VersionPolicy) -> Self {
         self.version_policy = policy;
@@ -172,6 +184,7 @@ impl RequestHandlerBuilder {
                 engine: Engine::new(self.store, self.bus, self.runs, self.max_history),
                 executor_timeout: self.executor_timeout,
                 version_policy: self.version_policy,
+                webhook_guard: self.webhook_guard,
             }),
         }
     }
@@ -202,6 +215,7 @@ impl RequestHandler {
             executor_timeout: Some(Duration::from_secs(600)),
             max_history: RequestHandlerBuilder::DEFAULT_MAX_HISTORY,
             version_policy: VersionPolicy::default(),
+            webhook_guard: WebhookGuard::default(),
         }
     }
 

@@ -24,6 +24,7 @@ impl RequestHandler {
         if config.url.is_empty() {
             return Err(Error::invalid_field("url", "must not be empty"));
         }
+        self.inner.webhook_guard.check_config(&config, "")?;
         self.check_visible(call, &config.task_id).await?;
         if config.id.is_empty() {
             config.id = uuid::Uuid::new_v4().to_string();

@@ -78,6 +78,9 @@ impl RequestHandler {
                     "must not be empty",
                 ));
             }
+            self.inner
+                .webhook_guard
+                .check_config(push, "configuration.taskPushNotificationConfig.")?;
         }
         Ok(history)
     }
