@@ -151,7 +151,12 @@ const SENDS: usize = 1000;
 
 async fn concurrent_sends(binding: Binding) {
     let echo = Echo::default();
-    let server = support::start(RequestHandler::builder(card("Echo"), echo.clone()).build()).await;
+    let server = support::start(
+        support::on_test_store(RequestHandler::builder(card("Echo"), echo.clone()))
+            .await
+            .build(),
+    )
+    .await;
     let http = reqwest::Client::new();
     let client = client(&server, &http, binding);
 
@@ -249,7 +254,12 @@ impl AgentExecutor for Chunked {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hundred_subscribers_see_the_same_events_in_the_same_order() {
-    let server = support::start(RequestHandler::builder(card("Chunked"), Chunked).build()).await;
+    let server = support::start(
+        support::on_test_store(RequestHandler::builder(card("Chunked"), Chunked))
+            .await
+            .build(),
+    )
+    .await;
     let http = reqwest::Client::new();
     let rpc = client(&server, &http, Binding::JsonRpc);
     let rest = client(&server, &http, Binding::Rest);
@@ -564,7 +574,12 @@ impl AgentExecutor for Slow {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_hanging_up_does_not_stop_its_task() {
-    let server = support::start(RequestHandler::builder(card("Slow"), Slow).build()).await;
+    let server = support::start(
+        support::on_test_store(RequestHandler::builder(card("Slow"), Slow))
+            .await
+            .build(),
+    )
+    .await;
     let http = reqwest::Client::new();
     let runs = [Binding::JsonRpc, Binding::Rest].map(|binding| {
         let client = client(&server, &http, binding);
@@ -645,7 +660,8 @@ const EXECUTOR_TIMEOUT: Duration = Duration::from_secs(1);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_panicking_or_overdue_agent_fails_its_task_and_the_server_keeps_serving() {
-    let handler = RequestHandler::builder(card("Unruly"), Unruly)
+    let handler = support::on_test_store(RequestHandler::builder(card("Unruly"), Unruly))
+        .await
         .executor_timeout(EXECUTOR_TIMEOUT)
         .build();
     let server = support::start(handler).await;

@@ -45,7 +45,9 @@ impl AgentExecutor for Forgetful {
 
 #[tokio::test]
 async fn a_run_that_returns_unfinished_fails_its_task_and_releases_everyone() {
-    let handler = RequestHandler::builder(card(), Forgetful).build();
+    let handler = support::on_test_store(RequestHandler::builder(card(), Forgetful))
+        .await
+        .build();
     let server = support::start(handler.clone()).await;
     for binding in [Binding::JsonRpc, Binding::Rest] {
         let client = Client::new(&server, binding);
@@ -87,7 +89,12 @@ impl AgentExecutor for Quick {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_racing_completion_answers_canceled_or_not_cancelable() {
-    let server = support::start(RequestHandler::builder(card(), Quick).build()).await;
+    let server = support::start(
+        support::on_test_store(RequestHandler::builder(card(), Quick))
+            .await
+            .build(),
+    )
+    .await;
     let client = Client::new(&server, Binding::JsonRpc);
     let config = SendMessageConfiguration::default().with_return_immediately(true);
     let pairs = (0..1000).map(|i| {
@@ -123,7 +130,12 @@ impl AgentExecutor for Lingering {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_interrupted_task_always_takes_its_answer() {
-    let server = support::start(RequestHandler::builder(card(), Lingering).build()).await;
+    let server = support::start(
+        support::on_test_store(RequestHandler::builder(card(), Lingering))
+            .await
+            .build(),
+    )
+    .await;
     let client = Client::new(&server, Binding::JsonRpc);
     let mut task = client.send_task(&send(user_message("m0", "start"))).await;
     for i in 1..=200 {
@@ -149,7 +161,12 @@ impl AgentExecutor for Slow {
 
 #[tokio::test]
 async fn the_task_exists_as_soon_as_the_request_is_accepted() {
-    let server = support::start(RequestHandler::builder(card(), Slow).build()).await;
+    let server = support::start(
+        support::on_test_store(RequestHandler::builder(card(), Slow))
+            .await
+            .build(),
+    )
+    .await;
     for binding in [Binding::JsonRpc, Binding::Rest] {
         let client = Client::new(&server, binding);
         let started = Instant::now();
@@ -184,7 +201,12 @@ async fn the_task_exists_as_soon_as_the_request_is_accepted() {
 
 #[tokio::test]
 async fn history_length_applies_to_the_first_event_of_a_stream() {
-    let server = support::start(RequestHandler::builder(card(), Lingering).build()).await;
+    let server = support::start(
+        support::on_test_store(RequestHandler::builder(card(), Lingering))
+            .await
+            .build(),
+    )
+    .await;
     let client = Client::new(&server, Binding::JsonRpc);
     let task = client.send_task(&send(user_message("m0", "start"))).await;
     let answer = user_message("m1", "again").with_task_id(&task.id);
@@ -222,7 +244,12 @@ impl AgentExecutor for Patient {
 async fn cancel_signals_execute_before_the_agent_cancel_and_passes_metadata() {
     let agent = Patient::default();
     let metadata = Arc::clone(&agent.metadata);
-    let server = support::start(RequestHandler::builder(card(), agent).build()).await;
+    let server = support::start(
+        support::on_test_store(RequestHandler::builder(card(), agent))
+            .await
+            .build(),
+    )
+    .await;
     let client = Client::new(&server, Binding::Rest);
     let config = SendMessageConfiguration::default().with_return_immediately(true);
     let task = client.send_task(&send_with(user_message("m", "x"), config)).await;
@@ -407,7 +434,9 @@ async fn stream_request(
 }
 
 async fn resume_after_a_drop(binding: Binding) {
-    let handler = RequestHandler::builder(card(), Chunks).build();
+    let handler = support::on_test_store(RequestHandler::builder(card(), Chunks))
+        .await
+        .build();
     let server = support::start(handler).await;
     let client = Client::new(&server, binding);
     // The whole run, for reference.
@@ -613,7 +642,12 @@ impl AgentExecutor for WaitsForCancel {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_streamed_follow_up_never_misses_a_cancel() {
-    let server = support::start(RequestHandler::builder(card(), WaitsForCancel).build()).await;
+    let server = support::start(
+        support::on_test_store(RequestHandler::builder(card(), WaitsForCancel))
+            .await
+            .build(),
+    )
+    .await;
     let client = Client::new(&server, Binding::JsonRpc);
     for i in 0..100 {
         let task = client
@@ -684,7 +718,9 @@ async fn history_has_a_cap_with_a_clear_error() {
 #[cfg(all(feature = "grpc", feature = "client"))]
 #[tokio::test]
 async fn resume_over_grpc_with_the_metadata_key() {
-    let handler = RequestHandler::builder(card(), Chunks).build();
+    let handler = support::on_test_store(RequestHandler::builder(card(), Chunks))
+        .await
+        .build();
     let server = support::start(handler).await;
     let client = Client::new(&server, Binding::Rest);
     let first = frames(stream_request(&client, Binding::Rest, None, None).await, 4).await;
@@ -726,7 +762,12 @@ impl AgentExecutor for RepliesThenLingers {
 
 #[tokio::test]
 async fn a_direct_reply_answers_at_once_and_leaves_no_task() {
-    let server = support::start(RequestHandler::builder(card(), RepliesThenLingers).build()).await;
+    let server = support::start(
+        support::on_test_store(RequestHandler::builder(card(), RepliesThenLingers))
+            .await
+            .build(),
+    )
+    .await;
     let client = Client::new(&server, Binding::JsonRpc);
     let started = Instant::now();
     let answer = client.send_message(&send(user_message("m", "x"))).await.unwrap();
