@@ -281,6 +281,61 @@ impl Receiver {
     }
 }
 
+/// An axum extractor that accepts only verified deliveries, checked by the
+/// [`Receiver`] the app's state holds (as `Arc<Receiver>`, or anything it
+/// can be taken from with `FromRef`). A delivery that fails a check is
+/// answered 401 (signature, timestamp, token), 409 (a replay, which a
+/// sender may stop retrying) or 400 (a body that is not a `StreamResponse`);
+/// bodies are bounded by axum's default limit.
+///
+/// ```
+/// use std::sync::Arc;
+/// use a2akit::webhook::{Receiver, SigningKey, Verified};
+/// use axum::{Router, routing::post};
+///
+/// async fn hook(Verified(delivery): Verified) {
+///     println!("{}: {:?}", delivery.id, delivery.event);
+/// }
+///
+/// let receiver = Arc::new(Receiver::new(SigningKey::from_token("my-token")));
+/// let app: Router = Router::new().route("/hook", post(hook)).with_state(receiver);
+/// ```
+#[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
+#[derive(Debug, Clone)]
+pub struct Verified(pub Delivery);
+
+#[cfg(feature = "server")]
+impl<S> axum::extract::FromRequest<S> for Verified
+where
+    S: Send + Sync,
+    Arc<Receiver>: axum::extract::FromRef<S>,
+{
+    type Rejection = (http::StatusCode, String);
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let receiver: Arc<Receiver> = axum::extract::FromRef::from_ref(state);
+        let (parts, body) = request.into_parts();
+        let body = axum::body::to_bytes(body, 2 << 20).await.map_err(|_| {
+            (
+                http::StatusCode::PAYLOAD_TOO_LARGE,
+                "the delivery is too large".to_owned(),
+            )
+        })?;
+        receiver
+            .verify(&parts.headers, &body)
+            .map(Verified)
+            .map_err(|err| {
+                let status = match err {
+                    WebhookError::Replayed(_) => http::StatusCode::CONFLICT,
+                    WebhookError::BadBody(_) => http::StatusCode::BAD_REQUEST,
+                    _ => http::StatusCode::UNAUTHORIZED,
+                };
+                (status, err.to_string())
+            })
+    }
+}
+
 /// Equal bytes, compared in time that depends on the length only.
 fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
