@@ -1,10 +1,12 @@
-//! Generates the gRPC code from `proto/` when the `grpc` feature is on.
+//! Generates the gRPC code from `proto/` when the `grpc` feature is on, and
+//! rebuilds the crate when `migrations/` changes (the SQL stores embed it).
 //!
 //! The proto files are compiled by protox, a protobuf compiler written in
 //! Rust, so no `protoc` has to be installed.
 
 fn main() {
     println!("cargo:rerun-if-changed=proto");
+    println!("cargo:rerun-if-changed=migrations");
     #[cfg(feature = "grpc")]
     grpc::generate();
 }

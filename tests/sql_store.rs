@@ -314,3 +314,54 @@ async fn a_lease_whose_holder_died_expires() {
         assert!(b.claim(&key("t")).await.unwrap().is_some(), "{url}: expired");
     }
 }
+
+#[tokio::test]
+async fn purging_removes_only_tasks_finished_before_the_cutoff() {
+    for (url, store) in fresh_stores().await {
+        // Finished long ago, finished lately, and waiting since long ago.
+        for (id, state, secs) in [
+            ("old-done", TaskState::Completed, 0),
+            ("old-failed", TaskState::Failed, 10),
+            ("new-done", TaskState::Completed, 5_000),
+            ("old-waiting", TaskState::InputRequired, 0),
+        ] {
+            store.create(&key(id), "", &task(id)).await.unwrap();
+            store
+                .append(&key(id), 1, &[status_event(id, state, secs)])
+                .await
+                .unwrap();
+            store
+                .save(
+                    store_contract::TENANT,
+                    &push_config(id, "hook", "https://example.com/h"),
+                )
+                .await
+                .unwrap();
+        }
+        let purged = store.purge_finished(store_contract::at(1_000)).await.unwrap();
+        assert_eq!(purged, 2, "{url}");
+        for (id, kept) in [
+            ("old-done", false),
+            ("old-failed", false),
+            ("new-done", true),
+            ("old-waiting", true),
+        ] {
+            let found = TaskStore::get(&store, &key(id), TaskView::FULL).await.unwrap();
+            assert_eq!(found.is_some(), kept, "{url}: {id}");
+            assert_eq!(
+                store.events_after(&key(id), 0).await.unwrap().is_some(),
+                kept,
+                "{url}: {id}"
+            );
+            let configs = PushConfigStore::list(&store, store_contract::TENANT, id)
+                .await
+                .unwrap();
+            assert_eq!(!configs.is_empty(), kept, "{url}: {id}");
+        }
+        assert_eq!(
+            store.purge_finished(store_contract::at(1_000)).await.unwrap(),
+            0,
+            "{url}"
+        );
+    }
+}

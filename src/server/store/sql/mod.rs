@@ -22,8 +22,9 @@
 //!
 //! # Retention
 //!
-//! Nothing expires: tasks, every event of their logs and their push configs
-//! are kept until [`TaskStore::remove`](super::TaskStore::remove), so
+//! Nothing expires by itself: tasks, every event of their logs and their
+//! push configs are kept until [`TaskStore::remove`](super::TaskStore::remove)
+//! or [`SqlStore::purge_finished`], so
 //! [`events_after`](super::TaskStore::events_after) answers for any
 //! sequence of a stored task.
 //!

@@ -146,6 +146,53 @@ impl SqlStore {
     }
 }
 
+impl SqlStore {
+    /// Removes the tasks that finished (completed, failed, canceled or
+    /// rejected) before `before`, with their events, push configs and
+    /// leases, and returns how many. Nothing expires by itself in a SQL
+    /// store: call this from a periodic job to bound the database. Works in
+    /// batches of a thousand tasks, one short transaction per task.
+    ///
+    /// ```no_run
+    /// # async fn run(store: a2akit::server::store::sql::SqlStore) -> Result<(), a2akit::server::store::StoreError> {
+    /// let week_ago = chrono::Utc::now() - chrono::Duration::days(7);
+    /// let purged = store.purge_finished(week_ago).await?;
+    /// # let _ = purged; Ok(()) }
+    /// ```
+    pub async fn purge_finished(&self, before: chrono::DateTime<chrono::Utc>) -> Result<u64, StoreError> {
+        let terminal: Vec<String> = crate::types::TaskState::ALL
+            .iter()
+            .filter(|state| state.is_terminal())
+            .map(|state| state.number().to_string())
+            .collect();
+        let text = super::statements::render(
+            self.sql.backend,
+            &format!(
+                "SELECT tenant, id FROM a2a_tasks WHERE state IN ({}) AND status_at < ? LIMIT 1000",
+                terminal.join(", ")
+            ),
+        );
+        let cutoff = nanos(Some(before));
+        let mut purged = 0;
+        loop {
+            let batch: Result<Vec<(String, String)>, sqlx::Error> = on_pool!(&self.pool, |pool| {
+                sqlx::query_as(sqlx::AssertSqlSafe(text.as_str()))
+                    .bind(cutoff)
+                    .fetch_all(pool)
+                    .await
+            });
+            let batch = batch.map_err(|err| classify(err, "finding finished tasks"))?;
+            if batch.is_empty() {
+                return Ok(purged);
+            }
+            for (tenant, id) in batch {
+                self.remove(&TaskKey::new(tenant, id)).await?;
+                purged += 1;
+            }
+        }
+    }
+}
+
 /// PostgreSQL writes a task or a batch of its events in one statement: one
 /// round trip, atomic without a transaction around it.
 #[cfg(feature = "postgres")]
