@@ -365,3 +365,81 @@ async fn purging_removes_only_tasks_finished_before_the_cutoff() {
         );
     }
 }
+
+/// Holds the row lock of task `id` in a transaction of its own until `release` fires.
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+async fn lock_row(
+    store: &SqlStore,
+    id: &str,
+    locked: tokio::sync::oneshot::Sender<()>,
+    release: tokio::sync::oneshot::Receiver<()>,
+) {
+    let statement = format!("SELECT last_seq FROM a2a_tasks WHERE id = '{id}' FOR UPDATE");
+    match store.pool() {
+        #[cfg(feature = "postgres")]
+        SqlPool::Postgres(pool) => {
+            let mut tx = pool.begin().await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(statement))
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            locked.send(()).unwrap();
+            release.await.ok();
+            tx.rollback().await.unwrap();
+        }
+        #[cfg(feature = "mysql")]
+        SqlPool::MySql(pool) => {
+            let mut tx = pool.begin().await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(statement))
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            locked.send(()).unwrap();
+            release.await.ok();
+            tx.rollback().await.unwrap();
+        }
+        _ => unreachable!("a server database"),
+    }
+}
+
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_row_locked_elsewhere_fails_a_write_in_time_instead_of_hanging() {
+    let mut urls = Vec::new();
+    #[cfg(feature = "postgres")]
+    urls.push(databases::postgres_url().await);
+    #[cfg(feature = "mysql")]
+    urls.push(databases::mysql_url().await);
+    for url in urls {
+        let store = SqlStoreOptions::new()
+            .lock_timeout(Duration::from_secs(1))
+            .connect(&url)
+            .await
+            .unwrap();
+        store.create(&key("t"), "", &task("t")).await.unwrap();
+        let (locked_tx, locked) = tokio::sync::oneshot::channel();
+        let (release, release_rx) = tokio::sync::oneshot::channel();
+        let holder = {
+            let store = store.clone();
+            tokio::spawn(async move { lock_row(&store, "t", locked_tx, release_rx).await })
+        };
+        locked.await.unwrap();
+        let started = std::time::Instant::now();
+        let err = store
+            .append(&key("t"), 1, &[status_event("t", TaskState::Working, 1)])
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), StoreErrorKind::Unavailable, "{url}: {err}");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{url}: {:?}",
+            started.elapsed()
+        );
+        release.send(()).unwrap();
+        holder.await.unwrap();
+        store
+            .append(&key("t"), 1, &[status_event("t", TaskState::Working, 1)])
+            .await
+            .expect("the write goes through once the lock is gone");
+    }
+}

@@ -45,12 +45,13 @@ fn kind_of(err: &sqlx::Error) -> StoreErrorKind {
                 // String data right truncation (PostgreSQL and MySQL).
                 StoreErrorKind::Invalid
             } else if code.starts_with("08")
-                || matches!(code, "57P01" | "57P02" | "57P03" | "53300")
+                || matches!(code, "57P01" | "57P02" | "57P03" | "53300" | "55P03")
                 || (code == "HY000" && is_unavailable_mysql(db.message()))
                 || sqlite_busy
             {
                 // Connection lost, server shutting down or starting, too
-                // many connections, lock wait timeout, SQLite busy or locked.
+                // many connections, a lock not granted in time (PostgreSQL's
+                // lock_timeout, MySQL's lock wait timeout), SQLite busy or locked.
                 StoreErrorKind::Unavailable
             } else {
                 StoreErrorKind::Backend

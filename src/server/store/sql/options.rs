@@ -31,6 +31,7 @@ pub struct SqlStoreOptions {
     acquire_timeout: Duration,
     busy_timeout: Duration,
     check_connections: bool,
+    lock_timeout: Duration,
 }
 
 impl Default for SqlStoreOptions {
@@ -51,6 +52,7 @@ impl SqlStoreOptions {
             acquire_timeout: Duration::from_secs(5),
             busy_timeout: Duration::from_secs(5),
             check_connections: true,
+            lock_timeout: Duration::from_secs(10),
         }
     }
 
@@ -81,6 +83,16 @@ impl SqlStoreOptions {
     /// throughput on loopback).
     pub fn check_connections(mut self, check: bool) -> Self {
         self.check_connections = check;
+        self
+    }
+
+    /// How long a PostgreSQL or MySQL statement waits for a row another
+    /// session has locked before it fails as unavailable (default: ten
+    /// seconds; whole seconds on MySQL), so that a stuck session elsewhere
+    /// never hangs a request. Set on the connections this store opens, not
+    /// on a pool handed to [`from_pool`](Self::from_pool).
+    pub fn lock_timeout(mut self, timeout: Duration) -> Self {
+        self.lock_timeout = timeout.max(Duration::from_millis(1));
         self
     }
 
@@ -162,8 +174,17 @@ impl SqlStoreOptions {
             #[cfg(feature = "postgres")]
             Backend::Postgres => {
                 let options = sqlx::postgres::PgConnectOptions::from_str(url).map_err(bad_url)?;
+                let set = format!("SET lock_timeout = '{}ms'", self.lock_timeout.as_millis());
                 let pool = self
                     .server_pool()
+                    .after_connect(move |connection, _| {
+                        let set = set.clone();
+                        Box::pin(async move {
+                            sqlx::Executor::execute(connection, sqlx::AssertSqlSafe(set))
+                                .await
+                                .map(drop)
+                        })
+                    })
                     .connect_with(options)
                     .await
                     .map_err(|err| classify(err, "connecting to PostgreSQL"))?;
@@ -172,8 +193,18 @@ impl SqlStoreOptions {
             #[cfg(feature = "mysql")]
             Backend::MySql => {
                 let options = sqlx::mysql::MySqlConnectOptions::from_str(url).map_err(bad_url)?;
+                let seconds = self.lock_timeout.as_secs().max(1);
+                let set = format!("SET SESSION innodb_lock_wait_timeout = {seconds}");
                 let pool = self
                     .server_pool()
+                    .after_connect(move |connection, _| {
+                        let set = set.clone();
+                        Box::pin(async move {
+                            sqlx::Executor::execute(connection, sqlx::AssertSqlSafe(set))
+                                .await
+                                .map(drop)
+                        })
+                    })
                     .connect_with(options)
                     .await
                     .map_err(|err| classify(err, "connecting to MySQL"))?;
