@@ -126,13 +126,25 @@ impl SqlStoreOptions {
         Ok(store)
     }
 
-    /// A pool for a database server.
+    /// A pool for a database server whose connections run `session` (the
+    /// lock timeout) when they open.
     #[cfg(any(feature = "postgres", feature = "mysql"))]
-    fn server_pool<DB: sqlx::Database>(&self) -> sqlx::pool::PoolOptions<DB> {
+    fn server_pool<DB: sqlx::Database>(&self, session: String) -> sqlx::pool::PoolOptions<DB>
+    where
+        for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    {
         sqlx::pool::PoolOptions::new()
             .max_connections(self.max_connections.unwrap_or(10))
             .acquire_timeout(self.acquire_timeout)
             .test_before_acquire(self.check_connections)
+            .after_connect(move |connection, _| {
+                let session = session.clone();
+                Box::pin(async move {
+                    sqlx::Executor::execute(connection, sqlx::AssertSqlSafe(session))
+                        .await
+                        .map(drop)
+                })
+            })
     }
 
     async fn open(&self, backend: Backend, url: &str) -> Result<SqlPool, StoreError> {
@@ -176,15 +188,7 @@ impl SqlStoreOptions {
                 let options = sqlx::postgres::PgConnectOptions::from_str(url).map_err(bad_url)?;
                 let set = format!("SET lock_timeout = '{}ms'", self.lock_timeout.as_millis());
                 let pool = self
-                    .server_pool()
-                    .after_connect(move |connection, _| {
-                        let set = set.clone();
-                        Box::pin(async move {
-                            sqlx::Executor::execute(connection, sqlx::AssertSqlSafe(set))
-                                .await
-                                .map(drop)
-                        })
-                    })
+                    .server_pool(set)
                     .connect_with(options)
                     .await
                     .map_err(|err| classify(err, "connecting to PostgreSQL"))?;
@@ -196,15 +200,7 @@ impl SqlStoreOptions {
                 let seconds = self.lock_timeout.as_secs().max(1);
                 let set = format!("SET SESSION innodb_lock_wait_timeout = {seconds}");
                 let pool = self
-                    .server_pool()
-                    .after_connect(move |connection, _| {
-                        let set = set.clone();
-                        Box::pin(async move {
-                            sqlx::Executor::execute(connection, sqlx::AssertSqlSafe(set))
-                                .await
-                                .map(drop)
-                        })
-                    })
+                    .server_pool(set)
                     .connect_with(options)
                     .await
                     .map_err(|err| classify(err, "connecting to MySQL"))?;
