@@ -36,6 +36,8 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(any(feature = "client", feature = "server"))]
+mod backoff;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod error;

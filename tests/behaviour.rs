@@ -24,11 +24,9 @@ use support::{Binding, Client, TestServer, assert_kind, collect, next_event, sen
 /// The conformance agent, on the store `A2AKIT_TEST_STORE` names (memory
 /// by default): the suite runs on every store.
 async fn conformance_handler() -> RequestHandler {
-    let builder = RequestHandler::builder(
-        conformance::card("http://127.0.0.1"),
-        conformance::ConformanceExecutor,
-    );
-    support::on_test_store(builder).await.build()
+    support::on_test_store(conformance::builder("http://127.0.0.1"))
+        .await
+        .build()
 }
 
 /// Declares a test that runs on both bindings against a fresh server.
@@ -786,7 +784,7 @@ both_bindings!(
 
 both_bindings!(
     c21_push_operations_without_the_capability_are_refused_first,
-    conformance_handler().await,
+    RequestHandler::builder(plain_card().build(), Completes).build(),
     |client| {
         let config = TaskPushNotificationConfig::new("https://example.com/hook")
             .with_task_id("t")

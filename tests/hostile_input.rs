@@ -29,7 +29,6 @@ const INVALID_REQUEST: i64 = -32600;
 const METHOD_NOT_FOUND: i64 = -32601;
 const INVALID_PARAMS: i64 = -32602;
 const TASK_NOT_FOUND: i64 = -32001;
-const PUSH_NOT_SUPPORTED: i64 = -32003;
 const UNSUPPORTED_OPERATION: i64 = -32004;
 const CONTENT_TYPE_NOT_SUPPORTED: i64 = -32005;
 const VERSION_NOT_SUPPORTED: i64 = -32009;
@@ -38,11 +37,7 @@ const VERSION_NOT_SUPPORTED: i64 = -32009;
 const DEPTH: usize = 100_000;
 
 fn handler() -> RequestHandler {
-    RequestHandler::builder(
-        conformance::card("http://127.0.0.1"),
-        conformance::ConformanceExecutor,
-    )
-    .build()
+    conformance::builder("http://127.0.0.1").build()
 }
 
 // ---------------------------------------------------------------------------
@@ -213,14 +208,6 @@ fn task_not_found() -> Expect {
 
 fn version_not_supported() -> Expect {
     rest_error(400, "FAILED_PRECONDITION", Some("VERSION_NOT_SUPPORTED"))
-}
-
-fn push_not_supported() -> Expect {
-    rest_error(
-        400,
-        "FAILED_PRECONDITION",
-        Some("PUSH_NOTIFICATION_NOT_SUPPORTED"),
-    )
 }
 
 /// No route for this method and path: 404 UNIMPLEMENTED (the binding's
@@ -727,6 +714,13 @@ fn jsonrpc_cases() -> Vec<Case> {
             rpc_error(PARSE_ERROR, Value::Null),
         ),
         case(
+            "rpc: a push config whose URL is not UTF-8",
+            Req::rpc_bytes(
+                &b"{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"CreateTaskPushNotificationConfig\",\"params\":{\"taskId\":\"t\",\"url\":\"https://example.com/\xff\xfe\"}}"[..],
+            ),
+            rpc_error(PARSE_ERROR, Value::Null),
+        ),
+        case(
             "rpc: a body of bytes that are not UTF-8",
             Req::rpc_bytes(&b"\xff\xfe\x00{\x00}"[..]),
             rpc_error(PARSE_ERROR, Value::Null),
@@ -1046,16 +1040,16 @@ fn jsonrpc_cases() -> Vec<Case> {
             rpc_error(INVALID_PARAMS, json!(34)),
         ),
         case(
-            "rpc: a push config in SendMessage on an agent without push",
+            "rpc: a push config in SendMessage with a scheme that is not http(s)",
             Req::rpc(
                 json!(35),
                 "SendMessage",
                 json!({
                     "message": message("tck-complete-task-p"),
-                    "configuration": {"taskPushNotificationConfig": {"url": "https://example.com/hook"}}
+                    "configuration": {"taskPushNotificationConfig": {"url": "gopher://example.com/hook"}}
                 }),
             ),
-            rpc_error(PUSH_NOT_SUPPORTED, json!(35)),
+            rpc_error(INVALID_PARAMS, json!(35)),
         ),
         case(
             "rpc: SendStreamingMessage params {}",
@@ -1202,7 +1196,7 @@ fn jsonrpc_cases() -> Vec<Case> {
                 "CreateTaskPushNotificationConfig",
                 json!({"taskId": "no-such-task", "url": "https://example.com/hook"}),
             ),
-            rpc_error(PUSH_NOT_SUPPORTED, json!(59)),
+            rpc_error(TASK_NOT_FOUND, json!(59)),
         ),
         case(
             "rpc: GetTaskPushNotificationConfig on an unknown task",
@@ -1211,7 +1205,7 @@ fn jsonrpc_cases() -> Vec<Case> {
                 "GetTaskPushNotificationConfig",
                 json!({"taskId": "no-such-task", "id": "c1"}),
             ),
-            rpc_error(PUSH_NOT_SUPPORTED, json!(60)),
+            rpc_error(TASK_NOT_FOUND, json!(60)),
         ),
         case(
             "rpc: ListTaskPushNotificationConfigs on an unknown task",
@@ -1220,7 +1214,7 @@ fn jsonrpc_cases() -> Vec<Case> {
                 "ListTaskPushNotificationConfigs",
                 json!({"taskId": "no-such-task"}),
             ),
-            rpc_error(PUSH_NOT_SUPPORTED, json!(61)),
+            rpc_error(TASK_NOT_FOUND, json!(61)),
         ),
         case(
             "rpc: DeleteTaskPushNotificationConfig on an unknown task",
@@ -1229,7 +1223,7 @@ fn jsonrpc_cases() -> Vec<Case> {
                 "DeleteTaskPushNotificationConfig",
                 json!({"taskId": "no-such-task", "id": "c1"}),
             ),
-            rpc_error(PUSH_NOT_SUPPORTED, json!(62)),
+            rpc_error(TASK_NOT_FOUND, json!(62)),
         ),
         case(
             "rpc: GetExtendedAgentCard on an agent without one",
@@ -1355,6 +1349,13 @@ fn rest_cases() -> Vec<Case> {
             bad_request(),
         ),
         case(
+            "rest: a push config whose token is not UTF-8",
+            Req::rest("POST", "/tasks/t/pushNotificationConfigs")
+                .header("content-type", "application/json")
+                .bytes(&b"{\"url\":\"https://example.com/h\",\"token\":\"\xff\xfe\"}"[..]),
+            bad_request(),
+        ),
+        case(
             "rest: 100k unclosed [",
             send()
                 .header("content-type", "application/json")
@@ -1409,12 +1410,12 @@ fn rest_cases() -> Vec<Case> {
             task_not_found(),
         ),
         case(
-            "rest: a push config in SendMessage on an agent without push",
+            "rest: a push config in SendMessage aimed at the metadata service",
             send().json(json!({
                 "message": message("tck-complete-task-p"),
-                "configuration": {"taskPushNotificationConfig": {"url": "https://example.com/hook"}}
+                "configuration": {"taskPushNotificationConfig": {"url": "http://169.254.169.254/latest"}}
             })),
-            push_not_supported(),
+            bad_request(),
         ),
         case(
             "rest: message:stream body {}",
@@ -1680,22 +1681,22 @@ fn rest_cases() -> Vec<Case> {
             "rest: create a push config on an unknown task",
             Req::rest("POST", "/tasks/no-such-task/pushNotificationConfigs")
                 .json(json!({"url": "https://example.com/hook"})),
-            push_not_supported(),
+            task_not_found(),
         ),
         case(
             "rest: list push configs of an unknown task",
             Req::rest("GET", "/tasks/no-such-task/pushNotificationConfigs"),
-            push_not_supported(),
+            task_not_found(),
         ),
         case(
             "rest: get a push config of an unknown task",
             Req::rest("GET", "/tasks/no-such-task/pushNotificationConfigs/c1"),
-            push_not_supported(),
+            task_not_found(),
         ),
         case(
             "rest: delete a push config of an unknown task",
             Req::rest("DELETE", "/tasks/no-such-task/pushNotificationConfigs/c1"),
-            push_not_supported(),
+            task_not_found(),
         ),
         case(
             "rest: push configs under an odd tenant and id",
@@ -1708,7 +1709,7 @@ fn rest_cases() -> Vec<Case> {
                     segment("c:d")
                 ),
             ),
-            push_not_supported(),
+            task_not_found(),
         ),
         case(
             "rest: extended card on an agent without one",

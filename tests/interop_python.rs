@@ -23,7 +23,6 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use a2akit::server::RequestHandler;
 use a2akit::types::{AgentCard, binding, json};
 
 /// How long one run of `client.py` may take.
@@ -34,7 +33,7 @@ const AGENT_START_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The steps `client.py` runs, in order. Every one must be reported as
 /// passed: a step that is silently left out fails the test.
-const SCENARIO: [&str; 13] = [
+const SCENARIO: [&str; 14] = [
     "card",
     "send_complete",
     "send_message_response",
@@ -48,6 +47,7 @@ const SCENARIO: [&str; 13] = [
     "subscribe",
     "get_unknown",
     "push",
+    "push_delivery",
 ];
 
 fn manifest_dir() -> &'static Path {
@@ -126,7 +126,9 @@ async fn start_rust_agent() -> RustAgent {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     // The card's interface URLs carry the real port, so bind first.
     let base = format!("http://{}", listener.local_addr().expect("local address"));
-    let handler = RequestHandler::builder(conformance::card(&base), conformance::ConformanceExecutor).build();
+    // Webhooks on loopback allowed, as in the conformance agent: the
+    // scenario's receiver listens on 127.0.0.1.
+    let handler = conformance::builder(&base).build();
     let app = a2akit::server::http::router(handler);
     let task = tokio::spawn(async move {
         a2akit::server::serve(listener, app).await.expect("serve");
@@ -210,8 +212,8 @@ fn read_all(mut from: impl std::io::Read) -> String {
 }
 
 /// Runs `client.py` against `base` for one binding and checks that every
-/// step of the scenario ran and passed.
-async fn run_python_client(python: &Path, base: &str, binding: &str) {
+/// step of the scenario ran and passed; returns each step's report.
+async fn run_python_client(python: &Path, base: &str, binding: &str) -> Vec<serde_json::Value> {
     let started = Instant::now();
     let mut child = python_command(python, "client.py")
         .arg(base)
@@ -273,6 +275,20 @@ async fn run_python_client(python: &Path, base: &str, binding: &str) {
     );
     let ran: Vec<&str> = steps.iter().filter_map(|step| step["step"].as_str()).collect();
     assert_eq!(ran, SCENARIO, "client.py ({binding}) ran a different scenario");
+    steps
+}
+
+/// Our agent's deliveries reached the SDK's webhook, every one signed with
+/// the token (checked there by the Standard Webhooks library).
+fn assert_signed_deliveries(steps: &[serde_json::Value]) {
+    let delivery = steps
+        .iter()
+        .find(|step| step["step"] == "push_delivery")
+        .expect("a push_delivery step");
+    assert_eq!(delivery["supported"], true, "{delivery}");
+    let count = delivery["deliveries"].as_u64().unwrap_or(0);
+    assert!(count >= 1, "{delivery}");
+    assert_eq!(delivery["signed"].as_u64(), Some(count), "{delivery}");
 }
 
 // --- The official Python client against our server -------------------------
@@ -281,14 +297,14 @@ async fn run_python_client(python: &Path, base: &str, binding: &str) {
 async fn python_client_against_our_agent_jsonrpc() {
     let Some(python) = python() else { return };
     let agent = start_rust_agent().await;
-    run_python_client(&python, &agent.base, "jsonrpc").await;
+    assert_signed_deliveries(&run_python_client(&python, &agent.base, "jsonrpc").await);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_client_against_our_agent_http_json() {
     let Some(python) = python() else { return };
     let agent = start_rust_agent().await;
-    run_python_client(&python, &agent.base, "http_json").await;
+    assert_signed_deliveries(&run_python_client(&python, &agent.base, "http_json").await);
 }
 
 /// gRPC on the same port as the HTTP bindings; the card lists it as the
@@ -305,7 +321,7 @@ async fn python_client_against_our_agent_grpc() {
         .find(|interface| interface.protocol_binding == binding::GRPC)
         .unwrap_or_else(|| panic!("our card lists gRPC: {card:?}"));
     assert_eq!(grpc.url, agent.base.trim_start_matches("http://"));
-    run_python_client(&python, &agent.base, "grpc").await;
+    assert_signed_deliveries(&run_python_client(&python, &agent.base, "grpc").await);
 }
 
 // --- The official Python server --------------------------------------------

@@ -11,7 +11,8 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use a2akit::server::store::{
-    Sequence, StoreError, StoredTask, TaskEvent, TaskKey, TaskPage, TaskQuery, TaskView,
+    PendingPush, PushId, PushOutbox, Sequence, StoreError, StoredTask, TaskEvent, TaskKey, TaskPage,
+    TaskQuery, TaskView,
 };
 use a2akit::server::{
     AgentExecutor, Caller, CancelContext, InMemoryTaskStore, PushConfigStore, RequestContext, RequestHandler,
@@ -583,6 +584,23 @@ impl PushConfigStore for SlowToAnswer {
     }
     async fn delete(&self, tenant: &str, task_id: &str, id: &str) -> Result<(), StoreError> {
         PushConfigStore::delete(&self.inner, tenant, task_id, id).await
+    }
+}
+
+impl PushOutbox for SlowToAnswer {
+    async fn claim_due(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        until: chrono::DateTime<chrono::Utc>,
+        limit: usize,
+    ) -> Result<Vec<PendingPush>, StoreError> {
+        self.inner.claim_due(now, until, limit).await
+    }
+    async fn finish(&self, id: &PushId) -> Result<(), StoreError> {
+        self.inner.finish(id).await
+    }
+    async fn retry_at(&self, id: &PushId, at: chrono::DateTime<chrono::Utc>) -> Result<(), StoreError> {
+        self.inner.retry_at(id, at).await
     }
 }
 

@@ -12,7 +12,6 @@ use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Command, Stdio};
 
 use a2akit::ErrorKind;
-use a2akit::server::RequestHandler;
 use a2akit::server::store::sql::SqlStore;
 use a2akit::types::{
     ListTasksRequest, ListTasksResponse, Role, SendMessageResponse, Task, TaskPushNotificationConfig,
@@ -32,9 +31,8 @@ async fn agent_process() {
     let store = SqlStore::connect(&url).await.expect("the agent's store");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let mut card = executor::card(&base);
-    card.capabilities.push_notifications = Some(true);
-    let handler = RequestHandler::builder(card, executor::ConformanceExecutor)
+    // The conformance agent: push on, webhooks on loopback allowed.
+    let handler = executor::builder(&base)
         .run_ownership(store.run_ownership())
         .store(store)
         .build();
@@ -259,6 +257,79 @@ async fn postgres_agent_survives_sigkill() {
 #[tokio::test]
 async fn mysql_agent_survives_sigkill() {
     survives_sigkill(databases::mysql_url().await).await;
+}
+
+/// Deliveries queued while the webhook was down and the agent was killed
+/// go out from the next process on the same database.
+async fn pending_deliveries_go_out_after_a_restart(url: String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let agent = Agent::start(&url);
+    let client = agent.client();
+    let waiting = task_of(&client, "tck-input-required-1").await;
+    let config = TaskPushNotificationConfig::new(format!("http://127.0.0.1:{port}/hook"))
+        .with_task_id(&waiting.id)
+        .with_id("hook")
+        .with_token("restart-token");
+    client.create_push_config(&config).await.unwrap();
+    let answer = user_message("tck-complete-task-2", "done").with_task_id(&waiting.id);
+    client.send_message(&send(answer)).await.unwrap();
+    // The webhook is down: the first attempts fail, then the agent dies.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    agent.kill();
+
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+            let tx = tx.clone();
+            async move {
+                let _ = tx.send((headers, body));
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.unwrap();
+    let webhook = tokio::spawn(async move { axum::serve(listener, app).await });
+    let _agent = Agent::start(&url);
+    let receiver = a2akit::webhook::Receiver::new(a2akit::webhook::SigningKey::from_token("restart-token"));
+    let completed = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        while let Some((headers, body)) = rx.recv().await {
+            let delivery = receiver.verify(&headers, &body).expect("a signed delivery");
+            if let a2akit::types::StreamResponse::StatusUpdate(update) = delivery.event {
+                if update.status.state == TaskState::Completed {
+                    assert_eq!(update.task_id, waiting.id);
+                    return;
+                }
+            }
+        }
+    })
+    .await;
+    webhook.abort();
+    assert!(
+        completed.is_ok(),
+        "{url}: the completed status was delivered after the restart"
+    );
+}
+
+#[cfg(feature = "sqlite")]
+#[tokio::test]
+async fn sqlite_pending_deliveries_go_out_after_a_restart() {
+    pending_deliveries_go_out_after_a_restart(databases::sqlite_url()).await;
+}
+
+#[cfg(feature = "postgres")]
+#[tokio::test]
+async fn postgres_pending_deliveries_go_out_after_a_restart() {
+    pending_deliveries_go_out_after_a_restart(databases::postgres_url().await).await;
+}
+
+#[cfg(feature = "mysql")]
+#[tokio::test]
+async fn mysql_pending_deliveries_go_out_after_a_restart() {
+    pending_deliveries_go_out_after_a_restart(databases::mysql_url().await).await;
 }
 
 #[cfg(feature = "sqlite")]

@@ -5,8 +5,18 @@
 use std::time::Duration;
 
 use a2akit::Error;
-use a2akit::server::{AgentExecutor, RequestContext, TaskUpdater};
+use a2akit::server::push::WebhookGuard;
+use a2akit::server::{AgentExecutor, RequestContext, RequestHandler, RequestHandlerBuilder, TaskUpdater};
 use a2akit::types::{AgentCard, AgentSkill, Artifact, Part, binding};
+
+/// The conformance agent's handler builder: its card, its executor, and
+/// webhooks allowed on loopback (the suite's receiver listens on 127.0.0.1;
+/// everything else non-public stays refused).
+#[allow(dead_code)] // not every test that shares this file builds a handler from it
+pub fn builder(base: &str) -> RequestHandlerBuilder {
+    RequestHandler::builder(card(base), ConformanceExecutor)
+        .webhook_guard(WebhookGuard::new().allow_loopback())
+}
 
 /// Picks the agent's behaviour from the message id prefix (longest first).
 pub struct ConformanceExecutor;
@@ -30,7 +40,7 @@ pub fn card(base: &str) -> AgentCard {
     );
     builder
         .streaming(true)
-        .push_notifications(false)
+        .push_notifications(true)
         .default_input_modes(["text"])
         .default_output_modes(["text"])
         .skill(

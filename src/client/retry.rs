@@ -1,7 +1,8 @@
 //! When and how a failed call is tried again.
 
-use std::hash::{BuildHasher as _, Hasher as _};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
+
+pub(crate) use crate::backoff::retry_after;
 
 use crate::jsonrpc::Method;
 
@@ -117,25 +118,8 @@ impl RetryPolicy {
         if let Some(wait) = retry_after {
             return wait.min(self.max_delay);
         }
-        let exponential = self
-            .base_delay
-            .saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1)));
-        let ceiling = exponential.min(self.max_delay);
-        let random = std::collections::hash_map::RandomState::new()
-            .build_hasher()
-            .finish();
-        ceiling.mul_f64((random % 10_000) as f64 / 10_000.0)
+        crate::backoff::jittered(self.base_delay, attempt, self.max_delay)
     }
-}
-
-/// Reads a `Retry-After` header: seconds, or an HTTP date.
-pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
 }
 
 #[cfg(test)]
@@ -210,17 +194,5 @@ mod tests {
             policy.delay(1, Some(Duration::from_secs(60))),
             Duration::from_secs(2)
         );
-        let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert(reqwest::header::RETRY_AFTER, "7".parse().unwrap());
-        assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
-        let later = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(30));
-        headers.insert(reqwest::header::RETRY_AFTER, later.parse().unwrap());
-        let wait = retry_after(&headers).unwrap();
-        assert!(
-            wait > Duration::from_secs(25) && wait <= Duration::from_secs(30),
-            "{wait:?}"
-        );
-        headers.insert(reqwest::header::RETRY_AFTER, "soon".parse().unwrap());
-        assert_eq!(retry_after(&headers), None);
     }
 }

@@ -60,4 +60,4 @@ pub use follow::EventStream;
 pub use handler::{RequestHandler, RequestHandlerBuilder, VersionPolicy};
 
 pub use http::serve;
-pub use store::{InMemoryTaskStore, PushConfigStore, TaskStore};
+pub use store::{InMemoryTaskStore, PushConfigStore, PushOutbox, TaskStore};

@@ -16,10 +16,14 @@ process exits with status 1. Every step has a time limit.
 """
 
 import asyncio
+import base64
 import json
 import sys
+import threading
 import traceback
 import uuid
+
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from collections.abc import AsyncIterator
 from typing import Any
@@ -47,6 +51,9 @@ from a2a.types.a2a_pb2 import (
     TaskPushNotificationConfig,
     TaskState,
 )
+from google.protobuf import json_format
+from standardwebhooks.webhooks import Webhook
+
 from a2a.utils.errors import (
     PushNotificationNotSupportedError,
     TaskNotCancelableError,
@@ -107,6 +114,34 @@ def describe(event: StreamResponse) -> str:
     if kind == 'artifact_update':
         return f'artifactUpdate:{text_of(event.artifact_update.artifact.parts)}'
     return kind
+
+
+class WebhookReceiver:
+    """A webhook on 127.0.0.1 that answers 200 and keeps what it gets."""
+
+    def __init__(self) -> None:
+        received = self.received = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+                length = int(self.headers.get('content-length', '0'))
+                body = self.rfile.read(length)
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                received.append((headers, body))
+                self.send_response(200)
+                self.send_header('content-length', '0')
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+        self.url = f'http://127.0.0.1:{self.server.server_address[1]}/webhook'
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
 
 class Scenario:
@@ -497,6 +532,70 @@ class Scenario:
         )
         return {'supported': True, 'id': created.id}
 
+    async def step_push_delivery(self) -> dict:
+        """Registers a webhook with the SDK's client, finishes the task and
+        waits for the agent's POSTs: StreamResponse bodies ending with the
+        completed status, the token in a header, and (when the agent signs)
+        a Standard Webhooks signature keyed by the token."""
+        assert self.unary is not None and self.card is not None
+        if not self.card.capabilities.push_notifications:
+            return {'supported': False}
+        receiver = WebhookReceiver()
+        try:
+            task = await self.new_input_required_task()
+            token = f'delivery-token-{RUN}'
+            await self.unary.create_task_push_notification_config(
+                TaskPushNotificationConfig(
+                    task_id=task.id,
+                    id=f'delivery-{RUN}',
+                    url=receiver.url,
+                    token=token,
+                )
+            )
+            done = await self.send_task(
+                user_message(
+                    'tck-complete-task', task_id=task.id, context_id=task.context_id
+                )
+            )
+            check(
+                done.status.state == TaskState.TASK_STATE_COMPLETED,
+                f'COMPLETED, got {state_name(done.status.state)}',
+            )
+            states: list[str] = []
+            while not states or states[-1] != 'TASK_STATE_COMPLETED':
+                await asyncio.sleep(0.05)
+                states = []
+                for _, body in list(receiver.received):
+                    event = json_format.Parse(body, StreamResponse())
+                    kind = event_kind(event)
+                    if kind == 'status_update':
+                        check(event.status_update.task_id == task.id, 'the task id')
+                        states.append(state_name(event.status_update.status.state))
+                    elif kind == 'task':
+                        states.append(state_name(event.task.status.state))
+            signed = 0
+            secret = 'whsec_' + base64.b64encode(token.encode()).decode()
+            for headers, body in receiver.received:
+                check(
+                    token
+                    in (
+                        headers.get('x-a2a-notification-token'),
+                        headers.get('a2a-notification-token'),
+                    ),
+                    f'the token in a header, got {headers}',
+                )
+                if 'webhook-signature' in headers:
+                    Webhook(secret).verify(body, headers)
+                    signed += 1
+            return {
+                'supported': True,
+                'deliveries': len(receiver.received),
+                'signed': signed,
+                'states': states,
+            }
+        finally:
+            receiver.close()
+
 
 STEPS = [
     'card',
@@ -512,6 +611,7 @@ STEPS = [
     'subscribe',
     'get_unknown',
     'push',
+    'push_delivery',
 ]
 
 

@@ -16,8 +16,11 @@ use std::time::Duration;
 use super::bus::{EventBus, InMemoryEventBus};
 use super::call::CallContext;
 use super::executor::{AgentExecutor, CancelContext, RequestContext, TaskUpdater};
-use super::push::WebhookGuard;
-use super::store::{DynStore, InMemoryTaskStore, PushConfigStore, Sequence, TaskKey, TaskStore, TaskView};
+use super::push::sender::Sender;
+use super::push::{PushDelivery, WebhookGuard};
+use super::store::{
+    DynStore, InMemoryTaskStore, PushConfigStore, PushOutbox, Sequence, TaskKey, TaskStore, TaskView,
+};
 use super::task::live::{Engine, LiveTask};
 use super::task::{InMemoryRunOwnership, RunOwnership};
 use crate::Error;
@@ -84,6 +87,8 @@ struct Inner {
     executor_timeout: Option<Duration>,
     version_policy: VersionPolicy,
     webhook_guard: WebhookGuard,
+    /// Sends push notifications, when the card declares them.
+    sender: Option<Arc<Sender>>,
 }
 
 impl std::fmt::Debug for RequestHandler {
@@ -107,6 +112,7 @@ pub struct RequestHandlerBuilder {
     max_history: usize,
     version_policy: VersionPolicy,
     webhook_guard: WebhookGuard,
+    push_delivery: PushDelivery,
 }
 
 impl RequestHandlerBuilder {
@@ -115,7 +121,7 @@ impl RequestHandlerBuilder {
 
     /// Keeps tasks and push configs in `store` instead of a new
     /// [`InMemoryTaskStore`]. Pass an `Arc` to keep a handle on it.
-    pub fn store<S: TaskStore + PushConfigStore>(mut self, store: S) -> Self {
+    pub fn store<S: TaskStore + PushConfigStore + PushOutbox>(mut self, store: S) -> Self {
         self.store = Arc::new(store);
         self
     }
@@ -168,6 +174,16 @@ impl RequestHandlerBuilder {
         self
     }
 
+    /// How push notifications are sent (default [`PushDelivery::new`]):
+    /// timeouts, retries, signing keys. Deliveries are sent only when the
+    /// card declares `capabilities.pushNotifications`; the handler starts
+    /// its sender when it is built inside a Tokio runtime, or else on its
+    /// first request.
+    pub fn push_delivery(mut self, delivery: PushDelivery) -> Self {
+        self.push_delivery = delivery;
+        self
+    }
+
     /// Which `A2A-Version` values are served (default: any `1.x`).
     pub fn version_policy(mut self, policy: VersionPolicy) -> Self {
         self.version_policy = policy;
@@ -176,6 +192,16 @@ impl RequestHandlerBuilder {
 
     /// The handler.
     pub fn build(self) -> RequestHandler {
+        let sender = self.card.capabilities.supports_push_notifications().then(|| {
+            Sender::new(
+                Arc::clone(&self.store),
+                self.push_delivery,
+                self.webhook_guard.clone(),
+            )
+        });
+        if let Some(sender) = &sender {
+            sender.ensure_started();
+        }
         RequestHandler {
             inner: Arc::new(Inner {
                 card: self.card,
@@ -185,6 +211,7 @@ impl RequestHandlerBuilder {
                 executor_timeout: self.executor_timeout,
                 version_policy: self.version_policy,
                 webhook_guard: self.webhook_guard,
+                sender,
             }),
         }
     }
@@ -216,6 +243,7 @@ impl RequestHandler {
             max_history: RequestHandlerBuilder::DEFAULT_MAX_HISTORY,
             version_policy: VersionPolicy::default(),
             webhook_guard: WebhookGuard::default(),
+            push_delivery: PushDelivery::default(),
         }
     }
 
@@ -250,6 +278,9 @@ impl RequestHandler {
 
     /// Checks the capabilities and extensions every operation depends on.
     fn check_call(&self, call: &CallContext) -> Result<(), Error> {
+        if let Some(sender) = &self.inner.sender {
+            sender.ensure_started();
+        }
         for extension in &self.inner.card.capabilities.extensions {
             if extension.required && !call.extensions.contains(&extension.uri) {
                 return Err(Error::extension_support_required(&extension.uri));

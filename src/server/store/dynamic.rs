@@ -4,15 +4,17 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
+
 use super::{
-    PushConfigStore, Sequence, StoreError, StoredTask, TaskEvent, TaskKey, TaskPage, TaskQuery, TaskStore,
-    TaskView,
+    PendingPush, PushConfigStore, PushId, PushOutbox, Sequence, StoreError, StoredTask, TaskEvent, TaskKey,
+    TaskPage, TaskQuery, TaskStore, TaskView,
 };
 use crate::types::{StreamResponse, Task, TaskPushNotificationConfig};
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// [`TaskStore`] and [`PushConfigStore`], object-safe.
+/// [`TaskStore`], [`PushConfigStore`] and [`PushOutbox`], object-safe.
 pub(crate) trait DynStore: Send + Sync + 'static {
     fn create<'a>(
         &'a self,
@@ -60,9 +62,18 @@ pub(crate) trait DynStore: Send + Sync + 'static {
         task_id: &'a str,
         id: &'a str,
     ) -> BoxFuture<'a, Result<(), StoreError>>;
+    fn claim_due(
+        &self,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<PendingPush>, StoreError>>;
+    fn finish_push<'a>(&'a self, id: &'a PushId) -> BoxFuture<'a, Result<(), StoreError>>;
+    fn retry_push<'a>(&'a self, id: &'a PushId, at: DateTime<Utc>) -> BoxFuture<'a, Result<(), StoreError>>;
+    fn queued_signal(&self) -> Option<Arc<tokio::sync::Notify>>;
 }
 
-impl<S: TaskStore + PushConfigStore> DynStore for S {
+impl<S: TaskStore + PushConfigStore + PushOutbox> DynStore for S {
     fn create<'a>(
         &'a self,
         key: &'a TaskKey,
@@ -128,5 +139,22 @@ impl<S: TaskStore + PushConfigStore> DynStore for S {
         id: &'a str,
     ) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(PushConfigStore::delete(self, tenant, task_id, id))
+    }
+    fn claim_due(
+        &self,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<PendingPush>, StoreError>> {
+        Box::pin(PushOutbox::claim_due(self, now, until, limit))
+    }
+    fn finish_push<'a>(&'a self, id: &'a PushId) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(PushOutbox::finish(self, id))
+    }
+    fn retry_push<'a>(&'a self, id: &'a PushId, at: DateTime<Utc>) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(PushOutbox::retry_at(self, id, at))
+    }
+    fn queued_signal(&self) -> Option<Arc<tokio::sync::Notify>> {
+        PushOutbox::queued_signal(self)
     }
 }

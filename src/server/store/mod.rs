@@ -22,6 +22,7 @@
 mod cursor;
 mod error;
 mod memory;
+mod outbox;
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))))]
 pub mod sql;
@@ -33,6 +34,7 @@ use chrono::{DateTime, Utc};
 
 pub use error::{StoreError, StoreErrorKind};
 pub use memory::InMemoryTaskStore;
+pub use outbox::{PendingPush, PushId, PushOutbox};
 
 use crate::types::{StreamResponse, Task, TaskPushNotificationConfig, TaskState};
 
@@ -221,6 +223,10 @@ pub trait TaskStore: Send + Sync + 'static {
     ///
     /// A backend may store the snapshot in whatever shape lets it append in
     /// time proportional to the events, not to the task.
+    ///
+    /// A store that is also a [`PushOutbox`] queues, in the same atomic
+    /// step, one delivery per push config of the task for every event but
+    /// a client message.
     fn append(
         &self,
         key: &TaskKey,
@@ -259,7 +265,8 @@ pub trait TaskStore: Send + Sync + 'static {
 /// Storage for push notification configs, keyed by task and config id.
 ///
 /// Configs belong to their task: a store must drop them when it drops the
-/// task (eviction included), so they never outlive it.
+/// task (eviction included), so they never outlive it. Deleting a config
+/// drops the deliveries still queued for it.
 pub trait PushConfigStore: Send + Sync + 'static {
     /// Stores a config (its `task_id` and `id` set), replacing one with the
     /// same ids. Fails with [`StoreErrorKind::NotFound`] if the task is not stored.

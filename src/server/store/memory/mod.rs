@@ -1,8 +1,9 @@
 //! The in-memory store: the default, bounded in size, in time and per caller.
 
+mod outbox;
 mod snapshot;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -34,6 +35,10 @@ use snapshot::Snapshot;
 ///   gone. A finished task is then held compactly (as JSON).
 /// - **push configs**: at most 100 per task and 100,000 in all; they are
 ///   dropped with their task.
+/// - **push deliveries** waiting to be sent: at most 100,000 (default); past
+///   that, new deliveries are dropped and logged. They are dropped with
+///   their task or config, and do not survive a restart: use a SQL store
+///   for deliveries that must.
 ///
 /// ```
 /// use std::time::Duration;
@@ -48,6 +53,7 @@ use snapshot::Snapshot;
 pub struct InMemoryTaskStore {
     limits: Limits,
     inner: Mutex<Tasks>,
+    queued_signal: Arc<tokio::sync::Notify>,
 }
 
 #[derive(Debug, Clone)]
@@ -60,6 +66,7 @@ struct Limits {
     log_length: usize,
     configs_per_task: usize,
     configs_total: usize,
+    queued_pushes: usize,
 }
 
 #[derive(Debug, Default)]
@@ -75,6 +82,10 @@ struct Tasks {
     /// Unfinished tasks per (tenant, owner).
     unfinished: HashMap<String, HashMap<String, usize>>,
     configs: usize,
+    /// Tasks with deliveries queued (some may have none left).
+    pushing: HashSet<TaskKey>,
+    /// Deliveries queued, over all tasks.
+    queued: usize,
     /// What was removed under the lock, freed once it is released: freeing
     /// a task is many small frees that other callers need not wait for.
     dead: Vec<Entry>,
@@ -90,6 +101,8 @@ struct Entry {
     /// When the task last changed.
     touched: Instant,
     configs: Vec<TaskPushNotificationConfig>,
+    /// Deliveries waiting, a queue per config.
+    pushes: Vec<outbox::Queue>,
 }
 
 impl Entry {
@@ -118,6 +131,9 @@ impl InMemoryTaskStore {
     /// The default number of events a task's log keeps.
     pub const DEFAULT_LOG_LENGTH: usize = 1_000;
 
+    /// The default number of push deliveries that may wait at once.
+    pub const DEFAULT_QUEUED_PUSHES: usize = 100_000;
+
     /// A store with the default bounds.
     pub fn new() -> Self {
         Self {
@@ -130,9 +146,18 @@ impl InMemoryTaskStore {
                 log_length: Self::DEFAULT_LOG_LENGTH,
                 configs_per_task: 100,
                 configs_total: 100_000,
+                queued_pushes: Self::DEFAULT_QUEUED_PUSHES,
             },
             inner: Mutex::default(),
+            queued_signal: Arc::default(),
         }
+    }
+
+    /// Sets how many push deliveries may wait at once (default
+    /// [`Self::DEFAULT_QUEUED_PUSHES`]).
+    pub fn with_queued_push_limit(mut self, limit: usize) -> Self {
+        self.limits.queued_pushes = limit;
+        self
     }
 
     /// Sets how many tasks it holds at most.
@@ -266,6 +291,7 @@ impl Tasks {
     fn remove(&mut self, key: &TaskKey) {
         if let Some(entry) = self.entries.remove(key) {
             self.configs -= entry.configs.len();
+            self.queued -= entry.queued();
             if !entry.is_finished() {
                 self.release_owner(&key.tenant, &entry.owner);
             }
@@ -347,6 +373,7 @@ impl Tasks {
                 if entry.is_finished() && entry.touched == ended {
                     let entry = slot.remove();
                     self.configs -= entry.configs.len();
+                    self.queued -= entry.queued();
                     self.dead.push(entry);
                     return true;
                 }
@@ -397,6 +424,7 @@ impl TaskStore for InMemoryTaskStore {
                     sequence: 1,
                     touched: now,
                     configs: Vec::new(),
+                    pushes: Vec::new(),
                 },
             );
             Ok(1)
@@ -438,7 +466,14 @@ impl TaskStore for InMemoryTaskStore {
                 tasks.interrupted.push_back((now, key.clone()));
                 tasks.prune();
             }
-            Ok(sequence)
+            let queued = tasks.queue_pushes(key, events, expected + 1, limits.queued_pushes);
+            Ok((sequence, queued))
+        })
+        .map(|(sequence, queued)| {
+            if queued {
+                self.queued_signal.notify_one();
+            }
+            sequence
         })
     }
 
@@ -590,6 +625,7 @@ impl PushConfigStore for InMemoryTaskStore {
         entry.configs.retain(|c| c.id != id);
         let removed = before - entry.configs.len();
         tasks.configs -= removed;
+        tasks.drop_pushes(&TaskKey::new(tenant, task_id), id);
         Ok(())
     }
 }

@@ -13,6 +13,10 @@
 //! `ListTasks` runs on indexes in the listing order (tenant, owner, then
 //! context or state, newest status first), so paging never scans.
 //!
+//! The same transaction queues push deliveries: a row per appended event
+//! (client messages excepted) and push config of the task, in an outbox
+//! that senders in any process claim from ([`PushOutbox`](super::PushOutbox)).
+//!
 //! The schema is in the crate's `migrations/` folder, one sub-folder per
 //! backend; a store applies it when it connects unless told not to
 //! ([`SqlStoreOptions::migrate`]), recording what it applied in its own
@@ -26,7 +30,8 @@
 //! push configs are kept until [`TaskStore::remove`](super::TaskStore::remove)
 //! or [`SqlStore::purge_finished`], so
 //! [`events_after`](super::TaskStore::events_after) answers for any
-//! sequence of a stored task.
+//! sequence of a stored task. A queued push delivery is kept until it is
+//! sent or given up on, or its config or task is removed.
 //!
 //! # Faults
 //!
@@ -49,6 +54,7 @@
 mod error;
 mod listing;
 mod options;
+mod outbox;
 mod pool;
 mod push;
 mod runs;
@@ -81,7 +87,10 @@ pub const MIGRATIONS_TABLE: &str = "_a2akit_migrations";
 /// Several processes may share one database: appends are checked against
 /// the task's sequence, so concurrent writers never interleave, and
 /// [`run_ownership`](Self::run_ownership) gives them a shared claim on who
-/// runs a task.
+/// runs a task. Push deliveries are queued in the database with the events
+/// they carry, and the senders of every process share them through claims
+/// ([`PushOutbox`](super::PushOutbox)): each is sent by one sender at a time,
+/// and survives a restart until it is sent.
 ///
 /// Limits: at most 100 push notification configs per task; on MySQL and
 /// MariaDB, tenants, owners, task and context ids of at most 191 characters
@@ -94,6 +103,8 @@ pub struct SqlStore {
     /// here rather than in SQLite's busy handler, which sleeps in
     /// milliseconds. Other processes on the same file still wait in it.
     writer: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// Notified when this store (or a clone) queued push deliveries.
+    queued: Arc<tokio::sync::Notify>,
 }
 
 impl SqlStore {

@@ -118,6 +118,7 @@ impl SqlStoreOptions {
         let store = SqlStore {
             sql: Arc::new(Statements::new(pool.backend())),
             writer: (pool.backend() == Backend::Sqlite).then(Default::default),
+            queued: Arc::default(),
             pool,
         };
         if self.migrate {

@@ -8,7 +8,11 @@ use crate::types::TaskPushNotificationConfig;
 /// At most this many configs per task.
 const PER_TASK: i64 = 100;
 
-fn decode(body: &str, tenant: &str, task_id: &str) -> Result<TaskPushNotificationConfig, StoreError> {
+pub(super) fn decode(
+    body: &str,
+    tenant: &str,
+    task_id: &str,
+) -> Result<TaskPushNotificationConfig, StoreError> {
     serde_json::from_str(body).map_err(|err| {
         StoreError::new(
             crate::server::store::StoreErrorKind::Corrupt,
@@ -106,14 +110,19 @@ impl PushConfigStore for SqlStore {
 
     async fn delete(&self, tenant: &str, task_id: &str, id: &str) -> Result<(), StoreError> {
         let sql = &self.sql;
-        let result = on_pool!(&self.pool, |pool| {
-            sqlx::query(sql.delete_config.get())
-                .bind(tenant)
-                .bind(task_id)
-                .bind(id)
-                .execute(pool)
-                .await
-                .map(drop)
+        let result: Result<(), sqlx::Error> = on_pool!(&self.pool, |pool| {
+            let _turn = self.write_turn().await;
+            let mut tx = pool.begin_write().await?;
+            // The deliveries still queued for the config go with it.
+            for statement in [&sql.delete_config, &sql.delete_config_outbox] {
+                sqlx::query(statement.get())
+                    .bind(tenant)
+                    .bind(task_id)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await
         });
         result.map_err(|err| classify(err, "deleting a push notification config"))
     }

@@ -85,6 +85,7 @@ statements! {
     events_after = "SELECT seq, body FROM a2a_task_events \
         WHERE tenant = ? AND task_id = ? AND seq > ? ORDER BY seq";
     delete_events = "DELETE FROM a2a_task_events WHERE tenant = ? AND task_id = ?";
+    delete_outbox = "DELETE FROM a2a_push_outbox WHERE tenant = ? AND task_id = ?";
     delete_configs = "DELETE FROM a2a_push_configs WHERE tenant = ? AND task_id = ?";
     delete_run = "DELETE FROM a2a_task_runs WHERE tenant = ? AND task_id = ?";
     delete_task = "DELETE FROM a2a_tasks WHERE tenant = ? AND id = ?";
@@ -97,6 +98,31 @@ statements! {
     select_config = "SELECT body FROM a2a_push_configs WHERE tenant = ? AND task_id = ? AND config_id = ?";
     list_configs = "SELECT body FROM a2a_push_configs WHERE tenant = ? AND task_id = ? ORDER BY position";
     delete_config = "DELETE FROM a2a_push_configs WHERE tenant = ? AND task_id = ? AND config_id = ?";
+    delete_config_outbox = "DELETE FROM a2a_push_outbox WHERE tenant = ? AND task_id = ? AND config_id = ?";
+
+    /// Queues event `seq` for every config the task has, due at once.
+    queue_pushes = "INSERT INTO a2a_push_outbox \
+        (tenant, task_id, config_id, seq, attempts, queued_at, due_at) \
+        SELECT tenant, task_id, config_id, ?, 0, ?, ? FROM a2a_push_configs \
+        WHERE tenant = ? AND task_id = ?";
+    /// The deliveries due that head their queue, with their event and config
+    /// (NULL when either is gone).
+    due_pushes = "SELECT o.tenant, o.task_id, o.config_id, o.seq, o.attempts, o.queued_at, o.due_at, \
+        e.body, c.body \
+        FROM a2a_push_outbox o \
+        LEFT JOIN a2a_task_events e ON e.tenant = o.tenant AND e.task_id = o.task_id AND e.seq = o.seq \
+        LEFT JOIN a2a_push_configs c \
+        ON c.tenant = o.tenant AND c.task_id = o.task_id AND c.config_id = o.config_id \
+        WHERE o.due_at <= ? AND NOT EXISTS (SELECT 1 FROM a2a_push_outbox p \
+        WHERE p.tenant = o.tenant AND p.task_id = o.task_id AND p.config_id = o.config_id AND p.seq < o.seq) \
+        ORDER BY o.due_at LIMIT ?";
+    /// Claims a delivery if nobody claimed or rescheduled it since it was
+    /// read (every claim counts an attempt, so the pair changes each time).
+    claim_push = "UPDATE a2a_push_outbox SET due_at = ?, attempts = attempts + 1 \
+        WHERE tenant = ? AND task_id = ? AND config_id = ? AND seq = ? AND due_at = ? AND attempts = ?";
+    retry_push = "UPDATE a2a_push_outbox SET due_at = ? \
+        WHERE tenant = ? AND task_id = ? AND config_id = ? AND seq = ?";
+    finish_push = "DELETE FROM a2a_push_outbox WHERE tenant = ? AND task_id = ? AND config_id = ? AND seq = ?";
 
     expire_run = "DELETE FROM a2a_task_runs WHERE tenant = ? AND task_id = ? AND expires_at < ?";
     insert_run = "INSERT INTO a2a_task_runs (tenant, task_id, holder, expires_at) VALUES (?, ?, ?, ?)";

@@ -206,14 +206,26 @@ mod postgres {
         SELECT tenant, id, 1, 1, $9 FROM task";
 
     /// Moves the task from the expected sequence to the last one (a NULL
-    /// status keeps the row's) and inserts the events, only if it moved.
+    /// status keeps the row's), inserts the events only if it moved, and
+    /// queues every event but a client message (kind 2) for each push config
+    /// of the task, due at once (`$11`). Returns how many events were logged
+    /// (none: the task did not move) and how many deliveries were queued.
     pub(super) const APPEND: &str = "WITH moved AS (\
             UPDATE a2a_tasks SET last_seq = $1, state = COALESCE($2, state), \
             status_at = COALESCE($3, status_at), status = COALESCE($4, status) \
-            WHERE tenant = $5 AND id = $6 AND last_seq = $7 RETURNING tenant, id) \
-        INSERT INTO a2a_task_events (tenant, task_id, seq, kind, body) \
-        SELECT moved.tenant, moved.id, e.seq, e.kind, e.body \
-        FROM moved, UNNEST($8::BIGINT[], $9::INTEGER[], $10::TEXT[]) AS e(seq, kind, body)";
+            WHERE tenant = $5 AND id = $6 AND last_seq = $7 RETURNING tenant, id), \
+        logged AS (\
+            INSERT INTO a2a_task_events (tenant, task_id, seq, kind, body) \
+            SELECT moved.tenant, moved.id, e.seq, e.kind, e.body \
+            FROM moved, UNNEST($8::BIGINT[], $9::INTEGER[], $10::TEXT[]) AS e(seq, kind, body) \
+            RETURNING tenant, task_id, seq, kind), \
+        queued AS (\
+            INSERT INTO a2a_push_outbox (tenant, task_id, config_id, seq, attempts, queued_at, due_at) \
+            SELECT l.tenant, l.task_id, c.config_id, l.seq, 0, $11, $11 \
+            FROM logged l JOIN a2a_push_configs c ON c.tenant = l.tenant AND c.task_id = l.task_id \
+            WHERE l.kind <> 2 \
+            RETURNING 1) \
+        SELECT (SELECT COUNT(*) FROM logged), (SELECT COUNT(*) FROM queued)";
 }
 
 impl TaskStore for SqlStore {
@@ -310,7 +322,7 @@ impl TaskStore for SqlStore {
                 kinds.push(kind);
                 bodies.push(body);
             }
-            let appended = sqlx::query(postgres::APPEND)
+            let (logged, queued): (i64, i64) = sqlx::query_as(postgres::APPEND)
                 .bind(seq(last))
                 .bind(state)
                 .bind(status_at)
@@ -321,17 +333,19 @@ impl TaskStore for SqlStore {
                 .bind(seqs)
                 .bind(kinds)
                 .bind(bodies)
-                .execute(pool)
+                .bind(nanos(Some(chrono::Utc::now())))
+                .fetch_one(pool)
                 .await
-                .map_err(|err| classify(err, "appending events"))?
-                .rows_affected();
-            if appended > 0 {
+                .map_err(|err| classify(err, "appending events"))?;
+            if logged > 0 {
+                self.pushes_queued(u64::try_from(queued).unwrap_or(0));
                 return Ok(last);
             }
             return Err(self.refusal(key, expected).await);
         }
         let sql = &self.sql;
-        let outcome: Result<Result<Sequence, StoreError>, sqlx::Error> = on_pool!(&self.pool, |pool| {
+        let queued_at = nanos(Some(chrono::Utc::now()));
+        let outcome: Result<Result<u64, StoreError>, sqlx::Error> = on_pool!(&self.pool, |pool| {
             let _turn = self.write_turn().await;
             let mut tx = pool.begin_write().await?;
             let advanced = sqlx::query(sql.advance_task.get())
@@ -378,10 +392,32 @@ impl TaskStore for SqlStore {
                     .execute(&mut *tx)
                     .await?;
             }
+            let mut queued = 0;
+            for (sequence, kind, _) in &rows {
+                if *kind == kind::MESSAGE {
+                    continue;
+                }
+                let added = sqlx::query(sql.queue_pushes.get())
+                    .bind(sequence)
+                    .bind(queued_at)
+                    .bind(queued_at)
+                    .bind(&key.tenant)
+                    .bind(&key.id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if added == 0 {
+                    // The task has no push configs: nothing to queue.
+                    break;
+                }
+                queued += added;
+            }
             tx.commit().await?;
-            Ok(Ok(last))
+            Ok(Ok(queued))
         });
-        outcome.map_err(|err| classify(err, "appending events"))?
+        let queued = outcome.map_err(|err| classify(err, "appending events"))??;
+        self.pushes_queued(queued);
+        Ok(last)
     }
 
     async fn get(&self, key: &TaskKey, view: TaskView) -> Result<Option<StoredTask>, StoreError> {
@@ -503,6 +539,7 @@ impl TaskStore for SqlStore {
             let _turn = self.write_turn().await;
             let mut tx = pool.begin_write().await?;
             for statement in [
+                &sql.delete_outbox,
                 &sql.delete_events,
                 &sql.delete_configs,
                 &sql.delete_run,

@@ -1,0 +1,345 @@
+//! The sender: claims due deliveries from the outbox and posts them.
+//!
+//! One loop per handler claims what is due (the oldest delivery of each
+//! task and config, so order holds) and hands each to a task of its own,
+//! at most [`PushDelivery::concurrency`] at once: a slow webhook holds one
+//! slot and its own queue, nothing else. The loop wakes when the store
+//! queues a delivery in this process, when a delivery ends (the next one of
+//! its queue is due), and every poll interval for the rest.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::Utc;
+use sha2::{Digest as _, Sha256};
+use tokio::sync::{Notify, Semaphore};
+
+use super::resolve::{GuardedResolver, Refused};
+use super::{PushDelivery, WebhookGuard};
+use crate::server::store::{DynStore, PendingPush, PushId};
+use crate::webhook::{self, SigningKey};
+
+/// Sends the deliveries of one handler's store.
+pub(crate) struct Sender {
+    store: Arc<dyn DynStore>,
+    settings: PushDelivery,
+    guard: WebhookGuard,
+    http: reqwest::Client,
+    /// A delivery ended: its queue may have another one due.
+    ended: Arc<Notify>,
+    started: AtomicBool,
+    task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+/// What one attempt came to.
+#[derive(Debug)]
+enum Verdict {
+    /// The receiver has it.
+    Delivered,
+    /// Worth another attempt, after the receiver's `Retry-After` if it gave one.
+    Retry(String, Option<Duration>),
+    /// Never going to work.
+    GiveUp(String),
+}
+
+impl Sender {
+    pub(crate) fn new(store: Arc<dyn DynStore>, settings: PushDelivery, guard: WebhookGuard) -> Arc<Self> {
+        let http = reqwest::Client::builder()
+            .dns_resolver(Arc::new(GuardedResolver::new(guard.clone())))
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .timeout(settings.timeout)
+            .connect_timeout(settings.timeout)
+            .user_agent(concat!("a2akit/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .unwrap_or_default();
+        Arc::new(Self {
+            store,
+            settings,
+            guard,
+            http,
+            ended: Arc::default(),
+            started: AtomicBool::new(false),
+            task: Mutex::new(None),
+        })
+    }
+
+    /// Starts the loop on the current Tokio runtime, once; does nothing
+    /// outside a runtime (the next call from inside one starts it).
+    pub(crate) fn ensure_started(self: &Arc<Self>) {
+        if self.started.load(Ordering::Relaxed) {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        if self.started.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let handle = runtime.spawn(Arc::downgrade(self).run());
+        *self.task.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle);
+    }
+
+    /// How long a claim hides a delivery from other senders: longer than
+    /// any attempt can take.
+    fn claim_time(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.settings.timeout + Duration::from_secs(5))
+            .unwrap_or(chrono::Duration::MAX)
+    }
+
+    /// Posts a delivery, then records how it went.
+    async fn deliver(&self, push: PendingPush) {
+        let verdict = self.attempt(&push).await;
+        let id = &push.id;
+        let outcome = match verdict {
+            Verdict::Delivered => self.store.finish_push(id).await,
+            Verdict::GiveUp(why) => {
+                tracing::warn!(
+                    task_id = %id.key.id, config_id = %id.config_id, sequence = id.sequence,
+                    attempts = push.attempts, reason = %why,
+                    "push notification dropped"
+                );
+                self.store.finish_push(id).await
+            }
+            Verdict::Retry(why, retry_after) => {
+                let wait = retry_after.unwrap_or_else(|| {
+                    crate::backoff::jittered(
+                        self.settings.first_retry,
+                        push.attempts,
+                        self.settings.max_retry,
+                    )
+                });
+                let at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX);
+                let deadline = push.queued_at
+                    + chrono::Duration::from_std(self.settings.max_age).unwrap_or(chrono::Duration::MAX);
+                if push.attempts >= self.settings.max_attempts || at > deadline {
+                    tracing::warn!(
+                        task_id = %id.key.id, config_id = %id.config_id, sequence = id.sequence,
+                        attempts = push.attempts, reason = %why,
+                        "push notification dropped after its last attempt"
+                    );
+                    self.store.finish_push(id).await
+                } else {
+                    tracing::debug!(
+                        task_id = %id.key.id, config_id = %id.config_id, sequence = id.sequence,
+                        attempts = push.attempts, reason = %why, retry_in = ?wait,
+                        "push notification will be tried again"
+                    );
+                    self.store.retry_push(id, at).await
+                }
+            }
+        };
+        if let Err(err) = outcome {
+            // The claim runs out and the delivery is tried again: at least once.
+            tracing::warn!(task_id = %id.key.id, error = %err, "could not record a push notification's outcome");
+        }
+    }
+
+    /// One POST.
+    async fn attempt(&self, push: &PendingPush) -> Verdict {
+        let config = &push.config;
+        // Literal addresses never reach the resolver: check them here, as
+        // the configs in a store may predate the guard.
+        if let Err(why) = self.guard.check_url(&config.url) {
+            return Verdict::GiveUp(format!("the webhook URL {why}"));
+        }
+        let body = match serde_json::to_vec(push.event.as_ref()) {
+            Ok(body) => body,
+            Err(err) => return Verdict::GiveUp(format!("the event cannot be written as JSON: {err}")),
+        };
+        let id = delivery_id(&push.id);
+        let timestamp = Utc::now().timestamp();
+        let mut request = self
+            .http
+            .post(&config.url)
+            .header(http::header::CONTENT_TYPE, "application/json")
+            .header(webhook::WEBHOOK_ID, &id)
+            .header(webhook::WEBHOOK_TIMESTAMP, timestamp.to_string());
+        if let Some(auth) = &config.authentication {
+            request = request.header(
+                http::header::AUTHORIZATION,
+                format!("{} {}", auth.scheme, auth.credentials),
+            );
+        }
+        if !config.token.is_empty() {
+            request = request
+                .header(webhook::NOTIFICATION_TOKEN, &config.token)
+                .header(webhook::X_NOTIFICATION_TOKEN, &config.token);
+        }
+        let token_key;
+        let keys: &[SigningKey] = if !self.settings.keys.is_empty() {
+            &self.settings.keys
+        } else if !config.token.is_empty() {
+            token_key = [SigningKey::from_token(&config.token)];
+            &token_key
+        } else {
+            &[]
+        };
+        if !keys.is_empty() {
+            request = request.header(
+                webhook::WEBHOOK_SIGNATURE,
+                webhook::signature_header(keys, &id, timestamp, &body),
+            );
+        }
+        match request.body(body).send().await {
+            Ok(response) => verdict_of(&response),
+            Err(err) if refused(&err) => Verdict::GiveUp(chain(&err)),
+            Err(err) if err.is_builder() => Verdict::GiveUp(chain(&err)),
+            Err(err) => Verdict::Retry(chain(&err), None),
+        }
+    }
+}
+
+impl Drop for Sender {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.get_mut().unwrap_or_else(|p| p.into_inner()).take() {
+            task.abort();
+        }
+    }
+}
+
+/// The loop, holding the sender weakly so that it ends with its handler.
+trait Run {
+    fn run(self) -> impl std::future::Future<Output = ()> + Send;
+}
+
+impl Run for std::sync::Weak<Sender> {
+    async fn run(self) {
+        let (signal, ended, slots, poll) = {
+            let Some(sender) = self.upgrade() else { return };
+            let signal = sender.store.queued_signal().unwrap_or_default();
+            let slots = Arc::new(Semaphore::new(sender.settings.concurrency));
+            (
+                signal,
+                Arc::clone(&sender.ended),
+                slots,
+                sender.settings.poll_interval,
+            )
+        };
+        let mut failing = 0u32;
+        loop {
+            let Some(sender) = self.upgrade() else { return };
+            let mut full_batch = false;
+            let free = slots.available_permits();
+            if free > 0 {
+                let now = Utc::now();
+                match sender.store.claim_due(now, now + sender.claim_time(), free).await {
+                    Ok(batch) => {
+                        failing = 0;
+                        full_batch = batch.len() == free;
+                        for push in batch {
+                            let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
+                                break;
+                            };
+                            let sender = Arc::clone(&sender);
+                            tokio::spawn(async move {
+                                sender.deliver(push).await;
+                                drop(slot);
+                                sender.ended.notify_one();
+                            });
+                        }
+                    }
+                    Err(err) => {
+                        failing = failing.saturating_add(1);
+                        if failing == 1 || failing.is_power_of_two() {
+                            tracing::warn!(error = %err, "could not read the push outbox");
+                        }
+                    }
+                }
+            }
+            if full_batch && slots.available_permits() > 0 {
+                continue;
+            }
+            let wait = poll.saturating_mul(failing.clamp(1, 30));
+            drop(sender);
+            tokio::select! {
+                _ = signal.notified() => {}
+                _ = ended.notified() => {}
+                _ = tokio::time::sleep(wait) => {}
+            }
+        }
+    }
+}
+
+/// The stable id of a delivery, the same on every attempt and after a
+/// restart, so that receivers can drop duplicates: `msg_` and 32 hex
+/// digits of a hash of the tenant, task, config and sequence.
+pub(crate) fn delivery_id(id: &PushId) -> String {
+    let mut hash = Sha256::new();
+    for part in [
+        id.key.tenant.as_bytes(),
+        id.key.id.as_bytes(),
+        id.config_id.as_bytes(),
+    ] {
+        hash.update((part.len() as u64).to_be_bytes());
+        hash.update(part);
+    }
+    hash.update(id.sequence.to_be_bytes());
+    let digest = hash.finalize();
+    let mut out = String::with_capacity(36);
+    out.push_str("msg_");
+    for byte in &digest[..16] {
+        out.push_str(&format!("{byte:02x}"));
+    }
+    out
+}
+
+fn verdict_of(response: &reqwest::Response) -> Verdict {
+    let status = response.status();
+    match status.as_u16() {
+        200..=299 | 409 => Verdict::Delivered,
+        408 | 425 | 429 | 500..=599 => Verdict::Retry(
+            format!("the webhook answered {status}"),
+            crate::backoff::retry_after(response.headers())
+                .map(|wait| wait.min(Duration::from_secs(24 * 3600))),
+        ),
+        300..=399 => Verdict::GiveUp(format!(
+            "the webhook answered {status}; redirects are not followed"
+        )),
+        _ => Verdict::GiveUp(format!("the webhook answered {status}")),
+    }
+}
+
+/// Whether the guard refused the address a name resolved to.
+fn refused(err: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(current) = source {
+        if current.is::<Refused>() {
+            return true;
+        }
+        source = current.source();
+    }
+    false
+}
+
+/// An error with its causes, for the log.
+fn chain(err: &reqwest::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::store::TaskKey;
+
+    #[test]
+    fn delivery_ids_are_stable_and_distinct() {
+        let id = |task: &str, config: &str, sequence| PushId {
+            key: TaskKey::new("", task),
+            config_id: config.into(),
+            sequence,
+        };
+        assert_eq!(delivery_id(&id("t", "c", 2)), delivery_id(&id("t", "c", 2)));
+        assert_ne!(delivery_id(&id("t", "c", 2)), delivery_id(&id("t", "c", 3)));
+        assert_ne!(delivery_id(&id("t", "c", 2)), delivery_id(&id("tc", "", 2)));
+        assert_eq!(delivery_id(&id("t", "c", 2)).len(), 36);
+    }
+}

@@ -1,0 +1,260 @@
+//! [`PushOutbox`] on SQL: a row per delivery waiting, claimed by moving its
+//! due time past the claim's end.
+//!
+//! A claim reads the heads of the queues that are due, then takes each with
+//! an update that only succeeds if the row is still as read: of several
+//! processes reading the same head, one takes it and the others skip it.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use super::error::classify;
+use super::tasks::from_json;
+use super::{SqlStore, on_pool, push};
+use crate::server::store::cursor::nanos;
+use crate::server::store::{PendingPush, PushId, PushOutbox, StoreError, StoreErrorKind, TaskKey};
+use crate::types::{StreamResponse, TaskPushNotificationConfig};
+
+/// A delivery as read: its key (tenant, task, config, sequence), attempts,
+/// queued and due times, the event's JSON and the config's JSON (either
+/// missing when gone).
+type DueRow = (
+    String,
+    String,
+    String,
+    i64,
+    i32,
+    i64,
+    i64,
+    Option<String>,
+    Option<String>,
+);
+
+/// A row's primary key as stored.
+type RowKey = (String, String, String, i64);
+
+/// A head that reads well, ready to be claimed.
+struct Candidate {
+    id: PushId,
+    seq: i64,
+    attempts: i32,
+    due_at: i64,
+    queued_at: DateTime<Utc>,
+    config: TaskPushNotificationConfig,
+    event: Arc<StreamResponse>,
+}
+
+/// What to do with a row that was read.
+enum Read {
+    Claim(Box<Candidate>),
+    /// Unreadable, or its config is gone: delete it so its queue moves on.
+    Discard(RowKey),
+}
+
+fn read(row: DueRow) -> Read {
+    let (tenant, task_id, config_id, seq, attempts, queued_at, due_at, event, config) = row;
+    let key = TaskKey::new(tenant, task_id);
+    let Some(config) = config else {
+        // Deleted while the append that queued this was in flight.
+        tracing::debug!(task_id = %key.id, config_id, "a queued push delivery lost its config: dropped");
+        return Read::Discard((key.tenant, key.id, config_id, seq));
+    };
+    let decoded = (|| {
+        let sequence = u64::try_from(seq).map_err(|_| {
+            StoreError::new(
+                StoreErrorKind::Corrupt,
+                format!("a queued push delivery of task {} has sequence {seq}", key.id),
+            )
+        })?;
+        let event = event.ok_or_else(|| {
+            StoreError::new(
+                StoreErrorKind::Corrupt,
+                format!(
+                    "event {seq} of task {} is queued for a push but not logged",
+                    key.id
+                ),
+            )
+        })?;
+        let event: StreamResponse = from_json(&event, &key)?;
+        let config = push::decode(&config, &key.tenant, &key.id)?;
+        Ok::<_, StoreError>((sequence, event, config))
+    })();
+    match decoded {
+        Ok((sequence, event, config)) => Read::Claim(Box::new(Candidate {
+            id: PushId {
+                key,
+                config_id,
+                sequence,
+            },
+            seq,
+            attempts,
+            due_at,
+            queued_at: DateTime::from_timestamp_nanos(queued_at),
+            config,
+            event: Arc::new(event),
+        })),
+        Err(err) => {
+            tracing::warn!(
+                task_id = %key.id,
+                config_id,
+                sequence = seq,
+                error = %err,
+                "a queued push delivery cannot be read: dropped"
+            );
+            Read::Discard((key.tenant, key.id, config_id, seq))
+        }
+    }
+}
+
+impl SqlStore {
+    /// Wakes a sender in this process once `queued` deliveries are committed.
+    pub(super) fn pushes_queued(&self, queued: u64) {
+        if queued > 0 {
+            self.queued.notify_one();
+        }
+    }
+
+    /// At most `limit` heads of queues due at `now`, oldest due first.
+    async fn due_heads(&self, now: i64, limit: usize) -> Result<Vec<DueRow>, StoreError> {
+        let sql = &self.sql;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows: Result<Vec<DueRow>, sqlx::Error> = on_pool!(&self.pool, |pool| {
+            sqlx::query_as(sql.due_pushes.get())
+                .bind(now)
+                .bind(limit)
+                .fetch_all(pool)
+                .await
+        });
+        rows.map_err(|err| classify(err, "reading the push outbox"))
+    }
+
+    /// Deletes `dropped` and claims `candidates` until `until`; returns
+    /// which candidates this store won.
+    async fn take(
+        &self,
+        candidates: &[Box<Candidate>],
+        dropped: &[RowKey],
+        until: i64,
+    ) -> Result<Vec<bool>, StoreError> {
+        let sql = &self.sql;
+        let won: Result<Vec<bool>, sqlx::Error> = on_pool!(&self.pool, |pool| {
+            let _turn = self.write_turn().await;
+            for (tenant, task_id, config_id, seq) in dropped {
+                sqlx::query(sql.finish_push.get())
+                    .bind(tenant)
+                    .bind(task_id)
+                    .bind(config_id)
+                    .bind(seq)
+                    .execute(pool)
+                    .await?;
+            }
+            let mut won = Vec::with_capacity(candidates.len());
+            for candidate in candidates {
+                let claimed = sqlx::query(sql.claim_push.get())
+                    .bind(until)
+                    .bind(&candidate.id.key.tenant)
+                    .bind(&candidate.id.key.id)
+                    .bind(&candidate.id.config_id)
+                    .bind(candidate.seq)
+                    .bind(candidate.due_at)
+                    .bind(candidate.attempts)
+                    .execute(pool)
+                    .await?
+                    .rows_affected();
+                won.push(claimed == 1);
+            }
+            Ok(won)
+        });
+        won.map_err(|err| classify(err, "claiming push deliveries"))
+    }
+}
+
+impl PushOutbox for SqlStore {
+    async fn claim_due(
+        &self,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<PendingPush>, StoreError> {
+        let (now, until) = (nanos(Some(now)), nanos(Some(until)));
+        let mut claimed = Vec::new();
+        while claimed.len() < limit {
+            let wanted = limit - claimed.len();
+            let rows = self.due_heads(now, wanted).await?;
+            let (mut candidates, mut dropped) = (Vec::new(), Vec::new());
+            for row in rows {
+                match read(row) {
+                    Read::Claim(candidate) => candidates.push(candidate),
+                    Read::Discard(key) => dropped.push(key),
+                }
+            }
+            let won = self.take(&candidates, &dropped, until).await?;
+            for (candidate, won) in candidates.into_iter().zip(won) {
+                if won {
+                    let Candidate {
+                        id,
+                        attempts,
+                        queued_at,
+                        config,
+                        event,
+                        ..
+                    } = *candidate;
+                    claimed.push(PendingPush {
+                        id,
+                        config,
+                        event,
+                        attempts: u32::try_from(attempts).unwrap_or(0).saturating_add(1),
+                        queued_at,
+                    });
+                }
+            }
+            // A dropped head may have uncovered a due one behind it; without
+            // drops, another read would find only what this one did.
+            if dropped.is_empty() {
+                break;
+            }
+        }
+        Ok(claimed)
+    }
+
+    async fn finish(&self, id: &PushId) -> Result<(), StoreError> {
+        let sql = &self.sql;
+        let sequence = super::tasks::seq(id.sequence);
+        let result: Result<(), sqlx::Error> = on_pool!(&self.pool, |pool| {
+            let _turn = self.write_turn().await;
+            sqlx::query(sql.finish_push.get())
+                .bind(&id.key.tenant)
+                .bind(&id.key.id)
+                .bind(&id.config_id)
+                .bind(sequence)
+                .execute(pool)
+                .await
+                .map(drop)
+        });
+        result.map_err(|err| classify(err, "finishing a push delivery"))
+    }
+
+    async fn retry_at(&self, id: &PushId, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let sql = &self.sql;
+        let sequence = super::tasks::seq(id.sequence);
+        let at = nanos(Some(at));
+        let result: Result<(), sqlx::Error> = on_pool!(&self.pool, |pool| {
+            let _turn = self.write_turn().await;
+            sqlx::query(sql.retry_push.get())
+                .bind(at)
+                .bind(&id.key.tenant)
+                .bind(&id.key.id)
+                .bind(&id.config_id)
+                .bind(sequence)
+                .execute(pool)
+                .await
+                .map(drop)
+        });
+        result.map_err(|err| classify(err, "rescheduling a push delivery"))
+    }
+
+    fn queued_signal(&self) -> Option<Arc<tokio::sync::Notify>> {
+        Some(Arc::clone(&self.queued))
+    }
+}
