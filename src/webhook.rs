@@ -214,6 +214,18 @@ impl Receiver {
         self
     }
 
+    /// Forgets a delivery id, so that the sender's next attempt of it is
+    /// accepted again: for a handler that verified a delivery but failed to
+    /// act on it, before it answers with an error the sender retries (5xx).
+    /// Without this, the retry is refused as a replay, and the sender takes
+    /// that answer (409) as "already received".
+    pub fn forget(&self, id: &str) {
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        if seen.ids.remove(id) {
+            seen.order.retain(|(_, old)| old != id);
+        }
+    }
+
     /// Checks a delivery received now.
     pub fn verify(&self, headers: &http::HeaderMap, body: &[u8]) -> Result<Delivery, WebhookError> {
         self.verify_at(headers, body, chrono::Utc::now().timestamp())
@@ -286,7 +298,11 @@ impl Receiver {
 /// can be taken from with `FromRef`). A delivery that fails a check is
 /// answered 401 (signature, timestamp, token), 409 (a replay, which a
 /// sender may stop retrying) or 400 (a body that is not a `StreamResponse`);
-/// bodies are bounded by axum's default limit.
+/// bodies are bounded by 2 MiB.
+///
+/// A delivery's id is remembered once it is verified, before the handler
+/// runs: a handler that fails and wants the delivery again calls
+/// [`Receiver::forget`] with its id before answering 5xx.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -454,6 +470,10 @@ mod tests {
             receiver.verify_at(&genuine, BODY, NOW + 1),
             Err(WebhookError::Replayed("f".into()))
         );
+        // A handler that failed forgets the id: the retry is accepted once.
+        receiver.forget("f");
+        assert!(receiver.verify_at(&genuine, BODY, NOW + 2).is_ok());
+        assert!(receiver.verify_at(&genuine, BODY, NOW + 3).is_err());
     }
 
     #[test]

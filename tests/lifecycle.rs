@@ -11,8 +11,8 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use a2akit::server::store::{
-    PendingPush, PushId, PushOutbox, Sequence, StoreError, StoredTask, TaskEvent, TaskKey, TaskPage,
-    TaskQuery, TaskView,
+    PendingPush, PushOutbox, Sequence, StoreError, StoredTask, TaskEvent, TaskKey, TaskPage, TaskQuery,
+    TaskView,
 };
 use a2akit::server::{
     AgentExecutor, Caller, CancelContext, InMemoryTaskStore, PushConfigStore, RequestContext, RequestHandler,
@@ -596,11 +596,15 @@ impl PushOutbox for SlowToAnswer {
     ) -> Result<Vec<PendingPush>, StoreError> {
         self.inner.claim_due(now, until, limit).await
     }
-    async fn finish(&self, id: &PushId) -> Result<(), StoreError> {
-        self.inner.finish(id).await
+    async fn finish(&self, push: &PendingPush) -> Result<(), StoreError> {
+        self.inner.finish(push).await
     }
-    async fn retry_at(&self, id: &PushId, at: chrono::DateTime<chrono::Utc>) -> Result<(), StoreError> {
-        self.inner.retry_at(id, at).await
+    async fn retry_at(
+        &self,
+        push: &PendingPush,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StoreError> {
+        self.inner.retry_at(push, at).await
     }
 }
 

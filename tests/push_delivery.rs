@@ -234,7 +234,9 @@ async fn every_event_is_posted_as_the_spec_says_and_signed_with_the_token() {
         let done = client.send_task(&send(answer)).await;
         assert_eq!(done.status.state, TaskState::Completed);
 
+        let deadline = Instant::now() + Duration::from_secs(15);
         let seen = loop {
+            assert!(Instant::now() < deadline, "{binding:?}: no completed delivery");
             let seen: Vec<Seen> = hook
                 .wait_for(1, Duration::from_secs(10))
                 .await

@@ -295,7 +295,8 @@ async fn pending_deliveries_go_out_after_a_restart(url: String) {
     let webhook = tokio::spawn(async move { axum::serve(listener, app).await });
     let _agent = Agent::start(&url);
     let receiver = a2akit::webhook::Receiver::new(a2akit::webhook::SigningKey::from_token("restart-token"));
-    let completed = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+    // A claim the killed process held runs out first (the timeout and 30 s).
+    let completed = tokio::time::timeout(std::time::Duration::from_secs(60), async {
         while let Some((headers, body)) = rx.recv().await {
             let delivery = receiver.verify(&headers, &body).expect("a signed delivery");
             if let a2akit::types::StreamResponse::StatusUpdate(update) = delivery.event {

@@ -1,5 +1,6 @@
 //! The contract every task store keeps, written once and run against each
-//! implementation (the in-memory store in `tests/store.rs`; SQL stores next).
+//! implementation (the in-memory store in `tests/store.rs`, every SQL backend
+//! in `tests/sql_store.rs`).
 //!
 //! Each rule is one `pub async fn` taking a fresh, empty store, so that a
 //! failure names the rule it breaks. Two ways to run them:
@@ -26,13 +27,15 @@ use std::future::Future;
 use std::sync::Arc;
 
 use a2akit::server::store::{
-    PushConfigStore, Sequence, StoreError, StoreErrorKind, TaskKey, TaskQuery, TaskStore, TaskView,
+    PendingPush, PushConfigStore, PushOutbox, Sequence, StoreError, StoreErrorKind, TaskKey, TaskQuery,
+    TaskStore, TaskView,
 };
 use a2akit::types::{
     Artifact, Message, StreamResponse, Task, TaskArtifactUpdateEvent, TaskPushNotificationConfig, TaskState,
     TaskStatus, TaskStatusUpdateEvent,
 };
 use chrono::{DateTime, Utc};
+use futures_util::FutureExt as _;
 
 // ---------------------------------------------------------------------------
 // Running the suite
@@ -41,7 +44,7 @@ use chrono::{DateTime, Utc};
 /// Runs every rule, each against a fresh empty store from `make`.
 pub async fn run_all<S, F, Fut>(make: F)
 where
-    S: TaskStore + PushConfigStore,
+    S: TaskStore + PushConfigStore + PushOutbox,
     F: Fn() -> Fut,
     Fut: Future<Output = S>,
 {
@@ -77,6 +80,12 @@ where
     push_config_delete_of_a_missing_config_is_ok(make().await).await;
     push_config_for_a_missing_task_is_not_found(make().await).await;
     push_configs_of_another_tenant_are_invisible(make().await).await;
+    outbox_queues_each_event_but_messages_for_each_config_and_claims_go_in_order(make().await).await;
+    outbox_retries_count_attempts_and_a_claim_that_ran_out_decides_nothing(make().await).await;
+    outbox_deleting_a_config_or_removing_the_task_drops_its_deliveries(make().await).await;
+    outbox_queues_a_whole_task_event_too(make().await).await;
+    outbox_signals_an_append_that_queued_and_no_other(make().await).await;
+    outbox_claims_the_oldest_due_first_across_queues(make().await).await;
     concurrent_appends_at_one_sequence_have_one_winner(make().await).await;
 }
 
@@ -117,6 +126,12 @@ macro_rules! contract_tests {
             push_config_delete_of_a_missing_config_is_ok,
             push_config_for_a_missing_task_is_not_found,
             push_configs_of_another_tenant_are_invisible,
+            outbox_queues_each_event_but_messages_for_each_config_and_claims_go_in_order,
+            outbox_retries_count_attempts_and_a_claim_that_ran_out_decides_nothing,
+            outbox_deleting_a_config_or_removing_the_task_drops_its_deliveries,
+            outbox_queues_a_whole_task_event_too,
+            outbox_signals_an_append_that_queued_and_no_other,
+            outbox_claims_the_oldest_due_first_across_queues,
         );
 
         /// Writers racing on several threads: exactly one wins.
@@ -950,6 +965,340 @@ pub async fn push_configs_of_another_tenant_are_invisible<S: TaskStore + PushCon
         PushConfigStore::get(&store, "b", "t1", "c1").await.unwrap(),
         Some(theirs)
     );
+}
+
+// ---------------------------------------------------------------------------
+// The push outbox
+// ---------------------------------------------------------------------------
+
+/// How long the outbox rules' claims hold, in seconds.
+pub const HOLD: i64 = 60;
+
+/// `secs` seconds after `now`.
+pub fn later(now: DateTime<Utc>, secs: i64) -> DateTime<Utc> {
+    now + chrono::Duration::seconds(secs)
+}
+
+/// Claims what is due at `now`, held for [`HOLD`] seconds.
+pub async fn claim<S: PushOutbox>(store: &S, now: DateTime<Utc>) -> Vec<PendingPush> {
+    store
+        .claim_due(now, later(now, HOLD), 100)
+        .await
+        .expect("claim_due")
+}
+
+/// Claims the one delivery due first at `now`, held for [`HOLD`] seconds.
+pub async fn claim_one<S: PushOutbox>(store: &S, now: DateTime<Utc>) -> Option<PendingPush> {
+    let mut claimed = store
+        .claim_due(now, later(now, HOLD), 1)
+        .await
+        .expect("claim_due");
+    assert!(claimed.len() <= 1, "a claim took more than its limit");
+    claimed.pop()
+}
+
+/// The (task, config, sequence) of each claimed delivery, sorted.
+pub fn names(claimed: &[PendingPush]) -> Vec<(String, String, Sequence)> {
+    let mut names: Vec<_> = claimed.iter().map(name_of).collect();
+    names.sort();
+    names
+}
+
+/// The (task, config, sequence) of a claimed delivery.
+pub fn name_of(push: &PendingPush) -> (String, String, Sequence) {
+    (
+        push.id.key.id.clone(),
+        push.id.config_id.clone(),
+        push.id.sequence,
+    )
+}
+
+/// The (task, config, sequence) naming a delivery.
+pub fn name(task: &str, config: &str, sequence: Sequence) -> (String, String, Sequence) {
+    (task.to_owned(), config.to_owned(), sequence)
+}
+
+/// The URL the tests' config `config` posts to.
+pub fn hook(config: &str) -> String {
+    format!("https://example.com/{config}")
+}
+
+/// Creates task `id` in [`TENANT`] with push configs `configs`, each posting
+/// to [`hook`]`(config)`.
+pub async fn task_with_configs<S: TaskStore + PushConfigStore>(store: &S, id: &str, configs: &[&str]) {
+    create(store, &task(id)).await;
+    for config in configs {
+        store
+            .save(TENANT, &push_config(id, config, &hook(config)))
+            .await
+            .expect("save");
+    }
+}
+
+/// Appends two status events to task `id` (at sequence 1): events 2 and 3.
+pub async fn two_statuses<S: TaskStore>(store: &S, id: &str) {
+    let events = [
+        status_event(id, TaskState::Working, 1),
+        status_event(id, TaskState::Working, 2),
+    ];
+    store.append(&key(id), 1, &events).await.expect("append");
+}
+
+/// An append queues one delivery per config for each event but client
+/// messages; a claim takes at most its limit, only the head of each
+/// (task, config) queue, and hides what it took until its claim runs out;
+/// finishing a head lets its queue, and only its queue, move on.
+pub async fn outbox_queues_each_event_but_messages_for_each_config_and_claims_go_in_order<
+    S: TaskStore + PushConfigStore + PushOutbox,
+>(
+    store: S,
+) {
+    task_with_configs(&store, "t", &["a", "b"]).await;
+    let events = [
+        status_event("t", TaskState::Working, 1),
+        message_event(Message::user("a client message is not pushed")),
+        artifact_event("t", Artifact::text("x", "y"), false),
+    ];
+    store.append(&key("t"), 1, &events).await.unwrap();
+    let now = Utc::now();
+
+    // One claim takes at most `limit` heads.
+    let one = store.claim_due(now, later(now, HOLD), 1).await.unwrap();
+    assert_eq!(one.len(), 1);
+    let mut first = one;
+    first.extend(claim(&store, now).await);
+    assert_eq!(names(&first), [name("t", "a", 2), name("t", "b", 2)]);
+    for pending in &first {
+        assert_eq!(pending.attempts, 1);
+        assert_eq!(pending.event, events[0]);
+        assert_eq!(
+            pending.config,
+            push_config("t", &pending.id.config_id, &hook(&pending.id.config_id))
+        );
+        assert_eq!(pending.id.key, key("t"));
+        assert!(pending.queued_at <= now);
+    }
+
+    // Claimed heads are hidden, and the rest waits behind them.
+    assert!(claim(&store, now).await.is_empty());
+    assert!(claim(&store, later(now, HOLD - 1)).await.is_empty());
+
+    // Finishing a head lets its queue move on, and only its queue.
+    let a = first.iter().find(|p| p.id.config_id == "a").unwrap();
+    store.finish(a).await.unwrap();
+    let next = claim(&store, now).await;
+    assert_eq!(names(&next), [name("t", "a", 4)]);
+    assert_eq!(next[0].event, events[2]);
+    assert_eq!(next[0].attempts, 1);
+
+    let b = first.iter().find(|p| p.id.config_id == "b").unwrap();
+    store.finish(b).await.unwrap();
+    let last = claim(&store, now).await;
+    assert_eq!(names(&last), [name("t", "b", 4)]);
+
+    store.finish(&next[0]).await.unwrap();
+    store.finish(&last[0]).await.unwrap();
+    assert!(claim(&store, later(now, 10 * HOLD)).await.is_empty(), "drained");
+}
+
+/// A retried delivery is due again at its new time, keeps its `queued_at`
+/// and counts each claim as an attempt; a claim that ran out (its `attempts`
+/// moved on) can neither finish nor reschedule the delivery.
+pub async fn outbox_retries_count_attempts_and_a_claim_that_ran_out_decides_nothing<
+    S: TaskStore + PushConfigStore + PushOutbox,
+>(
+    store: S,
+) {
+    task_with_configs(&store, "t", &["a"]).await;
+    store
+        .append(&key("t"), 1, &[status_event("t", TaskState::Working, 1)])
+        .await
+        .unwrap();
+    let now = Utc::now();
+    let first = claim(&store, now).await;
+    assert_eq!(names(&first), [name("t", "a", 2)]);
+    assert_eq!(first[0].attempts, 1);
+
+    store.retry_at(&first[0], later(now, 10)).await.unwrap();
+    assert!(claim(&store, now).await.is_empty());
+    assert!(claim(&store, later(now, 9)).await.is_empty());
+    let second = claim(&store, later(now, 10)).await;
+    assert_eq!(names(&second), names(&first));
+    assert_eq!(second[0].attempts, 2);
+    assert_eq!(second[0].queued_at, first[0].queued_at);
+
+    // The new claim holds in turn, and runs out in turn.
+    assert!(claim(&store, later(now, 11)).await.is_empty());
+    let third = claim(&store, later(now, 10 + HOLD)).await;
+    assert_eq!(names(&third), names(&first));
+    assert_eq!(third[0].attempts, 3);
+
+    // Senders whose claims ran out decide nothing any more.
+    store.finish(&first[0]).await.unwrap();
+    store.retry_at(&second[0], later(now, 0)).await.unwrap();
+    assert!(
+        claim(&store, later(now, 11 + HOLD)).await.is_empty(),
+        "still held by the third claim"
+    );
+    let fourth = claim(&store, later(now, 10 + 2 * HOLD)).await;
+    assert_eq!(names(&fourth), names(&first), "not finished by a stale claim");
+    assert_eq!(fourth[0].attempts, 4);
+    assert_eq!(fourth[0].queued_at, first[0].queued_at);
+
+    // The claim that holds it does decide.
+    store.finish(&fourth[0]).await.unwrap();
+    assert!(claim(&store, later(now, 10 * HOLD)).await.is_empty(), "finished");
+}
+
+/// Deleting a config drops what was queued for it (saving it again does not
+/// bring that back), and removing a task drops everything queued for it.
+pub async fn outbox_deleting_a_config_or_removing_the_task_drops_its_deliveries<
+    S: TaskStore + PushConfigStore + PushOutbox,
+>(
+    store: S,
+) {
+    task_with_configs(&store, "t", &["a", "b"]).await;
+    two_statuses(&store, "t").await;
+    PushConfigStore::delete(&store, TENANT, "t", "a").await.unwrap();
+    let now = Utc::now();
+    let left = claim(&store, now).await;
+    assert_eq!(names(&left), [name("t", "b", 2)]);
+    store
+        .save(TENANT, &push_config("t", "a", &hook("a")))
+        .await
+        .unwrap();
+    assert!(
+        claim(&store, now).await.is_empty(),
+        "config a starts with nothing queued"
+    );
+
+    store.remove(&key("t")).await.unwrap();
+    assert!(claim(&store, later(now, 10 * HOLD)).await.is_empty());
+
+    // A task created again under that id starts with nothing queued.
+    task_with_configs(&store, "t", &["a", "b"]).await;
+    assert!(claim(&store, later(now, 10 * HOLD)).await.is_empty());
+}
+
+/// A whole-task event is queued like any other.
+pub async fn outbox_queues_a_whole_task_event_too<S: TaskStore + PushConfigStore + PushOutbox>(store: S) {
+    task_with_configs(&store, "t", &["a"]).await;
+    let whole = Arc::new(StreamResponse::Task(task_in("t", "other", TaskState::Working, 3)));
+    store.append(&key("t"), 1, &[Arc::clone(&whole)]).await.unwrap();
+    let claimed = claim(&store, Utc::now()).await;
+    assert_eq!(names(&claimed), [name("t", "a", 2)]);
+    assert_eq!(claimed[0].event, whole);
+}
+
+/// The store's queued signal (every store here has one) is notified by an
+/// append that queued a delivery, by the time the append returns, and not by
+/// one that queued nothing.
+pub async fn outbox_signals_an_append_that_queued_and_no_other<
+    S: TaskStore + PushConfigStore + PushOutbox,
+>(
+    store: S,
+) {
+    let signal = store.queued_signal().expect("the store signals what it queues");
+    // A notification nobody waited for is kept for the next waiter: polling
+    // once tells whether one came.
+    let notified = || signal.notified().now_or_never().is_some();
+    create(&store, &task("t")).await;
+    store
+        .append(&key("t"), 1, &[status_event("t", TaskState::Working, 1)])
+        .await
+        .unwrap();
+    assert!(!notified(), "no config, nothing queued");
+    store
+        .save(TENANT, &push_config("t", "a", &hook("a")))
+        .await
+        .unwrap();
+    assert!(!notified(), "saving a config queues nothing");
+    store
+        .append(&key("t"), 2, &[message_event(Message::user("hi"))])
+        .await
+        .unwrap();
+    assert!(!notified(), "a client message is not queued");
+    store
+        .append(&key("t"), 3, &[status_event("t", TaskState::Completed, 2)])
+        .await
+        .unwrap();
+    assert!(notified(), "an append that queued wakes the sender");
+    assert!(!notified(), "once");
+}
+
+/// A claim hands out the deliveries due longest first, across queues: a
+/// queue whose head was retried to a later time waits behind heads due
+/// earlier, even heads queued after it.
+pub async fn outbox_claims_the_oldest_due_first_across_queues<S: TaskStore + PushConfigStore + PushOutbox>(
+    store: S,
+) {
+    task_with_configs(&store, "t", &["a", "b"]).await;
+    task_with_configs(&store, "u", &["a"]).await;
+    task_with_configs(&store, "v", &["a"]).await;
+    store
+        .append(&key("t"), 1, &[status_event("t", TaskState::Working, 1)])
+        .await
+        .unwrap();
+    store
+        .append(&key("u"), 1, &[status_event("u", TaskState::Working, 1)])
+        .await
+        .unwrap();
+    let now = Utc::now();
+    let claimed = claim(&store, now).await;
+    assert_eq!(
+        names(&claimed),
+        [name("t", "a", 2), name("t", "b", 2), name("u", "a", 2)]
+    );
+    // Retried out of the order they were queued in.
+    for push in &claimed {
+        let secs = match (push.id.key.id.as_str(), push.id.config_id.as_str()) {
+            ("t", "a") => 30,
+            ("t", "b") => 10,
+            _ => 20,
+        };
+        store.retry_at(push, later(now, secs)).await.unwrap();
+    }
+    // Queued last, due at once: before every retried head.
+    store
+        .append(&key("v"), 1, &[status_event("v", TaskState::Working, 1)])
+        .await
+        .unwrap();
+
+    let mut order = Vec::new();
+    while let Some(push) = claim_one(&store, later(now, 40)).await {
+        order.push(push);
+        assert!(
+            order.len() <= 4,
+            "a claimed delivery was handed out again: {order:?}"
+        );
+    }
+    assert_eq!(
+        order.iter().map(name_of).collect::<Vec<_>>(),
+        [
+            name("v", "a", 2),
+            name("t", "b", 2),
+            name("u", "a", 2),
+            name("t", "a", 2),
+        ]
+    );
+
+    // A claim that can take only some of what is due takes the oldest due.
+    for push in &order {
+        let secs = match (push.id.key.id.as_str(), push.id.config_id.as_str()) {
+            ("t", "b") => 41,
+            ("t", "a") => 42,
+            ("v", "a") => 43,
+            _ => 44,
+        };
+        store.retry_at(push, later(now, secs)).await.unwrap();
+    }
+    let oldest = store
+        .claim_due(later(now, 50), later(now, 50 + HOLD), 2)
+        .await
+        .unwrap();
+    assert_eq!(names(&oldest), [name("t", "a", 2), name("t", "b", 2)]);
+    let rest = claim(&store, later(now, 50)).await;
+    assert_eq!(names(&rest), [name("u", "a", 2), name("v", "a", 2)]);
 }
 
 // ---------------------------------------------------------------------------

@@ -16,7 +16,7 @@ use std::time::Duration;
 use super::bus::{EventBus, InMemoryEventBus};
 use super::call::CallContext;
 use super::executor::{AgentExecutor, CancelContext, RequestContext, TaskUpdater};
-use super::push::sender::Sender;
+use super::push::sender::PushSender;
 use super::push::{PushDelivery, WebhookGuard};
 use super::store::{
     DynStore, InMemoryTaskStore, PushConfigStore, PushOutbox, Sequence, TaskKey, TaskStore, TaskView,
@@ -88,7 +88,7 @@ struct Inner {
     version_policy: VersionPolicy,
     webhook_guard: WebhookGuard,
     /// Sends push notifications, when the card declares them.
-    sender: Option<Arc<Sender>>,
+    sender: Option<PushSender>,
 }
 
 impl std::fmt::Debug for RequestHandler {
@@ -192,13 +192,14 @@ impl RequestHandlerBuilder {
 
     /// The handler.
     pub fn build(self) -> RequestHandler {
-        let sender = self.card.capabilities.supports_push_notifications().then(|| {
-            Sender::new(
+        let sender = match self.card.capabilities.supports_push_notifications() {
+            true => PushSender::new(
                 Arc::clone(&self.store),
                 self.push_delivery,
                 self.webhook_guard.clone(),
-            )
-        });
+            ),
+            false => None,
+        };
         if let Some(sender) = &sender {
             sender.ensure_started();
         }

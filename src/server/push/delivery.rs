@@ -4,6 +4,9 @@ use std::time::Duration;
 
 use crate::webhook::SigningKey;
 
+const HOUR: Duration = Duration::from_secs(3600);
+const DAY: Duration = Duration::from_secs(24 * 3600);
+
 /// How an agent sends push notifications; see
 /// [`RequestHandlerBuilder::push_delivery`](crate::server::RequestHandlerBuilder::push_delivery).
 ///
@@ -76,9 +79,10 @@ impl PushDelivery {
         }
     }
 
-    /// How long one attempt may take, connecting included (default 10 s).
+    /// How long one attempt may take, connecting included (default 10 s,
+    /// at most an hour).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.timeout = timeout.clamp(Duration::from_millis(1), HOUR);
         self
     }
 
@@ -88,9 +92,12 @@ impl PushDelivery {
         self
     }
 
-    /// How long after its event a delivery is still tried (default a day).
+    /// How long after its event a delivery is still tried (default a day,
+    /// at most a year). A delivery found older than this when its turn comes
+    /// is dropped without an attempt, so a backlog behind a dead webhook
+    /// ends.
     pub fn max_age(mut self, age: Duration) -> Self {
-        self.max_age = age;
+        self.max_age = age.min(365 * DAY);
         self
     }
 
@@ -99,14 +106,15 @@ impl PushDelivery {
     /// (defaults 1 s and 10 minutes). A `Retry-After` from the receiver
     /// takes precedence.
     pub fn backoff(mut self, first: Duration, max: Duration) -> Self {
-        self.first_retry = first;
-        self.max_retry = max.max(first);
+        self.first_retry = first.min(DAY);
+        self.max_retry = max.clamp(self.first_retry, DAY);
         self
     }
 
-    /// How many deliveries may be in flight at once (default 64).
+    /// How many deliveries may be in flight at once (default 64, at most
+    /// 10,000).
     pub fn concurrency(mut self, deliveries: usize) -> Self {
-        self.concurrency = deliveries.max(1);
+        self.concurrency = deliveries.clamp(1, 10_000);
         self
     }
 
@@ -114,7 +122,7 @@ impl PushDelivery {
     /// told about: retries coming due, deliveries left by a restart or
     /// queued by another process on the same database (default 1 s).
     pub fn poll_interval(mut self, interval: Duration) -> Self {
-        self.poll_interval = interval.max(Duration::from_millis(10));
+        self.poll_interval = interval.clamp(Duration::from_millis(10), HOUR);
         self
     }
 

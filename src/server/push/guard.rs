@@ -74,7 +74,8 @@ impl WebhookGuard {
     /// Allows the host `name` (exactly, case-insensitively) whatever it
     /// resolves to.
     pub fn allow_host(mut self, name: impl Into<String>) -> Self {
-        self.hosts.push(name.into().to_ascii_lowercase());
+        let name = name.into();
+        self.hosts.push(name.trim_end_matches('.').to_ascii_lowercase());
         self
     }
 
@@ -385,6 +386,11 @@ mod tests {
         assert!(guard.check_url("http://10.2.0.1/").is_err());
         assert!(guard.check_url("http://169.254.169.254/").is_err());
         assert!(guard.allows_host("HOOKS.internal."));
+        assert!(
+            WebhookGuard::new()
+                .allow_host("Hooks.Internal.")
+                .allows_host("hooks.internal")
+        );
     }
 
     #[test]

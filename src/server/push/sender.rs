@@ -20,16 +20,27 @@ use super::{PushDelivery, WebhookGuard};
 use crate::server::store::{DynStore, PendingPush, PushId};
 use crate::webhook::{self, SigningKey};
 
-/// Sends the deliveries of one handler's store.
-pub(crate) struct Sender {
+/// The most of a webhook's answer that is read; the rest is dropped.
+const MAX_ANSWER: usize = 64 * 1024;
+
+/// The sender of one handler: the handler owns it, and dropping it stops
+/// the loop (deliveries in flight finish).
+pub(crate) struct PushSender {
+    core: Arc<Sender>,
+    task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// Whether the loop runs: cleared when its task ends, a runtime shut
+    /// down included, so that the next request starts it again.
+    running: Arc<AtomicBool>,
+}
+
+/// What the loop and every delivery share.
+struct Sender {
     store: Arc<dyn DynStore>,
     settings: PushDelivery,
     guard: WebhookGuard,
     http: reqwest::Client,
     /// A delivery ended: its queue may have another one due.
-    ended: Arc<Notify>,
-    started: AtomicBool,
-    task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    ended: Notify,
 }
 
 /// What one attempt came to.
@@ -43,8 +54,10 @@ enum Verdict {
     GiveUp(String),
 }
 
-impl Sender {
-    pub(crate) fn new(store: Arc<dyn DynStore>, settings: PushDelivery, guard: WebhookGuard) -> Arc<Self> {
+impl PushSender {
+    /// A sender for `store`; `None`, logged, if no HTTP client can be built
+    /// (deliveries then wait in the outbox for a process that can send).
+    pub(crate) fn new(store: Arc<dyn DynStore>, settings: PushDelivery, guard: WebhookGuard) -> Option<Self> {
         let http = reqwest::Client::builder()
             .dns_resolver(Arc::new(GuardedResolver::new(guard.clone())))
             .redirect(reqwest::redirect::Policy::none())
@@ -52,55 +65,144 @@ impl Sender {
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout)
             .user_agent(concat!("a2akit/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .unwrap_or_default();
-        Arc::new(Self {
-            store,
-            settings,
-            guard,
-            http,
-            ended: Arc::default(),
-            started: AtomicBool::new(false),
+            .build();
+        let http = match http {
+            Ok(http) => http,
+            Err(err) => {
+                tracing::error!(error = %err, "no HTTP client for push notifications: none will be sent");
+                return None;
+            }
+        };
+        Some(Self {
+            core: Arc::new(Sender {
+                store,
+                settings,
+                guard,
+                http,
+                ended: Notify::new(),
+            }),
             task: Mutex::new(None),
+            running: Arc::default(),
         })
     }
 
-    /// Starts the loop on the current Tokio runtime, once; does nothing
-    /// outside a runtime (the next call from inside one starts it).
-    pub(crate) fn ensure_started(self: &Arc<Self>) {
-        if self.started.load(Ordering::Relaxed) {
+    /// Starts the loop on the current Tokio runtime unless it runs; does
+    /// nothing outside a runtime (a later call from inside one starts it).
+    pub(crate) fn ensure_started(&self) {
+        if self.running.load(Ordering::Acquire) {
             return;
         }
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;
         };
-        if self.started.swap(true, Ordering::AcqRel) {
+        let mut task = self.task.lock().unwrap_or_else(|p| p.into_inner());
+        if self.running.swap(true, Ordering::AcqRel) {
             return;
         }
-        let handle = runtime.spawn(Arc::downgrade(self).run());
-        *self.task.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle);
+        let running = Running(Arc::clone(&self.running));
+        let core = Arc::clone(&self.core);
+        *task = Some(runtime.spawn(async move {
+            let _running = running;
+            core.run().await;
+        }));
+    }
+}
+
+impl Drop for PushSender {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.get_mut().unwrap_or_else(|p| p.into_inner()).take() {
+            task.abort();
+        }
+    }
+}
+
+/// Clears the running flag when the loop's task ends, however it ends.
+struct Running(Arc<AtomicBool>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
+}
+
+/// A std duration as a chrono one; the settings keep every duration far
+/// below where this would saturate.
+fn span(duration: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(duration).unwrap_or(chrono::Duration::days(3650))
+}
+
+impl Sender {
+    /// How long a claim hides a delivery from other senders: the attempt,
+    /// and a margin for recording how it went.
+    fn claim_time(&self) -> chrono::Duration {
+        span(self.settings.timeout) + chrono::Duration::seconds(30)
     }
 
-    /// How long a claim hides a delivery from other senders: longer than
-    /// any attempt can take.
-    fn claim_time(&self) -> chrono::Duration {
-        chrono::Duration::from_std(self.settings.timeout + Duration::from_secs(5))
-            .unwrap_or(chrono::Duration::MAX)
+    /// Claims what is due and sends it, at most `concurrency` at once, until aborted.
+    async fn run(self: Arc<Self>) {
+        let signal = self.store.queued_signal().unwrap_or_default();
+        let slots = Arc::new(Semaphore::new(self.settings.concurrency));
+        let mut failing = 0u32;
+        loop {
+            let mut full_batch = false;
+            let free = slots.available_permits();
+            if free > 0 {
+                let now = Utc::now();
+                match self.store.claim_due(now, now + self.claim_time(), free).await {
+                    Ok(batch) => {
+                        failing = 0;
+                        full_batch = batch.len() == free;
+                        for push in batch {
+                            let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
+                                break;
+                            };
+                            let sender = Arc::clone(&self);
+                            tokio::spawn(async move {
+                                sender.deliver(push).await;
+                                drop(slot);
+                                sender.ended.notify_one();
+                            });
+                        }
+                    }
+                    Err(err) => {
+                        failing = failing.saturating_add(1);
+                        if failing == 1 || failing.is_power_of_two() {
+                            tracing::warn!(error = %err, "could not read the push outbox");
+                        }
+                    }
+                }
+            }
+            if full_batch && slots.available_permits() > 0 {
+                continue;
+            }
+            // A store that keeps failing is asked less often, up to 30 polls apart.
+            let wait = self.settings.poll_interval.saturating_mul(failing.clamp(1, 30));
+            tokio::select! {
+                _ = signal.notified() => {}
+                _ = self.ended.notified() => {}
+                _ = tokio::time::sleep(wait) => {}
+            }
+        }
     }
 
     /// Posts a delivery, then records how it went.
     async fn deliver(&self, push: PendingPush) {
-        let verdict = self.attempt(&push).await;
         let id = &push.id;
+        let deadline = push.queued_at + span(self.settings.max_age);
+        let verdict = if Utc::now() > deadline {
+            Verdict::GiveUp(format!("older than {:?}", self.settings.max_age))
+        } else {
+            self.attempt(&push).await
+        };
         let outcome = match verdict {
-            Verdict::Delivered => self.store.finish_push(id).await,
+            Verdict::Delivered => self.store.finish_push(&push).await,
             Verdict::GiveUp(why) => {
                 tracing::warn!(
                     task_id = %id.key.id, config_id = %id.config_id, sequence = id.sequence,
                     attempts = push.attempts, reason = %why,
                     "push notification dropped"
                 );
-                self.store.finish_push(id).await
+                self.store.finish_push(&push).await
             }
             Verdict::Retry(why, retry_after) => {
                 let wait = retry_after.unwrap_or_else(|| {
@@ -110,23 +212,21 @@ impl Sender {
                         self.settings.max_retry,
                     )
                 });
-                let at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX);
-                let deadline = push.queued_at
-                    + chrono::Duration::from_std(self.settings.max_age).unwrap_or(chrono::Duration::MAX);
+                let at = Utc::now() + span(wait);
                 if push.attempts >= self.settings.max_attempts || at > deadline {
                     tracing::warn!(
                         task_id = %id.key.id, config_id = %id.config_id, sequence = id.sequence,
                         attempts = push.attempts, reason = %why,
                         "push notification dropped after its last attempt"
                     );
-                    self.store.finish_push(id).await
+                    self.store.finish_push(&push).await
                 } else {
                     tracing::debug!(
                         task_id = %id.key.id, config_id = %id.config_id, sequence = id.sequence,
                         attempts = push.attempts, reason = %why, retry_in = ?wait,
                         "push notification will be tried again"
                     );
-                    self.store.retry_push(id, at).await
+                    self.store.retry_push(&push, at).await
                 }
             }
         };
@@ -183,81 +283,23 @@ impl Sender {
             );
         }
         match request.body(body).send().await {
-            Ok(response) => verdict_of(&response),
-            Err(err) if refused(&err) => Verdict::GiveUp(chain(&err)),
-            Err(err) if err.is_builder() => Verdict::GiveUp(chain(&err)),
-            Err(err) => Verdict::Retry(chain(&err), None),
-        }
-    }
-}
-
-impl Drop for Sender {
-    fn drop(&mut self) {
-        if let Some(task) = self.task.get_mut().unwrap_or_else(|p| p.into_inner()).take() {
-            task.abort();
-        }
-    }
-}
-
-/// The loop, holding the sender weakly so that it ends with its handler.
-trait Run {
-    fn run(self) -> impl std::future::Future<Output = ()> + Send;
-}
-
-impl Run for std::sync::Weak<Sender> {
-    async fn run(self) {
-        let (signal, ended, slots, poll) = {
-            let Some(sender) = self.upgrade() else { return };
-            let signal = sender.store.queued_signal().unwrap_or_default();
-            let slots = Arc::new(Semaphore::new(sender.settings.concurrency));
-            (
-                signal,
-                Arc::clone(&sender.ended),
-                slots,
-                sender.settings.poll_interval,
-            )
-        };
-        let mut failing = 0u32;
-        loop {
-            let Some(sender) = self.upgrade() else { return };
-            let mut full_batch = false;
-            let free = slots.available_permits();
-            if free > 0 {
-                let now = Utc::now();
-                match sender.store.claim_due(now, now + sender.claim_time(), free).await {
-                    Ok(batch) => {
-                        failing = 0;
-                        full_batch = batch.len() == free;
-                        for push in batch {
-                            let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
-                                break;
-                            };
-                            let sender = Arc::clone(&sender);
-                            tokio::spawn(async move {
-                                sender.deliver(push).await;
-                                drop(slot);
-                                sender.ended.notify_one();
-                            });
-                        }
-                    }
-                    Err(err) => {
-                        failing = failing.saturating_add(1);
-                        if failing == 1 || failing.is_power_of_two() {
-                            tracing::warn!(error = %err, "could not read the push outbox");
-                        }
+            Ok(mut response) => {
+                let verdict = verdict_of(&response);
+                // Read (a bounded part of) what the webhook said, so that
+                // the connection can carry the next delivery.
+                let mut read = 0;
+                while let Ok(Some(chunk)) = response.chunk().await {
+                    read += chunk.len();
+                    if read > MAX_ANSWER {
+                        break;
                     }
                 }
+                verdict
             }
-            if full_batch && slots.available_permits() > 0 {
-                continue;
-            }
-            let wait = poll.saturating_mul(failing.clamp(1, 30));
-            drop(sender);
-            tokio::select! {
-                _ = signal.notified() => {}
-                _ = ended.notified() => {}
-                _ = tokio::time::sleep(wait) => {}
-            }
+            // URLs may carry secrets in their query: they stay out of the log.
+            Err(err) if refused(&err) => Verdict::GiveUp(chain(&err.without_url())),
+            Err(err) if err.is_builder() => Verdict::GiveUp(chain(&err.without_url())),
+            Err(err) => Verdict::Retry(chain(&err.without_url()), None),
         }
     }
 }

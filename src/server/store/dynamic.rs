@@ -7,8 +7,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::{
-    PendingPush, PushConfigStore, PushId, PushOutbox, Sequence, StoreError, StoredTask, TaskEvent, TaskKey,
-    TaskPage, TaskQuery, TaskStore, TaskView,
+    PendingPush, PushConfigStore, PushOutbox, Sequence, StoreError, StoredTask, TaskEvent, TaskKey, TaskPage,
+    TaskQuery, TaskStore, TaskView,
 };
 use crate::types::{StreamResponse, Task, TaskPushNotificationConfig};
 
@@ -68,8 +68,12 @@ pub(crate) trait DynStore: Send + Sync + 'static {
         until: DateTime<Utc>,
         limit: usize,
     ) -> BoxFuture<'_, Result<Vec<PendingPush>, StoreError>>;
-    fn finish_push<'a>(&'a self, id: &'a PushId) -> BoxFuture<'a, Result<(), StoreError>>;
-    fn retry_push<'a>(&'a self, id: &'a PushId, at: DateTime<Utc>) -> BoxFuture<'a, Result<(), StoreError>>;
+    fn finish_push<'a>(&'a self, push: &'a PendingPush) -> BoxFuture<'a, Result<(), StoreError>>;
+    fn retry_push<'a>(
+        &'a self,
+        push: &'a PendingPush,
+        at: DateTime<Utc>,
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
     fn queued_signal(&self) -> Option<Arc<tokio::sync::Notify>>;
 }
 
@@ -148,11 +152,15 @@ impl<S: TaskStore + PushConfigStore + PushOutbox> DynStore for S {
     ) -> BoxFuture<'_, Result<Vec<PendingPush>, StoreError>> {
         Box::pin(PushOutbox::claim_due(self, now, until, limit))
     }
-    fn finish_push<'a>(&'a self, id: &'a PushId) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(PushOutbox::finish(self, id))
+    fn finish_push<'a>(&'a self, push: &'a PendingPush) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(PushOutbox::finish(self, push))
     }
-    fn retry_push<'a>(&'a self, id: &'a PushId, at: DateTime<Utc>) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(PushOutbox::retry_at(self, id, at))
+    fn retry_push<'a>(
+        &'a self,
+        push: &'a PendingPush,
+        at: DateTime<Utc>,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(PushOutbox::retry_at(self, push, at))
     }
     fn queued_signal(&self) -> Option<Arc<tokio::sync::Notify>> {
         PushOutbox::queued_signal(self)

@@ -56,7 +56,11 @@ pub struct PendingPush {
 /// the work without sending one delivery twice at once: a claimed delivery
 /// is hidden from other claims until the claim runs out, so a sender that
 /// dies mid-delivery leaves it to be sent again later (deliveries are at
-/// least once).
+/// least once). Claims are timed by the senders' clocks: processes sharing
+/// a database should keep theirs in sync (NTP), well within the margin a
+/// claim leaves beyond the delivery timeout (30 seconds). Claims are timed by the senders' clocks: processes sharing
+/// a database should keep theirs in sync (NTP), within the margin a claim
+/// leaves beyond the delivery timeout.
 pub trait PushOutbox: Send + Sync + 'static {
     /// Claims at most `limit` deliveries due at `now`, only the oldest of each
     /// (task, config) queue, hiding each from other claims until `until`;
@@ -68,12 +72,18 @@ pub trait PushOutbox: Send + Sync + 'static {
         limit: usize,
     ) -> impl Future<Output = Result<Vec<PendingPush>, StoreError>> + Send;
 
-    /// Removes a delivery: sent, or given up on.
-    fn finish(&self, id: &PushId) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Removes a claimed delivery: sent, or given up on. Does nothing if
+    /// the claim ran out and another claim took the delivery since (its
+    /// `attempts` moved on): that sender decides now.
+    fn finish(&self, push: &PendingPush) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// Makes a delivery due again at `at`.
-    fn retry_at(&self, id: &PushId, at: DateTime<Utc>)
-    -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Makes a claimed delivery due again at `at`, on the same terms as
+    /// [`finish`](Self::finish).
+    fn retry_at(
+        &self,
+        push: &PendingPush,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Notified when this store queues a delivery, so that a sender in the
     /// same process need not wait for its next poll. `None` (the default)
@@ -93,16 +103,16 @@ impl<S: PushOutbox> PushOutbox for Arc<S> {
         S::claim_due(self, now, until, limit)
     }
 
-    fn finish(&self, id: &PushId) -> impl Future<Output = Result<(), StoreError>> + Send {
-        S::finish(self, id)
+    fn finish(&self, push: &PendingPush) -> impl Future<Output = Result<(), StoreError>> + Send {
+        S::finish(self, push)
     }
 
     fn retry_at(
         &self,
-        id: &PushId,
+        push: &PendingPush,
         at: DateTime<Utc>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send {
-        S::retry_at(self, id, at)
+        S::retry_at(self, push, at)
     }
 
     fn queued_signal(&self) -> Option<Arc<tokio::sync::Notify>> {

@@ -124,78 +124,82 @@ impl PushOutbox for InMemoryTaskStore {
     ) -> Result<Vec<PendingPush>, StoreError> {
         let mut tasks = self.lock();
         let tasks = &mut *tasks;
-        let mut claimed = Vec::new();
+        // The due heads, the longest due first, so that no queue starves.
+        let mut due = Vec::new();
         let mut idle = Vec::new();
         for key in &tasks.pushing {
-            if claimed.len() >= limit {
-                break;
-            }
-            let Some(entry) = tasks.entries.get_mut(key) else {
+            let Some(entry) = tasks.entries.get(key) else {
                 idle.push(key.clone());
                 continue;
             };
             if entry.pushes.is_empty() {
                 idle.push(key.clone());
-                continue;
             }
-            for queue in &mut entry.pushes {
-                if claimed.len() >= limit {
-                    break;
+            for (at, queue) in entry.pushes.iter().enumerate() {
+                if let Some(head) = queue.items.front().filter(|head| head.due_at <= now) {
+                    due.push((head.due_at, key.clone(), at));
                 }
-                let Some(head) = queue.items.front_mut() else {
-                    continue;
-                };
-                if head.due_at > now {
-                    continue;
-                }
-                let Some(config) = entry.configs.iter().find(|c| c.id == queue.config_id) else {
-                    continue;
-                };
-                head.due_at = until;
-                head.attempts += 1;
-                claimed.push(PendingPush {
-                    id: PushId {
-                        key: key.clone(),
-                        config_id: queue.config_id.clone(),
-                        sequence: head.sequence,
-                    },
-                    config: config.clone(),
-                    event: Arc::clone(&head.event),
-                    attempts: head.attempts,
-                    queued_at: head.queued_at,
-                });
             }
         }
         for key in idle {
             tasks.pushing.remove(&key);
         }
+        due.sort_unstable_by_key(|(due_at, _, _)| *due_at);
+        let mut claimed = Vec::with_capacity(due.len().min(limit));
+        for (_, key, at) in due.into_iter().take(limit) {
+            let Some(entry) = tasks.entries.get_mut(&key) else {
+                continue;
+            };
+            let queue = &mut entry.pushes[at];
+            let Some(config) = entry.configs.iter().find(|c| c.id == queue.config_id) else {
+                continue;
+            };
+            let head = queue.items.front_mut().expect("a due head");
+            head.due_at = until;
+            head.attempts += 1;
+            claimed.push(PendingPush {
+                id: PushId {
+                    key,
+                    config_id: queue.config_id.clone(),
+                    sequence: head.sequence,
+                },
+                config: config.clone(),
+                event: Arc::clone(&head.event),
+                attempts: head.attempts,
+                queued_at: head.queued_at,
+            });
+        }
         Ok(claimed)
     }
 
-    async fn finish(&self, id: &PushId) -> Result<(), StoreError> {
+    async fn finish(&self, push: &PendingPush) -> Result<(), StoreError> {
         let mut tasks = self.lock();
-        let Some(queue) = tasks.queue_of(id) else {
+        let Some(queue) = tasks.queue_of(&push.id) else {
             return Ok(());
         };
-        let before = queue.items.len();
-        queue.items.retain(|item| item.sequence != id.sequence);
-        let removed = before - queue.items.len();
+        let held = |item: &Queued| item.sequence == push.id.sequence && item.attempts == push.attempts;
+        let Some(at) = queue.items.iter().position(held) else {
+            return Ok(());
+        };
+        queue.items.remove(at);
         let empty = queue.items.is_empty();
-        tasks.queued -= removed;
+        tasks.queued -= 1;
         if empty {
-            if let Some(entry) = tasks.entries.get_mut(&id.key) {
+            if let Some(entry) = tasks.entries.get_mut(&push.id.key) {
                 entry.pushes.retain(|q| !q.items.is_empty());
             }
         }
         Ok(())
     }
 
-    async fn retry_at(&self, id: &PushId, at: DateTime<Utc>) -> Result<(), StoreError> {
+    async fn retry_at(&self, push: &PendingPush, at: DateTime<Utc>) -> Result<(), StoreError> {
         let mut tasks = self.lock();
-        if let Some(item) = tasks
-            .queue_of(id)
-            .and_then(|queue| queue.items.iter_mut().find(|item| item.sequence == id.sequence))
-        {
+        if let Some(item) = tasks.queue_of(&push.id).and_then(|queue| {
+            queue
+                .items
+                .iter_mut()
+                .find(|item| item.sequence == push.id.sequence && item.attempts == push.attempts)
+        }) {
             item.due_at = at;
         }
         Ok(())

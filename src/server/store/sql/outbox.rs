@@ -31,8 +31,8 @@ type DueRow = (
     Option<String>,
 );
 
-/// A row's primary key as stored.
-type RowKey = (String, String, String, i64);
+/// A row's primary key as stored, and its attempts as read.
+type RowKey = (String, String, String, i64, i32);
 
 /// A head that reads well, ready to be claimed.
 struct Candidate {
@@ -58,7 +58,7 @@ fn read(row: DueRow) -> Read {
     let Some(config) = config else {
         // Deleted while the append that queued this was in flight.
         tracing::debug!(task_id = %key.id, config_id, "a queued push delivery lost its config: dropped");
-        return Read::Discard((key.tenant, key.id, config_id, seq));
+        return Read::Discard((key.tenant, key.id, config_id, seq, attempts));
     };
     let decoded = (|| {
         let sequence = u64::try_from(seq).map_err(|_| {
@@ -102,7 +102,7 @@ fn read(row: DueRow) -> Read {
                 error = %err,
                 "a queued push delivery cannot be read: dropped"
             );
-            Read::Discard((key.tenant, key.id, config_id, seq))
+            Read::Discard((key.tenant, key.id, config_id, seq, attempts))
         }
     }
 }
@@ -137,15 +137,21 @@ impl SqlStore {
         dropped: &[RowKey],
         until: i64,
     ) -> Result<Vec<bool>, StoreError> {
+        if candidates.is_empty() && dropped.is_empty() {
+            // Nothing to write: no turn of SQLite's writer taken.
+            return Ok(Vec::new());
+        }
         let sql = &self.sql;
         let won: Result<Vec<bool>, sqlx::Error> = on_pool!(&self.pool, |pool| {
             let _turn = self.write_turn().await;
-            for (tenant, task_id, config_id, seq) in dropped {
+            for (tenant, task_id, config_id, seq, attempts) in dropped {
+                // Unless another process claimed it since it was read.
                 sqlx::query(sql.finish_push.get())
                     .bind(tenant)
                     .bind(task_id)
                     .bind(config_id)
                     .bind(seq)
+                    .bind(attempts)
                     .execute(pool)
                     .await?;
             }
@@ -218,9 +224,11 @@ impl PushOutbox for SqlStore {
         Ok(claimed)
     }
 
-    async fn finish(&self, id: &PushId) -> Result<(), StoreError> {
+    async fn finish(&self, push: &PendingPush) -> Result<(), StoreError> {
         let sql = &self.sql;
+        let id = &push.id;
         let sequence = super::tasks::seq(id.sequence);
+        let attempts = i32::try_from(push.attempts).unwrap_or(i32::MAX);
         let result: Result<(), sqlx::Error> = on_pool!(&self.pool, |pool| {
             let _turn = self.write_turn().await;
             sqlx::query(sql.finish_push.get())
@@ -228,6 +236,7 @@ impl PushOutbox for SqlStore {
                 .bind(&id.key.id)
                 .bind(&id.config_id)
                 .bind(sequence)
+                .bind(attempts)
                 .execute(pool)
                 .await
                 .map(drop)
@@ -235,9 +244,11 @@ impl PushOutbox for SqlStore {
         result.map_err(|err| classify(err, "finishing a push delivery"))
     }
 
-    async fn retry_at(&self, id: &PushId, at: DateTime<Utc>) -> Result<(), StoreError> {
+    async fn retry_at(&self, push: &PendingPush, at: DateTime<Utc>) -> Result<(), StoreError> {
         let sql = &self.sql;
+        let id = &push.id;
         let sequence = super::tasks::seq(id.sequence);
+        let attempts = i32::try_from(push.attempts).unwrap_or(i32::MAX);
         let at = nanos(Some(at));
         let result: Result<(), sqlx::Error> = on_pool!(&self.pool, |pool| {
             let _turn = self.write_turn().await;
@@ -247,6 +258,7 @@ impl PushOutbox for SqlStore {
                 .bind(&id.key.id)
                 .bind(&id.config_id)
                 .bind(sequence)
+                .bind(attempts)
                 .execute(pool)
                 .await
                 .map(drop)

@@ -120,9 +120,12 @@ statements! {
     /// read (every claim counts an attempt, so the pair changes each time).
     claim_push = "UPDATE a2a_push_outbox SET due_at = ?, attempts = attempts + 1 \
         WHERE tenant = ? AND task_id = ? AND config_id = ? AND seq = ? AND due_at = ? AND attempts = ?";
+    /// Only while the claim that made `attempts` what it is still holds it.
     retry_push = "UPDATE a2a_push_outbox SET due_at = ? \
-        WHERE tenant = ? AND task_id = ? AND config_id = ? AND seq = ?";
-    finish_push = "DELETE FROM a2a_push_outbox WHERE tenant = ? AND task_id = ? AND config_id = ? AND seq = ?";
+        WHERE tenant = ? AND task_id = ? AND config_id = ? AND seq = ? AND attempts = ?";
+    /// Only while the claim that made `attempts` what it is still holds it.
+    finish_push = "DELETE FROM a2a_push_outbox \
+        WHERE tenant = ? AND task_id = ? AND config_id = ? AND seq = ? AND attempts = ?";
 
     expire_run = "DELETE FROM a2a_task_runs WHERE tenant = ? AND task_id = ? AND expires_at < ?";
     insert_run = "INSERT INTO a2a_task_runs (tenant, task_id, holder, expires_at) VALUES (?, ?, ?, ?)";
