@@ -43,6 +43,7 @@
 
 pub mod bus;
 mod call;
+mod daemon;
 mod detached;
 mod executor;
 mod follow;

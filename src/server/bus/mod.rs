@@ -6,9 +6,19 @@
 //! subscriber, a lost notification): a subscriber that sees a gap in the
 //! sequence reads the missing events from the store, so the bus carries
 //! news, and the store is the truth. That is what lets another
-//! implementation carry events between processes.
+//! implementation carry events between processes: [`PgEventBus`] (feature
+//! `postgres`) over the database the processes share, and
+//! [`NatsEventBus`] (feature `nats`) over NATS JetStream.
 
 mod memory;
+#[cfg(feature = "nats")]
+#[cfg_attr(docsrs, doc(cfg(feature = "nats")))]
+mod nats;
+#[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
+mod postgres;
+#[cfg(any(feature = "postgres", feature = "nats"))]
+mod relay;
 
 use std::pin::Pin;
 
@@ -16,6 +26,10 @@ use futures_util::Stream;
 use tokio::sync::watch;
 
 pub use memory::InMemoryEventBus;
+#[cfg(feature = "nats")]
+pub use nats::{NatsBusOptions, NatsEventBus};
+#[cfg(feature = "postgres")]
+pub use postgres::PgEventBus;
 
 use super::store::{TaskEvent, TaskKey};
 

@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use super::bus::{EventBus, InMemoryEventBus};
 use super::call::CallContext;
+use super::daemon::Daemon;
 use super::executor::{AgentExecutor, CancelContext, RequestContext, TaskUpdater};
 use super::push::sender::PushSender;
 use super::push::{PushDelivery, WebhookGuard};
@@ -89,6 +90,8 @@ struct Inner {
     webhook_guard: WebhookGuard,
     /// Sends push notifications, when the card declares them.
     sender: Option<PushSender>,
+    /// Fails the tasks whose run was lost with its process.
+    recovery: Daemon,
 }
 
 impl std::fmt::Debug for RequestHandler {
@@ -113,6 +116,7 @@ pub struct RequestHandlerBuilder {
     version_policy: VersionPolicy,
     webhook_guard: WebhookGuard,
     push_delivery: PushDelivery,
+    abandoned_after: Duration,
 }
 
 impl RequestHandlerBuilder {
@@ -184,6 +188,19 @@ impl RequestHandlerBuilder {
         self
     }
 
+    /// How long an unfinished task whose run is gone stays as it is before
+    /// it is failed (default one minute). A run is gone when the process
+    /// running it died: with a shared store and run ownership (the SQL
+    /// stores), another process notices once the run's lease has expired
+    /// and the task has not changed for this long, and fails it with a
+    /// message saying why; the client sees a failed task instead of one
+    /// working forever. It is not run again, as an agent's work is not
+    /// assumed safe to repeat.
+    pub fn abandoned_after(mut self, quiet: Duration) -> Self {
+        self.abandoned_after = quiet.max(Duration::from_secs(1));
+        self
+    }
+
     /// Which `A2A-Version` values are served (default: any `1.x`).
     pub fn version_policy(mut self, policy: VersionPolicy) -> Self {
         self.version_policy = policy;
@@ -203,16 +220,32 @@ impl RequestHandlerBuilder {
         if let Some(sender) = &sender {
             sender.ensure_started();
         }
+        let engine = Engine::new(self.store, self.bus, self.runs, self.max_history);
+        let recovery = {
+            let (engine, quiet) = (Arc::downgrade(&engine), self.abandoned_after);
+            Daemon::new(move || {
+                let engine = engine.clone();
+                async move {
+                    loop {
+                        tokio::time::sleep(quiet / 4).await;
+                        let Some(engine) = engine.upgrade() else { return };
+                        engine.fail_abandoned(quiet).await;
+                    }
+                }
+            })
+        };
+        recovery.ensure_started();
         RequestHandler {
             inner: Arc::new(Inner {
                 card: self.card,
                 extended_card: self.extended_card,
                 executor: self.executor,
-                engine: Engine::new(self.store, self.bus, self.runs, self.max_history),
+                engine,
                 executor_timeout: self.executor_timeout,
                 version_policy: self.version_policy,
                 webhook_guard: self.webhook_guard,
                 sender,
+                recovery,
             }),
         }
     }
@@ -245,6 +278,7 @@ impl RequestHandler {
             version_policy: VersionPolicy::default(),
             webhook_guard: WebhookGuard::default(),
             push_delivery: PushDelivery::default(),
+            abandoned_after: Duration::from_secs(60),
         }
     }
 
@@ -282,6 +316,7 @@ impl RequestHandler {
         if let Some(sender) = &self.inner.sender {
             sender.ensure_started();
         }
+        self.inner.recovery.ensure_started();
         for extension in &self.inner.card.capabilities.extensions {
             if extension.required && !call.extensions.contains(&extension.uri) {
                 return Err(Error::extension_support_required(&extension.uri));

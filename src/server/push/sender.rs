@@ -7,8 +7,7 @@
 //! queues a delivery in this process, when a delivery ends (the next one of
 //! its queue is due), and every poll interval for the rest.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -17,6 +16,7 @@ use tokio::sync::{Notify, Semaphore};
 
 use super::resolve::{GuardedResolver, Refused};
 use super::{PushDelivery, WebhookGuard};
+use crate::server::daemon::Daemon;
 use crate::server::store::{DynStore, PendingPush, PushId};
 use crate::webhook::{self, SigningKey};
 
@@ -26,11 +26,7 @@ const MAX_ANSWER: usize = 64 * 1024;
 /// The sender of one handler: the handler owns it, and dropping it stops
 /// the loop (deliveries in flight finish).
 pub(crate) struct PushSender {
-    core: Arc<Sender>,
-    task: Mutex<Option<tokio::task::JoinHandle<()>>>,
-    /// Whether the loop runs: cleared when its task ends, a runtime shut
-    /// down included, so that the next request starts it again.
-    running: Arc<AtomicBool>,
+    daemon: Daemon,
 }
 
 /// What the loop and every delivery share.
@@ -73,55 +69,21 @@ impl PushSender {
                 return None;
             }
         };
+        let core = Arc::new(Sender {
+            store,
+            settings,
+            guard,
+            http,
+            ended: Notify::new(),
+        });
         Some(Self {
-            core: Arc::new(Sender {
-                store,
-                settings,
-                guard,
-                http,
-                ended: Notify::new(),
-            }),
-            task: Mutex::new(None),
-            running: Arc::default(),
+            daemon: Daemon::new(move || Arc::clone(&core).run()),
         })
     }
 
-    /// Starts the loop on the current Tokio runtime unless it runs; does
-    /// nothing outside a runtime (a later call from inside one starts it).
+    /// Starts the loop on the current Tokio runtime unless it runs.
     pub(crate) fn ensure_started(&self) {
-        if self.running.load(Ordering::Acquire) {
-            return;
-        }
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            return;
-        };
-        let mut task = self.task.lock().unwrap_or_else(|p| p.into_inner());
-        if self.running.swap(true, Ordering::AcqRel) {
-            return;
-        }
-        let running = Running(Arc::clone(&self.running));
-        let core = Arc::clone(&self.core);
-        *task = Some(runtime.spawn(async move {
-            let _running = running;
-            core.run().await;
-        }));
-    }
-}
-
-impl Drop for PushSender {
-    fn drop(&mut self) {
-        if let Some(task) = self.task.get_mut().unwrap_or_else(|p| p.into_inner()).take() {
-            task.abort();
-        }
-    }
-}
-
-/// Clears the running flag when the loop's task ends, however it ends.
-struct Running(Arc<AtomicBool>);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        self.0.store(false, Ordering::Release);
+        self.daemon.ensure_started();
     }
 }
 

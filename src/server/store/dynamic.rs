@@ -40,6 +40,11 @@ pub(crate) trait DynStore: Send + Sync + 'static {
     ) -> BoxFuture<'a, Result<Option<Vec<TaskEvent>>, StoreError>>;
     fn list<'a>(&'a self, query: &'a TaskQuery) -> BoxFuture<'a, Result<TaskPage, StoreError>>;
     fn remove<'a>(&'a self, key: &'a TaskKey) -> BoxFuture<'a, Result<(), StoreError>>;
+    fn unfinished_since(
+        &self,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<TaskKey>, StoreError>>;
     fn save_config<'a>(
         &'a self,
         tenant: &'a str,
@@ -113,6 +118,13 @@ impl<S: TaskStore + PushConfigStore + PushOutbox> DynStore for S {
     }
     fn remove<'a>(&'a self, key: &'a TaskKey) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(TaskStore::remove(self, key))
+    }
+    fn unfinished_since(
+        &self,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<TaskKey>, StoreError>> {
+        Box::pin(TaskStore::unfinished_since(self, before, limit))
     }
     fn save_config<'a>(
         &'a self,

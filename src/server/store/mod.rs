@@ -260,6 +260,20 @@ pub trait TaskStore: Send + Sync + 'static {
     /// task is not an error. The engine removes a task that no client ever
     /// saw when the agent answered it with a direct message.
     fn remove(&self, key: &TaskKey) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// At most `limit` unfinished tasks (submitted or working) whose status
+    /// has not changed since `before`: where to look for runs lost with the
+    /// process that ran them. The engine claims each before it fails it, so
+    /// a task whose run is alive somewhere is left alone. The default finds
+    /// none, which is right for a store that does not outlive its process.
+    fn unfinished_since(
+        &self,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<TaskKey>, StoreError>> + Send {
+        let _ = (before, limit);
+        async { Ok(Vec::new()) }
+    }
 }
 
 /// Storage for push notification configs, keyed by task and config id.
@@ -346,6 +360,14 @@ impl<S: TaskStore> TaskStore for Arc<S> {
 
     fn remove(&self, key: &TaskKey) -> impl Future<Output = Result<(), StoreError>> + Send {
         S::remove(self, key)
+    }
+
+    fn unfinished_since(
+        &self,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<TaskKey>, StoreError>> + Send {
+        S::unfinished_since(self, before, limit)
     }
 }
 

@@ -106,6 +106,45 @@ impl Engine {
         )))
     }
 
+    /// Fails the unfinished tasks that have been quiet for `quiet` and that
+    /// no run holds (their process died mid-run): each is claimed, then
+    /// ended as a run that stopped would be. Returns how many it failed.
+    /// A lost run is not started again: an agent's work is not assumed to
+    /// be safe to repeat.
+    pub(crate) async fn fail_abandoned(self: &Arc<Self>, quiet: std::time::Duration) -> usize {
+        let before = chrono::Utc::now() - chrono::Duration::from_std(quiet).unwrap_or(chrono::Duration::MAX);
+        let keys = match self.store.unfinished_since(before, 100).await {
+            Ok(keys) => keys,
+            Err(err) => {
+                tracing::warn!(error = %err, "could not look for abandoned tasks");
+                return 0;
+            }
+        };
+        let mut failed = 0;
+        for key in keys {
+            let live = match self.open(&key).await {
+                Ok(Some(live)) => live,
+                Ok(None) => continue,
+                Err(err) => {
+                    tracing::warn!(task_id = %key.id, error = %err, "could not open an abandoned task");
+                    continue;
+                }
+            };
+            match live.start_run().await {
+                Ok(Some(generation)) => {
+                    tracing::warn!(task_id = %key.id, "failing a task whose run was lost with its process");
+                    live.end_run(generation, Some(RunFailure::Abandoned)).await;
+                    failed += 1;
+                }
+                Ok(None) => {} // Its run is alive somewhere.
+                Err(err) => {
+                    tracing::warn!(task_id = %key.id, error = %err, "could not claim an abandoned task")
+                }
+            }
+        }
+        failed
+    }
+
     /// Registers a task as live, or returns the one another request registered first.
     fn adopt(self: &Arc<Self>, key: TaskKey, owner: String, task: Task, sequence: Sequence) -> Arc<LiveTask> {
         let mut map = self.live_map();
@@ -417,6 +456,9 @@ impl LiveTask {
                     Some(RunFailure::Refused(err)) => err.message().to_owned(),
                     Some(RunFailure::Crashed) => "the agent failed while working on this task".to_owned(),
                     Some(RunFailure::TimedOut(limit)) => format!("the agent did not finish within {limit:?}"),
+                    Some(RunFailure::Abandoned) => {
+                        "the agent process working on this task stopped before it finished".to_owned()
+                    }
                     None => "the agent stopped without finishing this task".to_owned(),
                 };
                 if let (Some(RunFailure::Refused(err)), false) = (&failure, progressed) {
@@ -454,6 +496,8 @@ pub(crate) enum RunFailure {
     Crashed,
     /// It ran past the executor timeout.
     TimedOut(std::time::Duration),
+    /// Its process went away mid-run: found by [`Engine::fail_abandoned`].
+    Abandoned,
 }
 
 /// Events stored and folded into the cache, not yet published.

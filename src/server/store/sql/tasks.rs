@@ -533,6 +533,34 @@ impl TaskStore for SqlStore {
         self.list_tasks(query).await
     }
 
+    async fn unfinished_since(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+        limit: usize,
+    ) -> Result<Vec<TaskKey>, StoreError> {
+        let text = super::statements::render(
+            self.sql.backend,
+            &format!(
+                "SELECT tenant, id FROM a2a_tasks WHERE state IN ({}, {}) AND status_at < ? LIMIT ?",
+                crate::types::TaskState::Submitted.number(),
+                crate::types::TaskState::Working.number()
+            ),
+        );
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows: Result<Vec<(String, String)>, sqlx::Error> = on_pool!(&self.pool, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(text.as_str()))
+                .bind(nanos(Some(before)))
+                .bind(limit)
+                .fetch_all(pool)
+                .await
+        });
+        let rows = rows.map_err(|err| classify(err, "finding unfinished tasks"))?;
+        Ok(rows
+            .into_iter()
+            .map(|(tenant, id)| TaskKey::new(tenant, id))
+            .collect())
+    }
+
     async fn remove(&self, key: &TaskKey) -> Result<(), StoreError> {
         let sql = &self.sql;
         let result: Result<(), sqlx::Error> = on_pool!(&self.pool, |pool| {
