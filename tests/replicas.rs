@@ -46,8 +46,9 @@ const DEFAULT_LEASE: u64 = 30_000;
 
 /// What a replica does, by the text of the message that starts a task:
 /// `stream N MS` reports N artifacts MS milliseconds apart, then completes;
-/// `hold` works until canceled, and says so on its output; `forever`
-/// works until its process dies.
+/// `hold` works until canceled, and says so on its output; `pause MS`
+/// asks for input, then (the same run) works on for MS milliseconds and
+/// completes; `forever` works until its process dies.
 struct Paced;
 
 impl AgentExecutor for Paced {
@@ -70,6 +71,13 @@ impl AgentExecutor for Paced {
                 context.canceled().await;
                 println!("canceled {}", context.task_id);
                 Ok(())
+            }
+            ["pause", ms] => {
+                updater.require_input(updater.message("one moment")).await?;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                updater.start_work().await?;
+                tokio::time::sleep(Duration::from_millis(ms.parse().unwrap_or(0))).await;
+                updater.complete().await
             }
             _ => {
                 tokio::time::sleep(Duration::from_secs(600)).await;
@@ -96,6 +104,11 @@ async fn replica_process() {
     let (Ok(url), Ok(bus)) = (std::env::var(STORE_VAR), std::env::var(BUS_VAR)) else {
         return;
     };
+    // The test holds our stdin: when it dies, so does this replica.
+    std::thread::spawn(|| {
+        let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
+        std::process::exit(0);
+    });
     let store = SqlStoreOptions::new()
         .max_connections(16)
         .connect(&url)
@@ -163,6 +176,7 @@ impl Replica {
             .env(BUS_VAR, bus)
             .env(QUIET_VAR, quiet_ms.to_string())
             .env(LEASE_VAR, lease_ms.to_string())
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -443,6 +457,10 @@ async fn a_killed_replica_leaves_a_failed_task(bus: &str) {
     let b = Replica::start(&url, bus, QUICK, SHORT_LEASE);
     let http = http();
     let task = send(&http, &a.base, "forever", true).await;
+    // Long quiet runs on B, one of them after asking for input: alive, so
+    // never taken for abandoned, however long their status stays the same.
+    let quiet_run = send(&http, &b.base, "stream 1 6000", true).await;
+    let paused_run = send(&http, &b.base, "pause 6000", true).await;
     let subscription = {
         let (http, base, id) = (http.clone(), b.base.clone(), task.id.clone());
         tokio::spawn(async move { subscribe(&http, &base, &id, None).await })
@@ -461,6 +479,17 @@ async fn a_killed_replica_leaves_a_failed_task(bus: &str) {
     );
     let next = send(&http, &b.base, "stream 1 0", false).await;
     assert_eq!(next.status.state, TaskState::Completed, "{bus}: B keeps serving");
+    for run in [quiet_run, paused_run] {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let state = loop {
+            let state = get(&http, &b.base, &run.id).await.status.state;
+            if state.is_terminal() || Instant::now() > deadline {
+                break state;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        assert_eq!(state, TaskState::Completed, "{bus}: a live run is not failed");
+    }
 }
 
 /// Many streamed tasks over three replicas, each followed on the next
@@ -542,10 +571,17 @@ async fn postgres_bus_recovers_what_a_lost_listener_missed() {
         tokio::spawn(async move { subscribe(&http, &base, &id, Some(first)).await })
     };
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let pool = sqlx::PgPool::connect(&databases::postgres_base()).await.unwrap();
+    // Only this test's listeners: their channels carry its schema's name.
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    let schema: String = sqlx::query_scalar("SELECT current_schema()")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     let killed: Vec<bool> = sqlx::query_scalar(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid()",
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE query LIKE 'LISTEN%' AND query LIKE '%' || $1 || '%' AND pid <> pg_backend_pid()",
     )
+    .bind(&schema)
     .fetch_all(&pool)
     .await
     .unwrap();
@@ -609,4 +645,31 @@ async fn nats_bus_a_killed_replica_leaves_a_failed_task() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nats_bus_many_tasks_reach_every_subscriber_once() {
     many_tasks_reach_every_subscriber_once(&nats_bus().await, 1000).await;
+}
+
+/// A replica that never hears the others' notes (another NATS prefix) still
+/// stops a run canceled elsewhere: it checks its runs' tasks in the store.
+#[cfg(feature = "nats")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancel_whose_note_is_lost_still_stops_the_run() {
+    let url = databases::postgres_url().await;
+    let (deaf, other) = (nats_bus().await, nats_bus().await);
+    let a = Replica::start(&url, &deaf, QUICK, DEFAULT_LEASE);
+    let b = Replica::start(&url, &other, QUICK, DEFAULT_LEASE);
+    let http = http();
+    let held = send(&http, &a.base, "hold", true).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let response = http
+        .post(format!("{}/tasks/{}:cancel", b.base, held.id))
+        .header("a2a-version", "1.0")
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "cancel {}", response.status());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !a.said(&format!("canceled {}", held.id)) {
+        assert!(Instant::now() < deadline, "the run on A stopped without the note");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }

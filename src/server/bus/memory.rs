@@ -58,6 +58,19 @@ impl InMemoryEventBus {
     }
 }
 
+impl InMemoryEventBus {
+    /// The tasks whose runs in this process listen for a cancel that has
+    /// not come yet.
+    pub(crate) fn awaiting_cancel(&self) -> Vec<TaskKey> {
+        self.lock()
+            .cancels
+            .iter()
+            .filter(|(_, tx)| tx.receiver_count() > 0 && !*tx.borrow())
+            .map(|(key, _)| key.clone())
+            .collect()
+    }
+}
+
 impl Slots {
     /// Forgets the channels nobody listens to any more, amortised: only when
     /// a map has doubled since the last time.

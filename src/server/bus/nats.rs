@@ -9,7 +9,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::relay::{Background, Note, Relay, payloads};
 use super::{BusStream, EventBus};
-use crate::server::store::{StoreError, TaskEvent, TaskKey, TaskStore};
+use crate::server::store::{StoreError, StoreErrorKind, TaskEvent, TaskKey, TaskStore};
 
 /// The largest message published; far below the server's default limit.
 const PAYLOAD: usize = 64 * 1024;
@@ -21,10 +21,13 @@ const PAYLOAD: usize = 64 * 1024;
 /// sequences, batched) on `<prefix>.events`, cancels on `<prefix>.cancels`;
 /// a process whose subscribers follow a task reads its new events from the
 /// store all processes share. The notes live in a JetStream stream
-/// (`A2AKIT` by default, in memory, kept one minute), read by an ordered
-/// consumer per process: a process that loses its connection for a moment
-/// gets the notes it missed when it is back, and any followed task that
-/// stays quiet for the quiet time (default 5 s) is read again regardless.
+/// (`A2AKIT` by default, in memory, kept one minute, at most 64 MiB), read
+/// by an ordered consumer per process: a process that loses its connection
+/// for a moment gets the notes it missed when it is back; if the stream is
+/// gone (a restarted server), it is created again and every followed task
+/// read from the store; and any followed task that stays quiet for the
+/// quiet time (default 5 s) is read again regardless. A stream of that
+/// name that exists without the bus's subjects is refused at connect.
 ///
 /// ```no_run
 /// # async fn run(card: a2akit::types::AgentCard, agent: impl a2akit::server::AgentExecutor)
@@ -119,32 +122,11 @@ impl NatsEventBus {
         options: NatsBusOptions,
     ) -> Result<Self, StoreError> {
         let context = jetstream::new(client);
-        let subjects = format!("{}.>", options.prefix);
-        let stream = context
-            .get_or_create_stream(stream::Config {
-                name: options.stream.clone(),
-                subjects: vec![subjects],
-                storage: stream::StorageType::Memory,
-                max_age: Duration::from_secs(60),
-                ..Default::default()
-            })
-            .await
-            .map_err(|err| unavailable("creating the bus's JetStream stream", err))?;
-        let consumer = stream
-            .create_consumer(consumer::pull::OrderedConfig {
-                deliver_policy: consumer::DeliverPolicy::New,
-                ..Default::default()
-            })
-            .await
-            .map_err(|err| unavailable("creating the bus's consumer", err))?;
-        let messages = consumer
-            .messages()
-            .await
-            .map_err(|err| unavailable("reading the bus's stream", err))?;
+        let messages = subscribe(&context, &options).await?;
         let (relay, notes) = Relay::new(store, options.quiet);
         let tasks = vec![
-            tokio::spawn(send(context, options.prefix, notes)),
-            tokio::spawn(listen(Arc::clone(&relay), messages)),
+            tokio::spawn(send(context.clone(), options.prefix.clone(), notes)),
+            tokio::spawn(listen(Arc::clone(&relay), context, options, messages)),
             tokio::spawn(Arc::clone(&relay).sweep()),
         ];
         Ok(Self {
@@ -152,6 +134,46 @@ impl NatsEventBus {
             _tasks: Arc::new(Background(tasks)),
         })
     }
+}
+
+/// The stream of the notes (created if missing, and checked to carry the
+/// bus's subjects), and an ordered consumer of what comes next.
+async fn subscribe(
+    context: &jetstream::Context,
+    options: &NatsBusOptions,
+) -> Result<consumer::pull::Ordered, StoreError> {
+    let subjects = format!("{}.>", options.prefix);
+    let stream = context
+        .get_or_create_stream(stream::Config {
+            name: options.stream.clone(),
+            subjects: vec![subjects.clone()],
+            storage: stream::StorageType::Memory,
+            max_age: Duration::from_secs(60),
+            max_bytes: 64 << 20,
+            ..Default::default()
+        })
+        .await
+        .map_err(|err| unavailable("creating the bus's JetStream stream", err))?;
+    if !stream.cached_info().config.subjects.contains(&subjects) {
+        return Err(StoreError::new(
+            StoreErrorKind::Invalid,
+            format!(
+                "the JetStream stream {} exists without the subjects {subjects}: give the bus a stream of its own",
+                options.stream
+            ),
+        ));
+    }
+    let consumer = stream
+        .create_consumer(consumer::pull::OrderedConfig {
+            deliver_policy: consumer::DeliverPolicy::New,
+            ..Default::default()
+        })
+        .await
+        .map_err(|err| unavailable("creating the bus's consumer", err))?;
+    consumer
+        .messages()
+        .await
+        .map_err(|err| unavailable("reading the bus's stream", err))
 }
 
 fn unavailable(what: &str, err: impl std::error::Error + Send + Sync + 'static) -> StoreError {
@@ -183,26 +205,47 @@ async fn send(context: jetstream::Context, prefix: String, mut notes: mpsc::Rece
     }
 }
 
-/// Hands what other processes publish to the relay.
-async fn listen(relay: Arc<Relay>, mut messages: consumer::pull::Ordered) {
+/// Hands what other processes publish to the relay. When the stream ends
+/// or fails (a restarted server lost it, say), subscribes again, creating
+/// the stream if need be, then reads every followed task: notes sent
+/// meanwhile may be gone.
+async fn listen(
+    relay: Arc<Relay>,
+    context: jetstream::Context,
+    options: NatsBusOptions,
+    mut messages: consumer::pull::Ordered,
+) {
     let mut failures = 0u32;
-    while let Some(message) = messages.next().await {
-        match message {
-            Ok(message) => {
-                failures = 0;
-                let payload = String::from_utf8_lossy(&message.payload);
-                relay.receive(Note::decode_all(&payload)).await;
-            }
-            Err(err) => {
-                failures = failures.saturating_add(1);
-                if failures == 1 || failures.is_power_of_two() {
-                    tracing::warn!(error = %err, "the bus's stream could not be read; retrying");
+    loop {
+        while let Some(message) = messages.next().await {
+            match message {
+                Ok(message) => {
+                    failures = 0;
+                    let payload = String::from_utf8_lossy(&message.payload);
+                    relay.receive(Note::decode_all(&payload)).await;
                 }
-                relay.catch_up_quiet(true).await;
+                Err(err) => {
+                    tracing::warn!(error = %err, "the bus's stream could not be read; subscribing again");
+                    break;
+                }
+            }
+        }
+        loop {
+            failures = failures.saturating_add(1);
+            tokio::time::sleep(Duration::from_millis(100).saturating_mul(failures.min(50))).await;
+            match subscribe(&context, &options).await {
+                Ok(fresh) => {
+                    messages = fresh;
+                    relay.catch_up_quiet(true).await;
+                    break;
+                }
+                Err(err) if failures == 1 || failures.is_power_of_two() => {
+                    tracing::warn!(error = %err, "the bus cannot subscribe to its stream; retrying");
+                }
+                Err(_) => {}
             }
         }
     }
-    tracing::warn!("the bus's stream ended: followed tasks are read from the store when quiet");
 }
 
 impl EventBus for NatsEventBus {

@@ -11,25 +11,54 @@ use super::{BusStream, EventBus};
 use crate::server::store::sql::{SqlPool, SqlStore};
 use crate::server::store::{StoreError, StoreErrorKind, TaskEvent, TaskKey};
 
-/// The channel events are announced on.
-const EVENTS: &str = "a2akit_events";
-/// The channel cancels are sent on.
-const CANCELS: &str = "a2akit_cancels";
 /// The largest payload sent: PostgreSQL takes up to 8000 bytes.
 const PAYLOAD: usize = 7_900;
+/// How long one `NOTIFY` may take before it is given up.
+const NOTIFY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The channels of the processes whose store lives in one schema: notes
+/// are per database in PostgreSQL, and agents in other schemas of it need
+/// not hear them.
+#[derive(Debug, Clone)]
+struct Channels {
+    events: String,
+    cancels: String,
+}
+
+impl Channels {
+    fn for_schema(schema: &str) -> Self {
+        // Channel names are identifiers: at most 63 bytes.
+        let schema: String = schema
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '_'
+                }
+            })
+            .take(40)
+            .collect();
+        Self {
+            events: format!("a2akit_events_{schema}"),
+            cancels: format!("a2akit_cancels_{schema}"),
+        }
+    }
+}
 
 /// Carries events and cancels between the processes that share one
 /// PostgreSQL database, so that a task can be followed, resumed and
 /// canceled from any of them, whichever runs it.
 ///
 /// Each process publishes its events to its own subscribers directly, and
-/// announces them to the others with `NOTIFY` on `a2akit_events`: a
-/// payload of task keys and sequence numbers, batched, never the events
-/// themselves (a payload holds at most 8000 bytes; the store has the
-/// events). A process whose subscribers follow an announced task reads the
-/// new events from the store, so they arrive in the log's order on every
-/// process. Cancels go the same way on `a2akit_cancels` and reach the run
-/// wherever it is.
+/// announces them to the others with `NOTIFY` on `a2akit_events_<schema>`
+/// (the store's schema, so that agents in other schemas of the database do
+/// not hear them): a payload of task keys and sequence numbers, batched,
+/// never the events themselves (a payload holds at most 8000 bytes; the
+/// store has the events). A process whose subscribers follow an announced
+/// task reads the new events from the store, so they arrive in the log's
+/// order on every process. Cancels go the same way on
+/// `a2akit_cancels_<schema>` and reach the run wherever it is.
 ///
 /// Notifications are not kept: those sent while a listener's connection is
 /// down are lost. So after a reconnect every followed task is read again,
@@ -38,8 +67,9 @@ const PAYLOAD: usize = 7_900;
 /// never came. Announcements are sent after the events are committed, from
 /// a background task: if a process dies in between, the quiet time covers it.
 ///
-/// The bus holds one connection of the store's pool for listening, and
-/// uses the pool for sending.
+/// The bus holds one connection of the store's pool for listening (a
+/// session of its own: not through a transaction-pooling proxy), and uses
+/// the pool for sending; drop the bus before closing the store.
 ///
 /// ```no_run
 /// # async fn run(card: a2akit::types::AgentCard, agent: impl a2akit::server::AgentExecutor)
@@ -90,17 +120,16 @@ impl PgEventBus {
             ));
         };
         let pool = pool.clone();
+        let schema: String = sqlx::query_scalar("SELECT current_schema()")
+            .fetch_one(&pool)
+            .await
+            .map_err(|err| unavailable("reading the store's schema", err))?;
+        let channels = Channels::for_schema(&schema);
         let (relay, notes) = Relay::new(store.clone(), quiet.max(Duration::from_millis(100)));
-        let mut listener = PgListener::connect_with(&pool)
-            .await
-            .map_err(|err| unavailable("listening for the bus", err))?;
-        listener
-            .listen_all([EVENTS, CANCELS])
-            .await
-            .map_err(|err| unavailable("listening for the bus", err))?;
+        let listener = listener(&pool, &channels).await?;
         let tasks = vec![
-            tokio::spawn(send(pool, notes)),
-            tokio::spawn(listen(Arc::clone(&relay), listener)),
+            tokio::spawn(send(pool.clone(), channels.clone(), notes)),
+            tokio::spawn(listen(Arc::clone(&relay), pool, channels, listener)),
             tokio::spawn(Arc::clone(&relay).sweep()),
         ];
         Ok(Self {
@@ -114,33 +143,49 @@ fn unavailable(what: &str, err: sqlx::Error) -> StoreError {
     StoreError::unavailable(format!("{what} failed")).with_source(err)
 }
 
+/// A listener on `channels`, on a connection of its own from `pool`.
+async fn listener(pool: &PgPool, channels: &Channels) -> Result<PgListener, StoreError> {
+    let mut listener = PgListener::connect_with(pool)
+        .await
+        .map_err(|err| unavailable("listening for the bus", err))?;
+    listener
+        .listen_all([channels.events.as_str(), channels.cancels.as_str()])
+        .await
+        .map_err(|err| unavailable("listening for the bus", err))?;
+    Ok(listener)
+}
+
 /// Sends the notes, as many to a `NOTIFY` as fit.
-async fn send(pool: PgPool, mut notes: mpsc::Receiver<Note>) {
+async fn send(pool: PgPool, channels: Channels, mut notes: mpsc::Receiver<Note>) {
     let mut batch = Vec::new();
     loop {
         if notes.recv_many(&mut batch, 512).await == 0 {
             return;
         }
         let (cancels, events): (Vec<Note>, Vec<Note>) = batch.drain(..).partition(Note::is_cancel);
-        for (channel, notes) in [(CANCELS, cancels), (EVENTS, events)] {
+        for (channel, notes) in [(&channels.cancels, cancels), (&channels.events, events)] {
             for payload in payloads(&notes, PAYLOAD) {
-                let sent = sqlx::query("SELECT pg_notify($1, $2)")
+                let notify = sqlx::query("SELECT pg_notify($1, $2)")
                     .bind(channel)
                     .bind(&payload)
-                    .execute(&pool)
-                    .await;
-                if let Err(err) = sent {
-                    // Receivers catch up from the store.
-                    tracing::warn!(error = %err, "bus notification not sent");
-                }
+                    .execute(&pool);
+                let failure = match tokio::time::timeout(NOTIFY_TIMEOUT, notify).await {
+                    Ok(Ok(_)) => continue,
+                    Ok(Err(err)) => err.to_string(),
+                    Err(_) => format!("no answer within {NOTIFY_TIMEOUT:?}"),
+                };
+                // Receivers catch up from the store.
+                tracing::warn!(error = %failure, "bus notification not sent");
             }
         }
     }
 }
 
-/// Hands what other processes announce to the relay; after a lost
-/// connection, reads every followed task again.
-async fn listen(relay: Arc<Relay>, mut listener: PgListener) {
+/// Hands what other processes announce to the relay. After a lost
+/// connection, and once listening again, reads every followed task: the
+/// notes sent meanwhile are gone. A listener that keeps failing is
+/// replaced.
+async fn listen(relay: Arc<Relay>, pool: PgPool, channels: Channels, mut listener: PgListener) {
     let mut failures = 0u32;
     loop {
         match listener.try_recv().await {
@@ -149,19 +194,33 @@ async fn listen(relay: Arc<Relay>, mut listener: PgListener) {
                 relay.receive(Note::decode_all(notification.payload())).await;
             }
             Ok(None) => {
+                // Reconnected on the next call; what was sent meanwhile is lost.
                 tracing::warn!("the bus's listening connection was lost; reconnecting");
+                failures = failures.saturating_add(1);
+                tokio::time::sleep(backoff(failures)).await;
                 relay.catch_up_quiet(true).await;
             }
             Err(err) => {
                 failures = failures.saturating_add(1);
                 if failures == 1 || failures.is_power_of_two() {
-                    tracing::warn!(error = %err, "the bus cannot listen; retrying");
+                    tracing::warn!(error = %err, "the bus cannot listen; starting a new listener");
                 }
-                tokio::time::sleep(Duration::from_millis(100) * failures.min(50)).await;
-                relay.catch_up_quiet(true).await;
+                tokio::time::sleep(backoff(failures)).await;
+                match self::listener(&pool, &channels).await {
+                    Ok(fresh) => {
+                        listener = fresh;
+                        relay.catch_up_quiet(true).await;
+                    }
+                    Err(err) => tracing::debug!(error = %err, "no new listener yet"),
+                }
             }
         }
     }
+}
+
+/// How long to wait after `failures` failures in a row: from nothing up to five seconds.
+fn backoff(failures: u32) -> Duration {
+    Duration::from_millis(100).saturating_mul(failures.saturating_sub(1).min(50))
 }
 
 impl EventBus for PgEventBus {

@@ -17,12 +17,13 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt as _};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, watch};
 
 use super::{BusStream, EventBus, InMemoryEventBus};
-use crate::server::store::{Sequence, StoreError, TaskEvent, TaskKey, TaskStore};
+use crate::server::store::{Sequence, StoreError, TaskEvent, TaskKey, TaskStore, TaskView};
+use crate::types::TaskState;
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -69,6 +70,12 @@ impl Note {
 type Source =
     dyn Fn(TaskKey, Sequence) -> BoxFuture<'static, Result<Option<Vec<TaskEvent>>, StoreError>> + Send + Sync;
 
+/// Reads a task's state from the store.
+type StateSource = dyn Fn(TaskKey) -> BoxFuture<'static, Result<Option<TaskState>, StoreError>> + Send + Sync;
+
+/// How many tasks are read from the store at once when catching up.
+const READS_AT_ONCE: usize = 16;
+
 /// A task followed in this process.
 struct Followed {
     subscribers: usize,
@@ -83,6 +90,7 @@ pub(super) struct Relay {
     origin: String,
     local: InMemoryEventBus,
     source: Box<Source>,
+    state: Box<StateSource>,
     followed: Mutex<HashMap<TaskKey, Followed>>,
     outgoing: mpsc::Sender<Note>,
     /// How long a followed task may stay quiet before it is read again.
@@ -93,15 +101,29 @@ impl Relay {
     /// A relay reading from `store`; the notes to send come out of the receiver.
     pub(super) fn new<S: TaskStore>(store: S, quiet: Duration) -> (Arc<Self>, mpsc::Receiver<Note>) {
         let store = Arc::new(store);
-        let source: Box<Source> = Box::new(move |key, after| {
+        let source: Box<Source> = {
             let store = Arc::clone(&store);
-            Box::pin(async move { store.events_after(&key, after).await })
+            Box::new(move |key, after| {
+                let store = Arc::clone(&store);
+                Box::pin(async move { store.events_after(&key, after).await })
+            })
+        };
+        let state: Box<StateSource> = Box::new(move |key| {
+            let store = Arc::clone(&store);
+            Box::pin(async move {
+                let bare = TaskView::FULL.history_length(Some(0)).include_artifacts(false);
+                Ok(store
+                    .get(&key, bare)
+                    .await?
+                    .map(|stored| stored.task.status.state))
+            })
         });
         let (outgoing, notes) = mpsc::channel(OUTGOING);
         let relay = Arc::new(Self {
             origin: uuid::Uuid::new_v4().simple().to_string(),
             local: InMemoryEventBus::new(),
             source,
+            state,
             followed: Mutex::default(),
             outgoing,
             quiet,
@@ -145,12 +167,18 @@ impl Relay {
         }
     }
 
-    /// Reads what `key`'s local subscribers have not had yet.
-    async fn catch_up(&self, key: TaskKey) {
+    /// Reads what `key`'s local subscribers have not had yet; `hint` is a
+    /// sequence a note announced, so that a task followed from the middle
+    /// of its log is not read from its start (the subscribers' followers
+    /// read any earlier gap themselves).
+    async fn catch_up(&self, key: TaskKey, hint: Option<Sequence>) {
         let after = match self.lock().get_mut(&key) {
             Some(entry) => {
                 entry.heard = Instant::now();
-                entry.last
+                match (entry.last, hint) {
+                    (0, Some(hint)) => hint.saturating_sub(1),
+                    (last, _) => last,
+                }
             }
             None => return,
         };
@@ -178,11 +206,16 @@ impl Relay {
             }
             let sequence = note.sequence.unwrap_or_default();
             let followed = self.lock();
-            if followed.get(&key).is_some_and(|f| f.last < sequence) && !behind.contains(&key) {
-                behind.push(key);
+            if followed.get(&key).is_some_and(|f| f.last < sequence) {
+                match behind.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, hint)) => *hint = sequence.min(*hint),
+                    None => behind.push((key, sequence)),
+                }
             }
         }
-        futures_util::future::join_all(behind.into_iter().map(|key| self.catch_up(key))).await;
+        futures_util::stream::iter(behind)
+            .for_each_concurrent(READS_AT_ONCE, |(key, hint)| self.catch_up(key, Some(hint)))
+            .await;
     }
 
     /// Reads every followed task that has been quiet longer than the
@@ -197,14 +230,35 @@ impl Relay {
                 .map(|(key, _)| key.clone())
                 .collect()
         };
-        futures_util::future::join_all(keys.into_iter().map(|key| self.catch_up(key))).await;
+        futures_util::stream::iter(keys)
+            .for_each_concurrent(READS_AT_ONCE, |key| self.catch_up(key, None))
+            .await;
     }
 
-    /// Reads the followed tasks that have been quiet too long, forever.
+    /// Cancels the local runs whose task finished elsewhere: a cancel note
+    /// that was lost still stops the run.
+    async fn check_runs(&self) {
+        let keys = self.local.awaiting_cancel();
+        futures_util::stream::iter(keys)
+            .for_each_concurrent(READS_AT_ONCE, |key| async move {
+                match (self.state)(key.clone()).await {
+                    Ok(Some(state)) if state.is_terminal() => self.local.cancel(&key),
+                    Ok(_) => {}
+                    Err(err) => {
+                        tracing::debug!(task_id = %key.id, error = %err, "could not check a run's task")
+                    }
+                }
+            })
+            .await;
+    }
+
+    /// Reads the followed tasks that have been quiet too long, and checks
+    /// the local runs' tasks, forever.
     pub(super) async fn sweep(self: Arc<Self>) {
         loop {
             tokio::time::sleep(self.quiet / 2).await;
             self.catch_up_quiet(false).await;
+            self.check_runs().await;
         }
     }
 }

@@ -90,8 +90,9 @@ struct Inner {
     webhook_guard: WebhookGuard,
     /// Sends push notifications, when the card declares them.
     sender: Option<PushSender>,
-    /// Fails the tasks whose run was lost with its process.
-    recovery: Daemon,
+    /// Fails the tasks whose run was lost with its process, when run
+    /// ownership is shared between processes.
+    recovery: Option<Daemon>,
 }
 
 impl std::fmt::Debug for RequestHandler {
@@ -189,13 +190,16 @@ impl RequestHandlerBuilder {
     }
 
     /// How long an unfinished task whose run is gone stays as it is before
-    /// it is failed (default one minute). A run is gone when the process
-    /// running it died: with a shared store and run ownership (the SQL
-    /// stores), another process notices once the run's lease has expired
-    /// and the task has not changed for this long, and fails it with a
-    /// message saying why; the client sees a failed task instead of one
-    /// working forever. It is not run again, as an agent's work is not
-    /// assumed safe to repeat.
+    /// it is failed (default one minute; keep it above the run lease). A
+    /// run is gone when the process running it died: with run ownership
+    /// shared between processes ([`RunOwnership::is_shared`], the SQL
+    /// stores' `run_ownership()`), a process (the restarted one, or
+    /// another replica) finds the tasks that are submitted or working,
+    /// held by no lease, and whose status has not changed for this long,
+    /// and fails each with a message saying why: the client sees a failed
+    /// task instead of one working forever. It is not run again, as an
+    /// agent's work is not assumed safe to repeat. With run ownership that
+    /// is not shared, nothing is looked for.
     pub fn abandoned_after(mut self, quiet: Duration) -> Self {
         self.abandoned_after = quiet.max(Duration::from_secs(1));
         self
@@ -221,7 +225,7 @@ impl RequestHandlerBuilder {
             sender.ensure_started();
         }
         let engine = Engine::new(self.store, self.bus, self.runs, self.max_history);
-        let recovery = {
+        let recovery = engine.runs.is_shared().then(|| {
             let (engine, quiet) = (Arc::downgrade(&engine), self.abandoned_after);
             Daemon::new(move || {
                 let engine = engine.clone();
@@ -233,8 +237,10 @@ impl RequestHandlerBuilder {
                     }
                 }
             })
-        };
-        recovery.ensure_started();
+        });
+        if let Some(recovery) = &recovery {
+            recovery.ensure_started();
+        }
         RequestHandler {
             inner: Arc::new(Inner {
                 card: self.card,
@@ -316,7 +322,9 @@ impl RequestHandler {
         if let Some(sender) = &self.inner.sender {
             sender.ensure_started();
         }
-        self.inner.recovery.ensure_started();
+        if let Some(recovery) = &self.inner.recovery {
+            recovery.ensure_started();
+        }
         for extension in &self.inner.card.capabilities.extensions {
             if extension.required && !call.extensions.contains(&extension.uri) {
                 return Err(Error::extension_support_required(&extension.uri));

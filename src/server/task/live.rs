@@ -132,9 +132,9 @@ impl Engine {
             };
             match live.start_run().await {
                 Ok(Some(generation)) => {
-                    tracing::warn!(task_id = %key.id, "failing a task whose run was lost with its process");
-                    live.end_run(generation, Some(RunFailure::Abandoned)).await;
-                    failed += 1;
+                    if live.fail_lost_run(generation).await {
+                        failed += 1;
+                    }
                 }
                 Ok(None) => {} // Its run is alive somewhere.
                 Err(err) => {
@@ -271,6 +271,30 @@ impl LiveTask {
         Ok(Some(slot.generation))
     }
 
+    /// A run lets its task go when the task waits for the client (input or
+    /// auth required), so that the answer can start the next run. A run
+    /// that goes on writing after that (it got its authorization some other
+    /// way, say) must hold the task again first: if another run, here or in
+    /// another process, holds it by now, this one has ended.
+    async fn hold_again(&self, generation: u64) -> Result<(), Error> {
+        if self.slot().lease.is_some() {
+            return Ok(());
+        }
+        let Some(lease) = self.engine.runs.claim(&self.key).await? else {
+            return Err(Error::invalid_agent_response(
+                "this run has ended: another run holds the task",
+            ));
+        };
+        let mut slot = self.slot();
+        if slot.generation != generation {
+            return Err(Error::invalid_agent_response(
+                "this run has ended: the task was handed to a later message",
+            ));
+        }
+        slot.lease = Some(lease);
+        Ok(())
+    }
+
     /// The cancel signal of the current run.
     pub(crate) fn cancel_signal(&self) -> watch::Receiver<bool> {
         match &self.slot().canceled {
@@ -329,6 +353,7 @@ impl LiveTask {
                     "this run has ended: the task was handed to a later message",
                 ));
             }
+            self.hold_again(generation).await?;
         }
         if cache.gone {
             return Err(Error::invalid_agent_response(
@@ -435,6 +460,70 @@ impl LiveTask {
         Ok(written)
     }
 
+    /// Fails a task whose run was lost, for recovery run `generation` (just
+    /// claimed): only if the store, read afresh, still has it submitted or
+    /// working, and only at the sequence read, so that a task that moved on
+    /// meanwhile (waiting for input, say) is left as it is. Returns whether
+    /// it failed the task.
+    pub(crate) async fn fail_lost_run(&self, generation: u64) -> bool {
+        let mut cache = self.cache.lock().await;
+        let fresh = match self.engine.store.get(&self.key, CACHED).await {
+            Ok(Some(stored)) => stored,
+            Ok(None) => {
+                drop(cache);
+                self.abandon_run(generation);
+                return false;
+            }
+            Err(err) => {
+                tracing::warn!(task_id = %self.key.id, error = %err, "could not read an abandoned task");
+                drop(cache);
+                self.abandon_run(generation);
+                return false;
+            }
+        };
+        cache.task = fresh.task;
+        cache.sequence = fresh.sequence;
+        let message = Message::agent("the agent process working on this task stopped before it finished")
+            .with_task_id(&cache.task.id)
+            .with_context_id(&cache.task.context_id);
+        let status = TaskStatus::new(TaskState::Failed).with_message(message);
+        let written = self
+            .write(&mut cache, |task| match task.status.state {
+                TaskState::Submitted | TaskState::Working => {
+                    Ok(vec![Arc::new(StreamResponse::StatusUpdate(
+                        TaskStatusUpdateEvent::new(&task.id, &task.context_id, status.clone()),
+                    ))])
+                }
+                state => Err(Error::invalid_agent_response(format!("the task is {state} now"))),
+            })
+            .await;
+        drop(cache);
+        let lease = {
+            let mut slot = self.slot();
+            slot.canceled = None;
+            match slot.generation == generation {
+                true => slot.lease.take(),
+                false => None,
+            }
+        };
+        if let Some(lease) = lease {
+            lease.release().await;
+        }
+        let failed = match written {
+            Ok(written) => {
+                tracing::warn!(task_id = %self.key.id, "failed a task whose run was lost with its process");
+                written.publish();
+                true
+            }
+            Err(_) => false,
+        };
+        self.progress.send_modify(|p| {
+            p.settles += u64::from(failed);
+            p.ended = p.ended.max(generation);
+        });
+        failed
+    }
+
     /// Ends run `generation`: a task the run left unfinished (neither
     /// terminal nor waiting for the client) is failed, the run's claim is
     /// released and waiters are told. `failure` is why the run stopped, if
@@ -456,9 +545,6 @@ impl LiveTask {
                     Some(RunFailure::Refused(err)) => err.message().to_owned(),
                     Some(RunFailure::Crashed) => "the agent failed while working on this task".to_owned(),
                     Some(RunFailure::TimedOut(limit)) => format!("the agent did not finish within {limit:?}"),
-                    Some(RunFailure::Abandoned) => {
-                        "the agent process working on this task stopped before it finished".to_owned()
-                    }
                     None => "the agent stopped without finishing this task".to_owned(),
                 };
                 if let (Some(RunFailure::Refused(err)), false) = (&failure, progressed) {
@@ -496,8 +582,6 @@ pub(crate) enum RunFailure {
     Crashed,
     /// It ran past the executor timeout.
     TimedOut(std::time::Duration),
-    /// Its process went away mid-run: found by [`Engine::fail_abandoned`].
-    Abandoned,
 }
 
 /// Events stored and folded into the cache, not yet published.

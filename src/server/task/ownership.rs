@@ -19,6 +19,16 @@ type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub trait RunOwnership: Send + Sync + 'static {
     /// Claims `key`; `None` if a run holds it.
     fn claim<'a>(&'a self, key: &'a TaskKey) -> BoxFuture<'a, Result<Option<RunLease>, StoreError>>;
+
+    /// Whether claims are seen by every process on the store, and outlive
+    /// the process that made them only until they expire (false by
+    /// default). Only then can a process tell a task whose run died from
+    /// one that another process is running, so only then does the handler
+    /// look for abandoned tasks to fail
+    /// ([`abandoned_after`](crate::server::RequestHandlerBuilder::abandoned_after)).
+    fn is_shared(&self) -> bool {
+        false
+    }
 }
 
 /// The right to run one task, released when dropped.

@@ -125,6 +125,10 @@ impl SqlRunOwnership {
 }
 
 impl RunOwnership for SqlRunOwnership {
+    fn is_shared(&self) -> bool {
+        true
+    }
+
     fn claim<'a>(&'a self, key: &'a TaskKey) -> BoxFuture<'a, Result<Option<RunLease>, StoreError>> {
         Box::pin(async move {
             let holder = uuid::Uuid::new_v4().simple().to_string();
@@ -136,19 +140,25 @@ impl RunOwnership for SqlRunOwnership {
             let renewing = {
                 let (owner, key, holder) = (owner.clone(), key.clone(), holder.clone());
                 tokio::spawn(async move {
+                    let mut wait = owner.lease / 3;
                     loop {
-                        tokio::time::sleep(owner.lease / 3).await;
+                        tokio::time::sleep(wait).await;
+                        wait = owner.lease / 3;
                         match owner.renew(&key, &holder).await {
                             Ok(true) => {}
                             Ok(false) => {
                                 tracing::warn!(task = %key.id, "run lease lost: another process may run the task");
                                 return;
                             }
-                            Err(err) if err.kind() == StoreErrorKind::Unavailable => {
-                                tracing::warn!(task = %key.id, error = %err, "run lease not renewed; retrying");
-                            }
                             Err(err) => {
-                                tracing::warn!(task = %key.id, error = %err, "run lease not renewed");
+                                // Tried again soon: a lease that runs out hands the
+                                // task to another process's recovery.
+                                wait = (owner.lease / 10).max(Duration::from_millis(100));
+                                if err.kind() == StoreErrorKind::Unavailable {
+                                    tracing::warn!(task = %key.id, error = %err, "run lease not renewed; retrying");
+                                } else {
+                                    tracing::warn!(task = %key.id, error = %err, "run lease not renewed");
+                                }
                             }
                         }
                     }

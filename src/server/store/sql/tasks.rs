@@ -541,7 +541,12 @@ impl TaskStore for SqlStore {
         let text = super::statements::render(
             self.sql.backend,
             &format!(
-                "SELECT tenant, id FROM a2a_tasks WHERE state IN ({}, {}) AND status_at < ? LIMIT ?",
+                // Tasks a live lease holds are not candidates: their run is
+                // alive, however long it has been quiet.
+                "SELECT t.tenant, t.id FROM a2a_tasks t LEFT JOIN a2a_task_runs r \
+                 ON r.tenant = t.tenant AND r.task_id = t.id \
+                 WHERE t.state IN ({}, {}) AND t.status_at < ? AND (r.task_id IS NULL OR r.expires_at < ?) \
+                 ORDER BY t.status_at LIMIT ?",
                 crate::types::TaskState::Submitted.number(),
                 crate::types::TaskState::Working.number()
             ),
@@ -550,6 +555,7 @@ impl TaskStore for SqlStore {
         let rows: Result<Vec<(String, String)>, sqlx::Error> = on_pool!(&self.pool, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(text.as_str()))
                 .bind(nanos(Some(before)))
+                .bind(nanos(Some(chrono::Utc::now())))
                 .bind(limit)
                 .fetch_all(pool)
                 .await
