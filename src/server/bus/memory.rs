@@ -58,6 +58,7 @@ impl InMemoryEventBus {
     }
 }
 
+#[cfg(any(feature = "postgres", feature = "nats"))]
 impl InMemoryEventBus {
     /// The tasks whose runs in this process listen for a cancel that has
     /// not come yet.
