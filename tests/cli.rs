@@ -1067,8 +1067,7 @@ fn python_agent(python: &Path) -> (String, Background) {
 }
 
 /// The commands that work whatever the Python agent's behaviour (it picks
-/// it by message id, which the tool does not let us choose: any other id
-/// completes the task).
+/// it by message id; any id it does not know completes the task).
 fn python_scenario(name: &str) {
     let Some(python) = python() else { return };
     let (base, _agent) = python_agent(&python);
@@ -1164,6 +1163,66 @@ fn python_scenario(name: &str) {
         ["deleted"]
     );
     run(&["push", "get", url, &done.id, "cli-1"]).fails(4);
+}
+
+/// The Python agent delivers to `a2a push listen`: a task asked for input
+/// (chosen by message id), a webhook set on it, the answer, and the
+/// agent's POST of the task's progress.
+fn python_push_scenario(name: &str) {
+    let Some(python) = python() else { return };
+    let (base, _agent) = python_agent(&python);
+    let url = base.as_str();
+    let run = |args: &[&str]| a2a(&[&["--binding", name][..], args].concat());
+    let mut listener = Background::a2a(&["--json", "push", "listen", "--count", "1"]);
+    let announced: serde_json::Value =
+        serde_json::from_str(&listener.line()).expect("listen announces its address as JSON");
+    let webhook = announced["listening"].as_str().expect("a URL").to_owned();
+    let task: Task = run(&[
+        "--json",
+        "send",
+        url,
+        "open",
+        "--message-id",
+        &format!("tck-input-required-cli-{name}"),
+    ])
+    .ok()
+    .one();
+    assert_eq!(task.status.state, TaskState::InputRequired);
+    run(&["push", "set", url, &task.id, &webhook, "--token", "python-token"]).ok();
+    run(&[
+        "send",
+        url,
+        "done",
+        "--task",
+        &task.id,
+        "--message-id",
+        &format!("tck-complete-task-cli-{name}"),
+    ])
+    .ok();
+    let (status, deliveries) = listener.finish();
+    assert!(status.success(), "listen exited with {status}: {deliveries:?}");
+    let [delivery] = &deliveries[..] else {
+        panic!("one delivery line: {deliveries:?}")
+    };
+    let delivery: serde_json::Value = serde_json::from_str(delivery).expect("a JSON delivery line");
+    let event: StreamResponse = json::from_value(delivery["event"].clone()).expect("a StreamResponse");
+    let task_id = match &event {
+        StreamResponse::Task(t) => &t.id,
+        StreamResponse::StatusUpdate(u) => &u.task_id,
+        StreamResponse::ArtifactUpdate(u) => &u.task_id,
+        StreamResponse::Message(m) => &m.task_id,
+    };
+    assert_eq!(task_id, &task.id, "{delivery}");
+}
+
+#[test]
+fn python_agent_delivers_to_the_listener_over_jsonrpc() {
+    python_push_scenario("jsonrpc");
+}
+
+#[test]
+fn python_agent_delivers_to_the_listener_over_http_json() {
+    python_push_scenario("http_json");
 }
 
 #[test]

@@ -47,6 +47,9 @@ fn message(args: &MessageArgs) -> Result<Message, Failure> {
     if let Some(context) = &args.context {
         message.context_id.clone_from(context);
     }
+    if let Some(id) = &args.message_id {
+        message.message_id.clone_from(id);
+    }
     Ok(message)
 }
 

@@ -115,6 +115,10 @@ pub(crate) struct MessageArgs {
     /// Send in this context (conversation).
     #[arg(long)]
     pub(crate) context: Option<String>,
+    /// The message's id (default: a new UUID). Sending a message again
+    /// with its id lets an agent tell a retry from a new message.
+    #[arg(long)]
+    pub(crate) message_id: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
