@@ -15,7 +15,12 @@
 //! | [`jsonrpc`] | the JSON-RPC 2.0 request / response envelope and the method names |
 //! | `client` (feature `client`, default) | `ClientFactory` and `Client`: one method per operation, over JSON-RPC or HTTP+JSON |
 //! | `proto` (feature `grpc`) | the generated `lf.a2a.v1` protobuf messages and service, and their conversions |
-//! | `server` (feature `server`, default) | `AgentExecutor`, `RequestHandler`, stores, and Axum routers for every binding |
+//! | `server` (feature `server`, default) | `AgentExecutor`, `RequestHandler`, stores, push delivery, event buses, and Axum routers for every binding |
+//! | [`webhook`] (feature `client` or `server`) | Standard Webhooks signatures for push notifications, and a receiver that checks them |
+//!
+//! More features: `sqlite`, `postgres`, `mysql` (the durable `server::store::sql::SqlStore`),
+//! `postgres` and `nats` (event buses between replicas on one database:
+//! `server::bus::PgEventBus`, `server::bus::NatsEventBus`), and `cli` (the `a2a` command).
 //!
 //! ```
 //! use a2akit::types::{Message, Part, Task, TaskState, TaskStatus};

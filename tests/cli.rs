@@ -637,6 +637,12 @@ fn echo_push_scenario(name: &str) {
 
     // The answer moves the task on: the agent delivers, signed with the token.
     run(&["send", url, "answer for the webhook", "--task", &task.id]).ok();
+    assert_one_delivery_for(listener, &task.id);
+}
+
+/// `push listen --json --count 1` ended well after one delivery, an event
+/// of task `task_id` with an id of its own.
+fn assert_one_delivery_for(listener: Background, task_id: &str) {
     let (status, deliveries) = listener.finish();
     assert!(status.success(), "listen exited with {status}: {deliveries:?}");
     let [delivery] = &deliveries[..] else {
@@ -648,13 +654,13 @@ fn echo_push_scenario(name: &str) {
         "{delivery}"
     );
     let event: StreamResponse = json::from_value(delivery["event"].clone()).expect("a StreamResponse");
-    let task_id = match &event {
+    let of = match &event {
         StreamResponse::Task(t) => &t.id,
         StreamResponse::StatusUpdate(u) => &u.task_id,
         StreamResponse::ArtifactUpdate(u) => &u.task_id,
         StreamResponse::Message(m) => &m.task_id,
     };
-    assert_eq!(task_id, &task.id, "{delivery}");
+    assert_eq!(of, task_id, "{delivery}");
 }
 
 #[test]
@@ -1199,20 +1205,7 @@ fn python_push_scenario(name: &str) {
         &format!("tck-complete-task-cli-{name}"),
     ])
     .ok();
-    let (status, deliveries) = listener.finish();
-    assert!(status.success(), "listen exited with {status}: {deliveries:?}");
-    let [delivery] = &deliveries[..] else {
-        panic!("one delivery line: {deliveries:?}")
-    };
-    let delivery: serde_json::Value = serde_json::from_str(delivery).expect("a JSON delivery line");
-    let event: StreamResponse = json::from_value(delivery["event"].clone()).expect("a StreamResponse");
-    let task_id = match &event {
-        StreamResponse::Task(t) => &t.id,
-        StreamResponse::StatusUpdate(u) => &u.task_id,
-        StreamResponse::ArtifactUpdate(u) => &u.task_id,
-        StreamResponse::Message(m) => &m.task_id,
-    };
-    assert_eq!(task_id, &task.id, "{delivery}");
+    assert_one_delivery_for(listener, &task.id);
 }
 
 #[test]

@@ -42,6 +42,11 @@ const QUICK: u64 = 500;
 /// renew late, and a lease that runs out hands a live run's task to the
 /// recovery of another replica).
 const SHORT_LEASE: u64 = 2_000;
+
+/// The scenarios run one at a time: each starts up to three replicas with
+/// pools of their own, and several at once would crowd the database's
+/// connection limit and the machine's two cores.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 const DEFAULT_LEASE: u64 = 30_000;
 
 /// What a replica does, by the text of the message that starts a task:
@@ -110,7 +115,7 @@ async fn replica_process() {
         std::process::exit(0);
     });
     let store = SqlStoreOptions::new()
-        .max_connections(16)
+        .max_connections(8)
         .connect(&url)
         .await
         .expect("the replica's store");
@@ -358,6 +363,7 @@ async fn replicas_agree(bus: &str) {
 }
 
 async fn replicas_agree_in_time(bus: &str) {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let url = databases::postgres_url().await;
     let start = || Replica::start(&url, bus, NOTES_ONLY, DEFAULT_LEASE);
     let replicas = [start(), start(), start()];
@@ -452,6 +458,7 @@ async fn replicas_agree_in_time(bus: &str) {
 /// A replica killed mid-task: the task ends failed, its subscriber on
 /// another replica hears of it, and the survivors keep serving.
 async fn a_killed_replica_leaves_a_failed_task(bus: &str) {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let url = databases::postgres_url().await;
     let mut a = Replica::start(&url, bus, QUICK, SHORT_LEASE);
     let b = Replica::start(&url, bus, QUICK, SHORT_LEASE);
@@ -496,6 +503,7 @@ async fn a_killed_replica_leaves_a_failed_task(bus: &str) {
 /// replica from its first event on: every follower gets every later event
 /// once, in order, whether it joins while the task runs or after it ended.
 async fn many_tasks_reach_every_subscriber_once(bus: &str, tasks: usize) {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let url = databases::postgres_url().await;
     let start = || Replica::start(&url, bus, NOTES_ONLY, DEFAULT_LEASE);
     let replicas = [start(), start(), start()];
@@ -556,6 +564,7 @@ async fn postgres_bus_a_killed_replica_leaves_a_failed_task() {
 /// notes sent while it was away are lost.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_bus_recovers_what_a_lost_listener_missed() {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let url = databases::postgres_url().await;
     let (a, b) = (
         Replica::start(&url, "postgres", NOTES_ONLY, DEFAULT_LEASE),
@@ -652,6 +661,7 @@ async fn nats_bus_many_tasks_reach_every_subscriber_once() {
 #[cfg(feature = "nats")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cancel_whose_note_is_lost_still_stops_the_run() {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let url = databases::postgres_url().await;
     let (deaf, other) = (nats_bus().await, nats_bus().await);
     let a = Replica::start(&url, &deaf, QUICK, DEFAULT_LEASE);

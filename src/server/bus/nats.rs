@@ -5,10 +5,9 @@ use std::time::Duration;
 
 use async_nats::jetstream::{self, consumer, stream};
 use futures_util::StreamExt as _;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::mpsc;
 
-use super::relay::{Background, Note, Relay, payloads};
-use super::{BusStream, EventBus};
+use super::relay::{Background, Note, Relay, payloads, relay_bus};
 use crate::server::store::{StoreError, StoreErrorKind, TaskEvent, TaskKey, TaskStore};
 
 /// The largest message published; far below the server's default limit.
@@ -248,20 +247,4 @@ async fn listen(
     }
 }
 
-impl EventBus for NatsEventBus {
-    fn publish(&self, key: &TaskKey, event: &TaskEvent) {
-        self.relay.publish(key, event);
-    }
-
-    fn subscribe(&self, key: &TaskKey) -> BusStream {
-        self.relay.subscribe(key)
-    }
-
-    fn cancel(&self, key: &TaskKey) {
-        self.relay.cancel(key);
-    }
-
-    fn cancel_signal(&self, key: &TaskKey) -> watch::Receiver<bool> {
-        self.relay.cancel_signal(key)
-    }
-}
+relay_bus!(NatsEventBus);

@@ -4,10 +4,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgListener, PgPool};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::mpsc;
 
-use super::relay::{Background, Note, Relay, payloads};
-use super::{BusStream, EventBus};
+use super::relay::{Background, Note, Relay, payloads, relay_bus};
 use crate::server::store::sql::{SqlPool, SqlStore};
 use crate::server::store::{StoreError, StoreErrorKind, TaskEvent, TaskKey};
 
@@ -223,20 +222,4 @@ fn backoff(failures: u32) -> Duration {
     Duration::from_millis(100).saturating_mul(failures.saturating_sub(1).min(50))
 }
 
-impl EventBus for PgEventBus {
-    fn publish(&self, key: &TaskKey, event: &TaskEvent) {
-        self.relay.publish(key, event);
-    }
-
-    fn subscribe(&self, key: &TaskKey) -> BusStream {
-        self.relay.subscribe(key)
-    }
-
-    fn cancel(&self, key: &TaskKey) {
-        self.relay.cancel(key);
-    }
-
-    fn cancel_signal(&self, key: &TaskKey) -> watch::Receiver<bool> {
-        self.relay.cancel_signal(key)
-    }
-}
+relay_bus!(PgEventBus);

@@ -263,6 +263,30 @@ impl Relay {
     }
 }
 
+/// Implements [`EventBus`] for a bus whose `relay` field does the work.
+macro_rules! relay_bus {
+    ($bus:ty) => {
+        impl $crate::server::bus::EventBus for $bus {
+            fn publish(&self, key: &TaskKey, event: &TaskEvent) {
+                self.relay.publish(key, event);
+            }
+
+            fn subscribe(&self, key: &TaskKey) -> $crate::server::bus::BusStream {
+                self.relay.subscribe(key)
+            }
+
+            fn cancel(&self, key: &TaskKey) {
+                self.relay.cancel(key);
+            }
+
+            fn cancel_signal(&self, key: &TaskKey) -> tokio::sync::watch::Receiver<bool> {
+                self.relay.cancel_signal(key)
+            }
+        }
+    };
+}
+pub(super) use relay_bus;
+
 /// A bus's background tasks, stopped with the last clone of the bus.
 pub(super) struct Background(pub(super) Vec<tokio::task::JoinHandle<()>>);
 
