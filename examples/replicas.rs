@@ -4,7 +4,7 @@
 //! task any other one runs.
 //!
 //! ```sh
-//! # three replicas, until Ctrl-C; talk to any of them
+//! # three conformance agents as replicas, until Ctrl-C; talk to any of them
 //! cargo run --example replicas --features postgres -- --serve 3
 //! # figures: event latency across replicas, SendMessage throughput with 1, 2 and 3
 //! cargo run --release --example replicas --features postgres,nats -- --bench [--bus nats]
@@ -13,12 +13,15 @@
 //! `--store URL` names the database (default: the local server's `test`
 //! database, in a schema `a2akit_replicas` this example empties first).
 //! The replicas run in this one process, each with its own pool, bus and
-//! handler, exactly as they would in processes of their own. A message
-//! `stream N MS` makes a task that reports N artifacts MS ms apart; any
-//! other text completes at once.
+//! handler, exactly as they would in processes of their own. With
+//! `--serve` they are the conformance agent (`examples/conformance/`);
+//! for `--bench`, a message `stream N MS` makes a task that reports N
+//! artifacts MS ms apart, and any other text completes at once.
 
 #[path = "common/args.rs"]
 mod args;
+#[path = "conformance/executor.rs"]
+mod conformance;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -62,8 +65,9 @@ async fn database() -> String {
     format!("{base}{separator}options=-c%20search_path%3Da2akit_replicas")
 }
 
-/// Starts one replica; returns its base URL.
-async fn replica(url: &str) -> String {
+/// Starts one replica (the conformance agent, or the paced one the bench
+/// drives); returns its base URL.
+async fn replica(url: &str, conformance_agent: bool) -> String {
     let store = SqlStoreOptions::new()
         .max_connections(8)
         .connect(url)
@@ -71,14 +75,19 @@ async fn replica(url: &str) -> String {
         .expect("the replica's store");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let card = AgentCard::builder()
-        .name("replica")
-        .description("one of several on one database")
-        .interface(format!("{base}/"), binding::JSONRPC)
-        .interface(&base, binding::HTTP_JSON)
-        .streaming(true)
-        .build();
-    let builder = RequestHandler::builder(card, Paced).run_ownership(store.run_ownership());
+    let builder = if conformance_agent {
+        conformance::builder(&base)
+    } else {
+        let card = AgentCard::builder()
+            .name("replica")
+            .description("one of several on one database")
+            .interface(format!("{base}/"), binding::JSONRPC)
+            .interface(&base, binding::HTTP_JSON)
+            .streaming(true)
+            .build();
+        RequestHandler::builder(card, Paced)
+    };
+    let builder = builder.run_ownership(store.run_ownership());
     let builder = match args::arg("--bus").as_deref() {
         #[cfg(feature = "nats")]
         Some("nats") => {
@@ -102,12 +111,16 @@ async fn main() {
     let url = database().await;
     if let Some(n) = args::arg("--serve") {
         for _ in 0..n.parse::<usize>().expect("--serve takes a number") {
-            println!("replica listening on {}", replica(&url).await);
+            println!("replica listening on {}", replica(&url, true).await);
         }
         tokio::signal::ctrl_c().await.unwrap();
         return;
     }
-    let replicas = [replica(&url).await, replica(&url).await, replica(&url).await];
+    let replicas = [
+        replica(&url, false).await,
+        replica(&url, false).await,
+        replica(&url, false).await,
+    ];
     latency(&replicas).await;
     let seconds = args::arg("--seconds").and_then(|s| s.parse().ok()).unwrap_or(5);
     for n in 1..=3 {
