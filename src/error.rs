@@ -664,16 +664,20 @@ pub struct HttpErrorBody {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HttpError {
     /// The HTTP status code.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::types::protojson::nullable")]
     pub code: i32,
     /// The gRPC code name (`"NOT_FOUND"`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::types::protojson::nullable")]
     pub status: String,
     /// The human-readable message.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::types::protojson::nullable")]
     pub message: String,
     /// `google.rpc` detail objects, each with an `@type`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "crate::types::protojson::nullable"
+    )]
     pub details: Vec<Value>,
 }
 

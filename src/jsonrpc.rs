@@ -404,7 +404,7 @@ pub struct ErrorObject {
     /// The error code.
     pub code: i64,
     /// A short description.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::types::protojson::nullable")]
     pub message: String,
     /// For A2A errors, an array of `google.rpc` detail objects each with an `@type`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -479,10 +479,15 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Response<T> {
                         ResponseField::Result if outcome.is_none() => {
                             outcome = Some(Ok(map.next_value::<T>()?))
                         }
-                        ResponseField::Error if outcome.is_none() => {
-                            outcome = Some(Err(map.next_value::<ErrorObject>()?))
-                        }
-                        ResponseField::Result | ResponseField::Error => {
+                        // Some servers write `"error": null` beside a result.
+                        ResponseField::Error => match map.next_value::<Option<ErrorObject>>()? {
+                            None => {}
+                            Some(error) if outcome.is_none() => outcome = Some(Err(error)),
+                            Some(_) => {
+                                return Err(de::Error::custom("a response has both `result` and `error`"));
+                            }
+                        },
+                        ResponseField::Result => {
                             return Err(de::Error::custom("a response has both `result` and `error`"));
                         }
                         ResponseField::Other => {

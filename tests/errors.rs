@@ -292,3 +292,17 @@ fn grpc_codes_have_their_names_and_numbers() {
     assert_eq!(GrpcCode::from_number(17), None);
     assert_eq!(GrpcCode::from_name("NOPE"), None);
 }
+
+#[test]
+fn null_messages_and_details_read_as_absent() {
+    let object: ErrorObject =
+        serde_json::from_value(json!({"code": -32001, "message": null, "data": null})).unwrap();
+    assert_eq!(object.message, "");
+    assert_eq!(Error::from_jsonrpc(&object).kind(), ErrorKind::TaskNotFound);
+    let body: HttpErrorBody = serde_json::from_value(
+        json!({"error": {"code": 404, "status": null, "message": null, "details": null}}),
+    )
+    .unwrap();
+    assert!(body.error.details.is_empty());
+    assert_eq!(body.error.message, "");
+}

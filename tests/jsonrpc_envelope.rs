@@ -211,3 +211,19 @@ fn requests_are_written_as_envelopes() {
         json!({"jsonrpc": "2.0", "id": "r-1", "method": "GetTask", "params": {"id": "t1"}})
     );
 }
+
+#[test]
+fn a_response_with_error_null_beside_its_result_is_read() {
+    for wire in [
+        json!({"jsonrpc": "2.0", "id": 1, "result": {"ok": true}, "error": null}),
+        json!({"jsonrpc": "2.0", "id": 1, "error": null, "result": {"ok": true}}),
+    ] {
+        let response: Response<Value> = serde_json::from_value(wire.clone()).expect("read");
+        assert_eq!(response.into_result().unwrap(), json!({"ok": true}), "{wire}");
+    }
+    let both = json!({"jsonrpc": "2.0", "id": 1, "result": {}, "error": {"code": -32603, "message": "x"}});
+    assert!(
+        serde_json::from_value::<Response<Value>>(both).is_err(),
+        "a real error and a result conflict"
+    );
+}

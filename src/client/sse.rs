@@ -87,14 +87,22 @@ pub(crate) fn events(
 }
 
 /// The stream of an SSE body: `read` turns each event into a response, and
-/// its `id:` (a decimal sequence number) becomes the event's id.
+/// its `id:` (a decimal sequence number) becomes the event's id. Only
+/// unnamed events (`message`) and `error` events are the protocol's; any
+/// other name (a server's `event: ping`) is skipped, not read.
 pub(crate) fn stream(
     bytes: impl Stream<Item = Result<Bytes, reqwest::Error>> + Send + 'static,
     max_event: usize,
     read: fn(&Event) -> Result<StreamResponse, Error>,
 ) -> ClientStream {
     let mut previous = String::new();
-    ClientStream::from_events(events(bytes, max_event).map(move |event| {
+    let ours = |event: &Result<Event, Error>| {
+        std::future::ready(match event {
+            Ok(event) => matches!(event.event.as_str(), "" | "message" | "error"),
+            Err(_) => true,
+        })
+    };
+    ClientStream::from_events(events(bytes, max_event).filter(ours).map(move |event| {
         let event = event?;
         let id = new_id(&mut previous, &event.id);
         let response = read(&event)?;
@@ -133,6 +141,26 @@ mod tests {
 
     fn data(items: &[Result<(String, String), ErrorKind>]) -> Vec<String> {
         items.iter().map(|i| i.as_ref().unwrap().1.clone()).collect()
+    }
+
+    #[tokio::test]
+    async fn events_with_another_name_are_skipped_not_fatal() {
+        // A keep-alive some servers send as a named event with a body that
+        // is no StreamResponse.
+        let body = "event: ping\ndata: {}\n\n\
+                    id: 1\ndata: {\"statusUpdate\":{\"taskId\":\"t\",\"contextId\":\"c\",\"status\":{\"state\":\"TASK_STATE_WORKING\"}}}\n\n";
+        let bytes =
+            futures_util::stream::iter([Ok::<_, reqwest::Error>(Bytes::from_static(body.as_bytes()))]);
+        fn read(event: &Event) -> Result<StreamResponse, Error> {
+            crate::types::json::from_str(&event.data)
+                .map_err(|err| Error::new(ErrorKind::InvalidResponse, err.to_string()))
+        }
+        let items: Vec<Result<StreamResponse, Error>> = stream(bytes, 1024, read).collect().await;
+        assert_eq!(items.len(), 1, "{items:?}");
+        assert!(
+            matches!(items[0], Ok(StreamResponse::StatusUpdate(_))),
+            "{items:?}"
+        );
     }
 
     #[tokio::test]

@@ -42,7 +42,7 @@ mod card;
 mod event;
 pub mod json;
 mod message;
-mod protojson;
+pub(crate) mod protojson;
 mod push;
 mod request;
 mod security;
