@@ -606,3 +606,22 @@ async fn a_huge_max_age_does_not_overflow_the_clock() {
     assert_eq!(factory.resolve_card(&base).await.unwrap().name, "forever");
     assert_eq!(factory.resolve_card(&base).await.unwrap().name, "forever");
 }
+
+/// A gRPC client can be built where no Tokio runtime runs (a plain `main`
+/// setting things up before its runtime starts); it connects on first use.
+#[cfg(feature = "grpc")]
+#[test]
+fn a_grpc_client_is_built_outside_a_runtime() {
+    let interface = a2akit::types::AgentInterface::new("127.0.0.1:9", a2akit::types::binding::GRPC);
+    let client = ClientFactory::new()
+        .client_for_interface(interface)
+        .expect("a client, without a runtime");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let err = runtime
+        .block_on(client.get_task(a2akit::types::GetTaskRequest::new("t")))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Connect, "{err}");
+}

@@ -31,7 +31,10 @@ const LAST_EVENT_ID: &str = "a2a-last-event-id";
 /// Speaks gRPC to one `host:port`.
 #[derive(Clone)]
 pub struct GrpcTransport {
-    client: A2aServiceClient<Channel>,
+    /// Where to connect; the channel is made on the first call, inside the
+    /// runtime that makes it (a channel needs one, a client need not).
+    endpoint: Endpoint,
+    channel: std::sync::OnceLock<A2aServiceClient<Channel>>,
     target: reqwest::Url,
     core: HttpCore,
 }
@@ -80,10 +83,23 @@ impl GrpcTransport {
                 Error::invalid_params(format!("TLS for {url:?} could not be set up: {err}"))
             })?;
         }
-        let client = A2aServiceClient::new(endpoint.connect_lazy())
-            .max_decoding_message_size(core.max_event_size)
-            .max_encoding_message_size(core.max_event_size);
-        Ok(Self { client, target, core })
+        Ok(Self {
+            endpoint,
+            channel: std::sync::OnceLock::new(),
+            target,
+            core,
+        })
+    }
+
+    /// The service client, connecting lazily on the current runtime the first time.
+    fn client(&self) -> A2aServiceClient<Channel> {
+        self.channel
+            .get_or_init(|| {
+                A2aServiceClient::new(self.endpoint.connect_lazy())
+                    .max_decoding_message_size(self.core.max_event_size)
+                    .max_encoding_message_size(self.core.max_event_size)
+            })
+            .clone()
     }
 
     /// A request with the protocol metadata and whatever the interceptors add.
@@ -125,7 +141,7 @@ impl GrpcTransport {
     /// Opens a streaming call; a resumed subscription says where it left off.
     async fn open(&self, call: Call, last_event_id: Option<u64>) -> Result<ClientStream, Error> {
         let method = call.method();
-        let mut client = self.client.clone();
+        let mut client = self.client();
         let response = match call {
             Call::SendStreamingMessage(r) => {
                 let request: v1::SendMessageRequest = r.into();
@@ -167,7 +183,7 @@ macro_rules! call_once {
             /// One attempt at a unary call.
             async fn call_once(&self, call: Call) -> Result<Reply, Attempt> {
                 let method = call.method();
-                let mut client = self.client.clone();
+                let mut client = self.client();
                 match call {
                     $(Call::$Name(request) => {
                         unary_rpc!($kind self, client, method, request, $fn($Request) -> $Response)
