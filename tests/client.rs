@@ -625,3 +625,26 @@ fn a_grpc_client_is_built_outside_a_runtime() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Connect, "{err}");
 }
+
+/// An interface that cannot be built (a URL that does not parse) falls
+/// through to the agent's next one.
+#[test]
+fn an_interface_that_cannot_be_built_falls_through_to_the_next() {
+    let card = AgentCard::builder()
+        .name("two doors")
+        .description("the first is broken")
+        .interface("not a url at all", binding::JSONRPC)
+        .interface("http://127.0.0.1:9", binding::HTTP_JSON)
+        .build();
+    let client = ClientFactory::new()
+        .client_for_card(card)
+        .expect("the second interface");
+    assert_eq!(client.interface().protocol_binding, binding::HTTP_JSON);
+    let broken = AgentCard::builder()
+        .name("no doors")
+        .description("nothing works")
+        .interface("not a url at all", binding::JSONRPC)
+        .build();
+    let err = ClientFactory::new().client_for_card(broken).unwrap_err();
+    assert!(err.to_string().contains("not a url"), "{err}");
+}

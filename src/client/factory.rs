@@ -210,30 +210,48 @@ impl ClientFactory {
     /// [`prefer_own_order`](Self::prefer_own_order), the caller's order of
     /// bindings decides instead, and card order breaks ties.
     pub fn select_interface<'a>(&self, card: &'a AgentCard) -> Result<&'a AgentInterface, Error> {
-        let usable = |interface: &&AgentInterface, wanted: &str| {
+        self.candidates(card)
+            .into_iter()
+            .next()
+            .ok_or_else(|| self.no_interface(card))
+    }
+
+    /// Why no interface of `card` will do.
+    fn no_interface(&self, card: &AgentCard) -> Error {
+        let offered: Vec<String> = card
+            .supported_interfaces
+            .iter()
+            .map(|i| format!("{} {}", i.protocol_binding, i.protocol_version))
+            .collect();
+        Error::unsupported_operation(format!(
+            "the agent offers [{}], none of which is a 1.x interface in {:?}",
+            offered.join(", "),
+            self.preferences
+        ))
+    }
+
+    /// Every interface of the card this factory would use, best first (see
+    /// [`select_interface`](Self::select_interface)).
+    fn candidates<'a>(&self, card: &'a AgentCard) -> Vec<&'a AgentInterface> {
+        let usable = |interface: &AgentInterface, wanted: &str| {
             interface.protocol_binding.eq_ignore_ascii_case(wanted) && speaks_v1(&interface.protocol_version)
         };
-        let chosen = if self.own_order {
-            self.preferences
-                .iter()
-                .find_map(|wanted| card.supported_interfaces.iter().find(|i| usable(i, wanted)))
+        if self.own_order {
+            let mut out: Vec<&AgentInterface> = Vec::new();
+            for wanted in &self.preferences {
+                for interface in &card.supported_interfaces {
+                    if usable(interface, wanted) && !out.iter().any(|seen| std::ptr::eq(*seen, interface)) {
+                        out.push(interface);
+                    }
+                }
+            }
+            out
         } else {
             card.supported_interfaces
                 .iter()
-                .find(|i| self.preferences.iter().any(|wanted| usable(i, wanted)))
-        };
-        chosen.ok_or_else(|| {
-            let offered: Vec<String> = card
-                .supported_interfaces
-                .iter()
-                .map(|i| format!("{} {}", i.protocol_binding, i.protocol_version))
-                .collect();
-            Error::unsupported_operation(format!(
-                "the agent offers [{}], none of which is a 1.x interface in {:?}",
-                offered.join(", "),
-                self.preferences
-            ))
-        })
+                .filter(|i| self.preferences.iter().any(|wanted| usable(i, wanted)))
+                .collect()
+        }
     }
 
     /// Resolves the card at `base_url` and builds a client for it.
@@ -242,10 +260,29 @@ impl ClientFactory {
         self.client_for_card(card)
     }
 
-    /// Builds a client for a card you already have.
+    /// Builds a client for a card you already have: on the first interface
+    /// [`select_interface`](Self::select_interface) would pick that can be
+    /// built, falling through to the next when one cannot (a URL that does
+    /// not parse, a binding this build lacks); the first such error if none can.
     pub fn client_for_card(&self, card: AgentCard) -> Result<Client, Error> {
-        let interface = self.select_interface(&card)?.clone();
-        let mut client = self.client_for_interface(interface)?;
+        let mut first_error = None;
+        let mut built = None;
+        for interface in self.candidates(&card) {
+            match self.client_for_interface(interface.clone()) {
+                Ok(client) => {
+                    built = Some(client);
+                    break;
+                }
+                Err(err) => {
+                    first_error.get_or_insert(err);
+                }
+            }
+        }
+        let mut client = match (built, first_error) {
+            (Some(client), _) => client,
+            (None, Some(err)) => return Err(err),
+            (None, None) => return Err(self.no_interface(&card)),
+        };
         client.streaming = card.capabilities.supports_streaming();
         client.card = Some(Arc::new(card));
         Ok(client)
