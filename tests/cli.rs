@@ -293,6 +293,23 @@ fn last_state(events: &[StreamResponse]) -> Option<TaskState> {
     })
 }
 
+/// Every task of `context`, one page at a time (`--page-size 1 --all`).
+fn every_task_in(run: &dyn Fn(&[&str]) -> Run, url: &str, context: &str) -> Vec<Task> {
+    run(&[
+        "--json",
+        "tasks",
+        "list",
+        url,
+        "--context",
+        context,
+        "--page-size",
+        "1",
+        "--all",
+    ])
+    .ok()
+    .json()
+}
+
 fn sorted(mut ids: Vec<String>) -> Vec<String> {
     ids.sort();
     ids
@@ -469,19 +486,7 @@ fn echo_scenario(name: &str) {
     assert_eq!(whole.lines().len(), 4, "{whole:#?}");
     assert_eq!(whole.lines().last(), Some(&"3 of 3 tasks"), "{whole:#?}");
 
-    let listed: Vec<Task> = run(&[
-        "--json",
-        "tasks",
-        "list",
-        url,
-        "--context",
-        &context,
-        "--page-size",
-        "1",
-        "--all",
-    ])
-    .ok()
-    .json();
+    let listed = every_task_in(&run, url, &context);
     assert_eq!(
         sorted(listed.into_iter().map(|t| t.id).collect()),
         sorted(in_context.clone())
@@ -1120,19 +1125,7 @@ fn python_scenario(name: &str) {
     let page = run(&["tasks", "list", url, "--context", &context, "--page-size", "1"]).ok();
     assert_eq!(page.lines().len(), 2, "{page:#?}");
     assert!(page.lines()[1].starts_with("more: --page-token "), "{page:#?}");
-    let listed: Vec<Task> = run(&[
-        "--json",
-        "tasks",
-        "list",
-        url,
-        "--context",
-        &context,
-        "--page-size",
-        "1",
-        "--all",
-    ])
-    .ok()
-    .json();
+    let listed = every_task_in(&run, url, &context);
     assert_eq!(
         sorted(listed.into_iter().map(|t| t.id).collect()),
         sorted(in_context)

@@ -115,6 +115,35 @@ impl SqlStore {
         }
     }
 
+    /// Runs `statement` (finish or retry: `due_at` first when given, then
+    /// the delivery's key and the attempts of the claim that must still hold it).
+    async fn settle(
+        &self,
+        statement: &super::statements::Sql,
+        due_at: Option<i64>,
+        push: &PendingPush,
+    ) -> Result<(), sqlx::Error> {
+        let id = &push.id;
+        let sequence = super::tasks::seq(id.sequence);
+        let attempts = i32::try_from(push.attempts).unwrap_or(i32::MAX);
+        on_pool!(&self.pool, |pool| {
+            let _turn = self.write_turn().await;
+            let mut query = sqlx::query(statement.get());
+            if let Some(due_at) = due_at {
+                query = query.bind(due_at);
+            }
+            query
+                .bind(&id.key.tenant)
+                .bind(&id.key.id)
+                .bind(&id.config_id)
+                .bind(sequence)
+                .bind(attempts)
+                .execute(pool)
+                .await
+                .map(drop)
+        })
+    }
+
     /// At most `limit` heads of queues due at `now`, oldest due first.
     async fn due_heads(&self, now: i64, limit: usize) -> Result<Vec<DueRow>, StoreError> {
         let sql = &self.sql;
@@ -225,45 +254,15 @@ impl PushOutbox for SqlStore {
     }
 
     async fn finish(&self, push: &PendingPush) -> Result<(), StoreError> {
-        let sql = &self.sql;
-        let id = &push.id;
-        let sequence = super::tasks::seq(id.sequence);
-        let attempts = i32::try_from(push.attempts).unwrap_or(i32::MAX);
-        let result: Result<(), sqlx::Error> = on_pool!(&self.pool, |pool| {
-            let _turn = self.write_turn().await;
-            sqlx::query(sql.finish_push.get())
-                .bind(&id.key.tenant)
-                .bind(&id.key.id)
-                .bind(&id.config_id)
-                .bind(sequence)
-                .bind(attempts)
-                .execute(pool)
-                .await
-                .map(drop)
-        });
-        result.map_err(|err| classify(err, "finishing a push delivery"))
+        self.settle(&self.sql.finish_push, None, push)
+            .await
+            .map_err(|err| classify(err, "finishing a push delivery"))
     }
 
     async fn retry_at(&self, push: &PendingPush, at: DateTime<Utc>) -> Result<(), StoreError> {
-        let sql = &self.sql;
-        let id = &push.id;
-        let sequence = super::tasks::seq(id.sequence);
-        let attempts = i32::try_from(push.attempts).unwrap_or(i32::MAX);
-        let at = nanos(Some(at));
-        let result: Result<(), sqlx::Error> = on_pool!(&self.pool, |pool| {
-            let _turn = self.write_turn().await;
-            sqlx::query(sql.retry_push.get())
-                .bind(at)
-                .bind(&id.key.tenant)
-                .bind(&id.key.id)
-                .bind(&id.config_id)
-                .bind(sequence)
-                .bind(attempts)
-                .execute(pool)
-                .await
-                .map(drop)
-        });
-        result.map_err(|err| classify(err, "rescheduling a push delivery"))
+        self.settle(&self.sql.retry_push, Some(nanos(Some(at))), push)
+            .await
+            .map_err(|err| classify(err, "rescheduling a push delivery"))
     }
 
     fn queued_signal(&self) -> Option<Arc<tokio::sync::Notify>> {
