@@ -13,14 +13,18 @@ use std::sync::Arc;
 
 use futures_util::{Stream, StreamExt as _};
 
+use tokio::sync::watch;
+
 use super::bus::BusStream;
 use super::store::{DynStore, Sequence, TaskEvent, TaskKey};
+use super::task::live::Engine;
 use crate::Error;
 use crate::types::StreamResponse;
 
 /// The events of a streaming operation, in order, each with its sequence
 /// number (the SSE `id:`); the stream ends after the last one (a terminal
-/// state, or an interrupted one for `SendStreamingMessage`).
+/// state, or an interrupted one for `SendStreamingMessage`), or early when
+/// the server shuts down (the client resumes from the last id it saw).
 pub type EventStream = Pin<Box<dyn Stream<Item = Result<TaskEvent, Error>> + Send>>;
 
 /// When a stream ends.
@@ -55,18 +59,21 @@ pub(crate) struct Follower {
     last: Sequence,
     /// Events read from the store, not delivered yet.
     pending: VecDeque<TaskEvent>,
+    /// Turns true when the server shuts down: the stream ends cleanly.
+    closing: watch::Receiver<bool>,
 }
 
 impl Follower {
     /// A follower of `key` listening on `bus` (subscribed before the task was
     /// read), positioned after event `last`.
-    pub(crate) fn new(key: TaskKey, store: Arc<dyn DynStore>, bus: BusStream, last: Sequence) -> Self {
+    pub(crate) fn new(key: TaskKey, engine: &Engine, bus: BusStream, last: Sequence) -> Self {
         Self {
             key,
-            store,
+            store: Arc::clone(&engine.store),
             bus,
             last,
             pending: VecDeque::new(),
+            closing: engine.closing(),
         }
     }
 
@@ -130,7 +137,21 @@ impl Follower {
                 return Some((Ok(first), state));
             }
             loop {
-                match state.follower.next().await {
+                let next = {
+                    let follower = &mut state.follower;
+                    let mut closing = follower.closing.clone();
+                    tokio::select! {
+                        biased;
+                        event = follower.next() => Some(event),
+                        _ = closing.wait_for(|closing| *closing) => None,
+                    }
+                };
+                let Some(next) = next else {
+                    // Shutting down: the stream ends without a final event,
+                    // and the client resumes it elsewhere or after a restart.
+                    return None;
+                };
+                match next {
                     Ok(event) if matches!(event.event.as_ref(), StreamResponse::Message(_)) => continue,
                     Ok(event) => {
                         state.done = until.ends_at(&event.event);

@@ -60,5 +60,5 @@ pub use executor::{AgentExecutor, CancelContext, RequestContext, TaskUpdater};
 pub use follow::EventStream;
 pub use handler::{RequestHandler, RequestHandlerBuilder, VersionPolicy};
 
-pub use http::serve;
+pub use http::{Shutdown, serve, serve_with_shutdown};
 pub use store::{InMemoryTaskStore, PushConfigStore, PushOutbox, TaskStore};

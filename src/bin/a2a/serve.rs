@@ -59,7 +59,7 @@ async fn with_store(_: RequestHandlerBuilder, url: &str) -> Result<RequestHandle
     )))
 }
 
-/// Serves the echo agent on 127.0.0.1 until killed.
+/// Serves the echo agent on 127.0.0.1 until Ctrl-C or SIGTERM.
 pub(crate) async fn run(out: &Output, args: ServeArgs) -> Result<(), Failure> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
         .await
@@ -80,7 +80,13 @@ pub(crate) async fn run(out: &Output, args: ServeArgs) -> Result<(), Failure> {
         out.line(format!("echo agent listening on {base}"));
     }
     let _ = args.echo;
-    server::serve(listener, server::http::router(builder.build()))
+    let handler = builder.build();
+    let app = server::http::router(handler.clone());
+    // Ctrl-C or SIGTERM: streams end, running tasks get a few seconds.
+    let shutdown = server::Shutdown::on_signal()
+        .handler(&handler)
+        .grace(std::time::Duration::from_secs(5));
+    server::serve_with_shutdown(listener, app, shutdown)
         .await
         .map_err(|err| Failure::Transport(format!("the server stopped: {err}")))
 }

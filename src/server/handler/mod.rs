@@ -5,6 +5,7 @@
 //! `send` (messages and the runs they start), `tasks` (reading,
 //! cancelling and following tasks) and `push` (push notification configs).
 
+mod lifecycle;
 mod push;
 mod send;
 mod tasks;

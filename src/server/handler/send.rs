@@ -134,8 +134,7 @@ impl RequestHandler {
                 .await?
                 .ok_or_else(|| Error::internal("a new task is already claimed"))?;
             let sequence = 1;
-            follower =
-                bus.map(|bus| Follower::new(live.key.clone(), Arc::clone(&engine.store), bus, sequence));
+            follower = bus.map(|bus| Follower::new(live.key.clone(), engine, bus, sequence));
             snapshot = match seen {
                 true => Some(TaskEvent {
                     sequence,
@@ -181,8 +180,7 @@ impl RequestHandler {
                     return Err(err);
                 }
             };
-            follower =
-                bus.map(|bus| Follower::new(live.key.clone(), Arc::clone(&engine.store), bus, sequence));
+            follower = bus.map(|bus| Follower::new(live.key.clone(), engine, bus, sequence));
             snapshot = task.map(|task| TaskEvent {
                 sequence,
                 event: Arc::new(StreamResponse::Task(task)),

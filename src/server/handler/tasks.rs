@@ -166,7 +166,7 @@ impl RequestHandler {
         let (task, sequence) = self.visible_task(call, &request.id, TaskView::FULL).await?;
         if let Some(last_seen) = last_seen.filter(|n| *n <= sequence) {
             if let Some(events) = engine.store.events_after(&key, last_seen).await? {
-                let mut follower = Follower::new(key, Arc::clone(&engine.store), bus, last_seen);
+                let mut follower = Follower::new(key, engine, bus, last_seen);
                 let finished = task.status.state.is_terminal() && events.is_empty();
                 follower.queue(events);
                 if finished {
@@ -184,7 +184,7 @@ impl RequestHandler {
             sequence,
             event: Arc::new(StreamResponse::Task(task)),
         };
-        let follower = Follower::new(key, Arc::clone(&engine.store), bus, sequence);
+        let follower = Follower::new(key, engine, bus, sequence);
         Ok(follower.into_stream(Some(first), Until::Terminal))
     }
 }

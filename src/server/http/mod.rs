@@ -31,9 +31,12 @@
 
 mod card;
 pub use card::AGENT_CARD_PATH;
+mod health;
 mod jsonrpc;
 mod rest;
+mod serve;
 mod sse;
+pub use serve::{Shutdown, serve, serve_with_shutdown};
 
 use std::time::Duration;
 
@@ -123,6 +126,14 @@ impl Routes {
         rest::router(self.handler.clone(), self.options.clone())
     }
 
+    /// `GET /healthz` (liveness: the process answers) and `GET /readyz`
+    /// (readiness: [`RequestHandler::ready`], 503 once a shutdown begins).
+    /// Not part of [`Routes::all`]: mount them where your orchestrator
+    /// looks, and keep them off the public internet if you like.
+    pub fn health(&self) -> Router {
+        health::router(self.handler.clone())
+    }
+
     /// `GET /.well-known/agent-card.json`, with caching headers and 304s.
     pub fn agent_card(&self) -> Router {
         card::router(self.handler.card(), &self.options)
@@ -169,22 +180,6 @@ pub fn router(handler: RequestHandler) -> Router {
 /// can: `app.fallback(a2akit::server::http::not_found)`.
 pub async fn not_found(method: Method, uri: Uri) -> Response {
     rest::no_route(&method, uri.path())
-}
-
-/// Serves `router` on `listener` with `TCP_NODELAY` on every connection, so
-/// that small SSE writes leave at once instead of waiting for an ACK.
-///
-/// With your own `axum::serve`, do the same:
-/// `axum::serve(listener.tap_io(|tcp| { let _ = tcp.set_nodelay(true); }), app)`
-/// (`tap_io` is in `axum::serve::ListenerExt`).
-pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
-    use axum::serve::ListenerExt as _;
-    let listener = listener.tap_io(|tcp| {
-        if let Err(err) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %err, "could not set TCP_NODELAY");
-        }
-    });
-    axum::serve(listener, router).await
 }
 
 /// The `A2A-Version` a request asks for: the header, else the query parameter.

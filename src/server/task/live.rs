@@ -45,6 +45,8 @@ pub(crate) struct Engine {
     pub(crate) runs: Arc<dyn RunOwnership>,
     pub(crate) max_history: usize,
     live: Mutex<HashMap<TaskKey, Weak<LiveTask>>>,
+    /// Turns true when the server shuts down.
+    closing: watch::Sender<bool>,
 }
 
 impl Engine {
@@ -60,7 +62,37 @@ impl Engine {
             runs,
             max_history: max_history.max(1),
             live: Mutex::default(),
+            closing: watch::channel(false).0,
         })
+    }
+
+    /// Turns true when the server shuts down: open streams end on it.
+    pub(crate) fn closing(&self) -> watch::Receiver<bool> {
+        self.closing.subscribe()
+    }
+
+    /// Whether the server is shutting down.
+    pub(crate) fn is_closing(&self) -> bool {
+        *self.closing.borrow()
+    }
+
+    /// Starts shutting down: every open stream ends.
+    pub(crate) fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// The live tasks that a run of this process holds now, with the run's generation.
+    pub(crate) fn running(&self) -> Vec<(Arc<LiveTask>, u64)> {
+        let live: Vec<Arc<LiveTask>> = self.live_map().values().filter_map(Weak::upgrade).collect();
+        live.into_iter()
+            .filter_map(|task| {
+                let generation = {
+                    let slot = task.slot();
+                    slot.lease.as_ref().map(|_| slot.generation)
+                };
+                generation.map(|generation| (task, generation))
+            })
+            .collect()
     }
 
     fn live_map(&self) -> std::sync::MutexGuard<'_, HashMap<TaskKey, Weak<LiveTask>>> {
@@ -545,6 +577,9 @@ impl LiveTask {
                     Some(RunFailure::Refused(err)) => err.message().to_owned(),
                     Some(RunFailure::Crashed) => "the agent failed while working on this task".to_owned(),
                     Some(RunFailure::TimedOut(limit)) => format!("the agent did not finish within {limit:?}"),
+                    Some(RunFailure::ShutDown) => {
+                        "the server shut down before the agent finished this task".to_owned()
+                    }
                     None => "the agent stopped without finishing this task".to_owned(),
                 };
                 if let (Some(RunFailure::Refused(err)), false) = (&failure, progressed) {
@@ -582,6 +617,8 @@ pub(crate) enum RunFailure {
     Crashed,
     /// It ran past the executor timeout.
     TimedOut(std::time::Duration),
+    /// The server shut down before it finished.
+    ShutDown,
 }
 
 /// Events stored and folded into the cache, not yet published.
