@@ -41,6 +41,7 @@
 //! (the final task, a stream whose SSE ids are the sequence numbers, or the
 //! task right away).
 
+pub mod auth;
 pub mod bus;
 mod call;
 mod daemon;

@@ -84,6 +84,7 @@ pub struct RequestHandler {
 struct Inner {
     card: AgentCard,
     extended_card: Option<AgentCard>,
+    public_extended_card: bool,
     executor: Arc<dyn DynExecutor>,
     engine: Arc<Engine>,
     executor_timeout: Option<Duration>,
@@ -109,6 +110,7 @@ impl std::fmt::Debug for RequestHandler {
 pub struct RequestHandlerBuilder {
     card: AgentCard,
     extended_card: Option<AgentCard>,
+    public_extended_card: bool,
     executor: Arc<dyn DynExecutor>,
     store: Arc<dyn DynStore>,
     bus: Arc<dyn EventBus>,
@@ -168,6 +170,15 @@ impl RequestHandlerBuilder {
     /// `extendedAgentCard`).
     pub fn extended_card(mut self, card: AgentCard) -> Self {
         self.extended_card = Some(card);
+        self
+    }
+
+    /// Serves the extended card to anonymous callers too, even when the
+    /// public card declares security schemes (by default they are told to
+    /// authenticate). For an agent whose authentication happens outside
+    /// this crate and does not name a [`Caller`](crate::server::Caller).
+    pub fn public_extended_card(mut self) -> Self {
+        self.public_extended_card = true;
         self
     }
 
@@ -246,6 +257,7 @@ impl RequestHandlerBuilder {
             inner: Arc::new(Inner {
                 card: self.card,
                 extended_card: self.extended_card,
+                public_extended_card: self.public_extended_card,
                 executor: self.executor,
                 engine,
                 executor_timeout: self.executor_timeout,
@@ -276,6 +288,7 @@ impl RequestHandler {
         RequestHandlerBuilder {
             card,
             extended_card: None,
+            public_extended_card: false,
             executor: Arc::new(executor),
             store: Arc::new(InMemoryTaskStore::new()),
             bus: Arc::new(InMemoryEventBus::new()),
@@ -385,10 +398,11 @@ impl RequestHandler {
         }
     }
 
-    /// `GetExtendedAgentCard`. The card goes to whoever reaches this call:
-    /// the protocol reserves it for authenticated callers, so declare it only
-    /// behind an authentication layer (which can also pick the card per
-    /// caller by building handlers per audience).
+    /// `GetExtendedAgentCard`. When the public card declares security
+    /// schemes, only an authenticated caller (one an authentication layer
+    /// named, see [`auth`](crate::server::auth)) gets it; others are told
+    /// to authenticate. [`RequestHandlerBuilder::public_extended_card`]
+    /// turns that off.
     pub async fn get_extended_agent_card(
         &self,
         call: &CallContext,
@@ -400,6 +414,12 @@ impl RequestHandler {
             ));
         }
         self.check_call(call)?;
+        let secured = !self.inner.card.security_schemes.is_empty();
+        if secured && call.caller.is_none() && !self.inner.public_extended_card {
+            return Err(Error::unauthenticated(
+                "the extended agent card is for authenticated callers",
+            ));
+        }
         self.inner
             .extended_card
             .clone()

@@ -75,7 +75,7 @@ fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
     response
 }
 
-fn error_response(id: Id, error: &Error) -> Response {
+pub(super) fn error_response(id: Id, error: &Error) -> Response {
     let status = match error.kind() {
         ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,
         ErrorKind::PermissionDenied => StatusCode::FORBIDDEN,

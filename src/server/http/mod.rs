@@ -56,6 +56,7 @@ use crate::Error;
 pub struct Routes {
     handler: RequestHandler,
     options: Options,
+    auth: Option<crate::server::auth::Authenticator>,
 }
 
 #[derive(Clone, Debug)]
@@ -81,6 +82,7 @@ impl Routes {
         Self {
             handler,
             options: Options::default(),
+            auth: None,
         }
     }
 
@@ -104,13 +106,26 @@ impl Routes {
         self
     }
 
+    /// Puts `authenticator` in front of every binding these routes build
+    /// (JSON-RPC, HTTP+JSON, gRPC), with refusals in each binding's shape;
+    /// the agent card and the health routes stay open. See
+    /// [`auth`](crate::server::auth).
+    pub fn authenticate(mut self, authenticator: crate::server::auth::Authenticator) -> Self {
+        self.auth = Some(authenticator);
+        self
+    }
+
     /// The JSON-RPC binding: `POST path` (with or without a trailing slash).
     ///
     /// Another method on the path is answered with HTTP 405, `Allow: POST`
     /// and a JSON-RPC error (`-32600`, `id: null`). The router has no
     /// fallback of its own, so it merges into any app.
     pub fn jsonrpc(&self, path: &str) -> Router {
-        jsonrpc::router(self.handler.clone(), self.options.clone(), path)
+        let router = jsonrpc::router(self.handler.clone(), self.options.clone(), path);
+        match &self.auth {
+            Some(auth) => router.route_layer(auth.jsonrpc_layer()),
+            None => router,
+        }
     }
 
     /// The HTTP+JSON binding: every path of the protocol, also under a
@@ -123,7 +138,15 @@ impl Routes {
     /// app's. To answer those like the binding does, give the app
     /// [`not_found`] as its fallback ([`Routes::all`] does).
     pub fn rest(&self) -> Router {
-        rest::router(self.handler.clone(), self.options.clone())
+        self.guarded(rest::router(self.handler.clone(), self.options.clone()))
+    }
+
+    /// `router` behind the authenticator, if there is one.
+    fn guarded(&self, router: Router) -> Router {
+        match &self.auth {
+            Some(auth) => router.route_layer(auth.layer()),
+            None => router,
+        }
     }
 
     /// `GET /healthz` (liveness: the process answers) and `GET /readyz`
@@ -143,7 +166,7 @@ impl Routes {
     /// listener: gRPC arrives as HTTP/2 cleartext, the rest as HTTP/1.1 or 2.
     #[cfg(feature = "grpc")]
     pub fn grpc(&self) -> Router {
-        crate::server::grpc::GrpcService::new(self.handler.clone()).into_router()
+        self.guarded(crate::server::grpc::GrpcService::new(self.handler.clone()).into_router())
     }
 
     /// The card, JSON-RPC at `jsonrpc_path`, HTTP+JSON at the root (its
@@ -314,4 +337,14 @@ async fn drain(mut stream: BodyDataStream, mut read: usize, drain_limit: usize) 
         }
     };
     let _ = tokio::time::timeout(DRAIN_TIME, discard).await;
+}
+
+/// An error as the JSON-RPC binding answers one it cannot tie to a request id.
+pub(crate) fn jsonrpc_refusal(error: &Error) -> Response {
+    jsonrpc::error_response(crate::jsonrpc::Id::Null, error)
+}
+
+/// An error as the HTTP+JSON binding answers it.
+pub(crate) fn rest_refusal(error: &Error) -> Response {
+    rest::error_response(error)
 }

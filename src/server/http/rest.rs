@@ -111,7 +111,7 @@ fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
     response
 }
 
-fn error_response(error: &Error) -> Response {
+pub(super) fn error_response(error: &Error) -> Response {
     let status =
         StatusCode::from_u16(error.kind().http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     json_response(
