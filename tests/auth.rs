@@ -8,8 +8,9 @@
 //! audience, wrong key, rotated key, missing scope.
 #![cfg(feature = "client")]
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock};
+mod support;
+
+use std::sync::atomic::Ordering;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use a2akit::client::{ApiKey, ApiKeyLocation, BearerToken, Client, ClientFactory};
@@ -21,14 +22,11 @@ use a2akit::types::{
     Message, SecurityRequirement, SecurityScheme, SendMessageRequest, SendMessageResponse, binding,
 };
 use a2akit::{Error, ErrorKind};
-use base64::Engine as _;
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use ring::rand::SystemRandom;
-use ring::signature::{Ed25519KeyPair, KeyPair as _};
 use serde_json::{Value, json};
+use support::jwt::{SigningKey, issuer};
 
 const AUDIENCE: &str = "https://agent.test/";
-const ISSUER: &str = "https://issuer.test/";
+use support::jwt::ISSUER;
 
 struct Echo;
 
@@ -43,70 +41,6 @@ impl AgentExecutor for Echo {
         updater.add_artifact(Artifact::text("caller", who)).await?;
         updater.complete().await
     }
-}
-
-/// An Ed25519 signing key with its key id.
-struct SigningKey {
-    kid: String,
-    pkcs8: Vec<u8>,
-    public: Vec<u8>,
-}
-
-impl SigningKey {
-    fn new(kid: &str) -> Self {
-        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
-        let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
-        SigningKey {
-            kid: kid.to_owned(),
-            pkcs8: pkcs8.as_ref().to_vec(),
-            public: pair.public_key().as_ref().to_vec(),
-        }
-    }
-
-    fn jwk(&self) -> Value {
-        json!({
-            "kty": "OKP", "crv": "Ed25519", "use": "sig", "alg": "EdDSA", "kid": self.kid,
-            "x": base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&self.public),
-        })
-    }
-
-    /// A token for `sub`, expiring `expires_in` seconds from now (negative: in the past).
-    fn token(&self, sub: &str, audience: &str, expires_in: i64, scope: &str) -> String {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64;
-        let mut header = Header::new(Algorithm::EdDSA);
-        header.kid = Some(self.kid.clone());
-        let claims = json!({
-            "sub": sub, "iss": ISSUER, "aud": audience, "iat": now, "exp": now + expires_in, "scope": scope,
-        });
-        jsonwebtoken::encode(&header, &claims, &EncodingKey::from_ed_der(&self.pkcs8)).unwrap()
-    }
-}
-
-/// A JWKS endpoint whose keys the test can change, counting its fetches.
-struct Issuer {
-    url: String,
-    keys: Arc<RwLock<Vec<Value>>>,
-    fetches: Arc<AtomicUsize>,
-}
-
-async fn issuer(keys: Vec<Value>) -> Issuer {
-    let keys = Arc::new(RwLock::new(keys));
-    let fetches = Arc::new(AtomicUsize::new(0));
-    let (served, counted) = (Arc::clone(&keys), Arc::clone(&fetches));
-    let app = axum::Router::new().route(
-        "/jwks.json",
-        axum::routing::get(move || {
-            let (keys, fetches) = (Arc::clone(&served), Arc::clone(&counted));
-            async move {
-                fetches.fetch_add(1, Ordering::SeqCst);
-                axum::Json(json!({"keys": *keys.read().unwrap()}))
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/jwks.json", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    Issuer { url, keys, fetches }
 }
 
 fn card(base: &str, scoped: bool) -> AgentCard {
@@ -463,4 +397,54 @@ fn an_authenticator_refuses_a_card_it_cannot_enforce() {
         .build()
         .unwrap_err();
     assert!(err.to_string().contains("nonesuch"), "{err}");
+}
+
+/// The official Python SDK's client, with its own `AuthInterceptor`, calls
+/// the agent on every binding: refused without credentials, served as the
+/// caller its API key or JWT names, and given the extended card.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_official_python_client_calls_with_credentials() {
+    let Some(python) = support::python::interpreter() else {
+        return;
+    };
+    let key = SigningKey::new("k1");
+    let issuer = issuer(vec![key.jwk()]).await;
+    let agent = agent(&issuer.url, false).await;
+    let token = key.token("carol", AUDIENCE, 300, "");
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/secure_client.py");
+    let mut names = vec!["jsonrpc", "http_json"];
+    if cfg!(feature = "grpc") {
+        names.push("grpc");
+    }
+    for binding in names {
+        let output = tokio::process::Command::new(&python)
+            .arg(&script)
+            .args([agent.base.as_str(), binding, "alice-key", token.as_str()])
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .output()
+            .await
+            .expect("secure_client.py runs");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let steps: Vec<Value> = stdout
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect();
+        let passed: Vec<&str> = steps
+            .iter()
+            .filter(|s| s["ok"] == true)
+            .filter_map(|s| s["step"].as_str())
+            .collect();
+        assert_eq!(
+            passed,
+            [
+                "public_card",
+                "anonymous_refused",
+                "api_key",
+                "bearer_jwt",
+                "extended_card"
+            ],
+            "{binding}: {stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
 }

@@ -16,6 +16,7 @@
 
 #[path = "../examples/conformance/executor.rs"]
 mod conformance;
+mod support;
 
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
@@ -58,33 +59,9 @@ fn script(name: &str) -> PathBuf {
     manifest_dir().join("tests/python").join(name)
 }
 
-/// The Python interpreter that has the SDK, or `None` outside CI when there
-/// is none (after saying so loudly).
+/// The Python interpreter that has the SDK (see [`support::python`]).
 fn python() -> Option<PathBuf> {
-    let path = match std::env::var_os("A2A_PYTHON") {
-        Some(path) if !path.is_empty() => PathBuf::from(path),
-        _ => manifest_dir().join("target/interop-venv/bin/python"),
-    };
-    if path.exists() {
-        return Some(path);
-    }
-    let in_ci = std::env::var_os("CI").is_some_and(|value| !value.is_empty());
-    assert!(
-        !in_ci,
-        "the Python interop environment is missing: no interpreter at {}. \
-         Run `.ci/python-env` before `cargo test` (or set A2A_PYTHON to a python \
-         that has a2a-sdk 1.3.0 installed).",
-        path.display()
-    );
-    eprintln!(
-        "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
-         !! NOT RUN: the Python interop test needs the official SDK's venv.\n\
-         !! No interpreter at {}.\n\
-         !! Run `.ci/python-env` first (CI fails instead of skipping).\n\
-         !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n",
-        path.display()
-    );
-    None
+    support::python::interpreter()
 }
 
 /// A Python command with quiet, unbuffered, bytecode-free settings.

@@ -4,6 +4,8 @@
 #![allow(dead_code)]
 
 pub mod databases;
+pub mod jwt;
+pub mod python;
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
