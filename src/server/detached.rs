@@ -21,12 +21,15 @@ type Job = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 /// polling the job lets it take the lock and give it back.
 pub(crate) struct Detached {
     job: Option<Job>,
+    /// The request's span: a job spawned on its own stays in it.
+    span: tracing::Span,
 }
 
 impl Detached {
     pub(crate) fn new(job: impl Future<Output = ()> + Send + 'static) -> Self {
         Self {
             job: Some(Box::pin(job)),
+            span: tracing::Span::current(),
         }
     }
 
@@ -55,7 +58,7 @@ impl Drop for Detached {
         if let Some(job) = self.job.take() {
             match tokio::runtime::Handle::try_current() {
                 Ok(runtime) => {
-                    runtime.spawn(job);
+                    runtime.spawn(tracing::Instrument::instrument(job, self.span.clone()));
                 }
                 Err(_) => tracing::warn!("no runtime left to finish a detached job"),
             }

@@ -52,6 +52,7 @@ mod follow;
 pub mod grpc;
 mod handler;
 pub mod http;
+pub mod layers;
 pub mod push;
 pub mod store;
 pub mod task;
