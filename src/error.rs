@@ -42,6 +42,9 @@ pub const ERROR_INFO_TYPE: &str = "type.googleapis.com/google.rpc.ErrorInfo";
 /// The `@type` of a `google.rpc.BadRequest` detail.
 pub const BAD_REQUEST_TYPE: &str = "type.googleapis.com/google.rpc.BadRequest";
 
+/// The `@type` of a `google.rpc.RetryInfo` detail: when to try again.
+pub const RETRY_INFO_TYPE: &str = "type.googleapis.com/google.rpc.RetryInfo";
+
 /// Which error an [`Error`] is.
 ///
 /// The first nine are the A2A errors; then come the standard JSON-RPC errors
@@ -506,6 +509,32 @@ impl Error {
     /// [`ErrorKind::ResourceExhausted`]: the server cannot take this now; try again later.
     pub fn resource_exhausted(why: impl Into<String>) -> Self {
         Self::new(ErrorKind::ResourceExhausted, why)
+    }
+
+    /// Adds a `google.rpc.RetryInfo` detail: the caller may try again after
+    /// `delay`. The HTTP bindings also answer it as `Retry-After`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let err = a2akit::Error::resource_exhausted("slow down").with_retry_after(Duration::from_millis(1500));
+    /// assert_eq!(err.retry_after(), Some(Duration::from_millis(1500)));
+    /// ```
+    pub fn with_retry_after(self, delay: std::time::Duration) -> Self {
+        let delay = format!("{}.{:09}s", delay.as_secs(), delay.subsec_nanos());
+        self.with_detail(json!({"@type": RETRY_INFO_TYPE, "retryDelay": delay}))
+    }
+
+    /// When the server says to try again, from a `google.rpc.RetryInfo` detail.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        let delay = self
+            .details
+            .iter()
+            .find(|d| d.get("@type").and_then(Value::as_str) == Some(RETRY_INFO_TYPE))?
+            .get("retryDelay")?
+            .as_str()?
+            .strip_suffix('s')?;
+        let seconds: f64 = delay.parse().ok()?;
+        (seconds.is_finite() && seconds >= 0.0).then(|| std::time::Duration::from_secs_f64(seconds))
     }
 
     /// Something failed inside the server.

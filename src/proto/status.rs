@@ -32,6 +32,9 @@ pub fn status_from_error(error: &Error) -> tonic::Status {
     if !violations.is_empty() {
         details.set_bad_request(violations);
     }
+    if let Some(delay) = error.retry_after() {
+        details.set_retry_info(Some(delay));
+    }
     tonic::Status::with_error_details(code, error.message(), details)
 }
 
@@ -66,6 +69,9 @@ pub fn error_from_status(status: &tonic::Status) -> Error {
     entries.sort();
     for (key, value) in entries {
         error = error.with_metadata(key, value);
+    }
+    if let Some(delay) = details.retry_info().and_then(|info| info.retry_delay) {
+        error = error.with_retry_after(delay);
     }
     if let Some(bad_request) = details.bad_request() {
         for violation in &bad_request.field_violations {

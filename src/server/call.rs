@@ -38,6 +38,9 @@ pub struct CallContext {
     pub caller: Option<Caller>,
     /// The extension URIs the client listed in `A2A-Extensions`.
     pub extensions: Vec<String>,
+    /// The client's address, when the server knows it (axum's
+    /// `ConnectInfo<SocketAddr>`, which [`serve`](crate::server::serve) provides).
+    pub remote: Option<std::net::SocketAddr>,
 }
 
 impl CallContext {

@@ -85,6 +85,7 @@ impl GrpcService {
             tenant: tenant.to_owned(),
             caller: request.extensions().get::<Caller>().cloned(),
             extensions,
+            remote: crate::server::http::remote_address(request.extensions()),
         })
     }
 }

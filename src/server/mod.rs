@@ -60,7 +60,7 @@ pub mod task;
 pub use call::{CallContext, Caller};
 pub use executor::{AgentExecutor, CancelContext, RequestContext, TaskUpdater};
 pub use follow::EventStream;
-pub use handler::{RequestHandler, RequestHandlerBuilder, VersionPolicy};
+pub use handler::{RateLimit, RequestHandler, RequestHandlerBuilder, VersionPolicy};
 
 pub use http::{Shutdown, serve, serve_with_shutdown};
 pub use store::{InMemoryTaskStore, PushConfigStore, PushOutbox, TaskStore};

@@ -6,6 +6,7 @@
 //! cancelling and following tasks) and `push` (push notification configs).
 
 mod lifecycle;
+mod limits;
 mod push;
 mod send;
 mod tasks;
@@ -13,6 +14,8 @@ mod tasks;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
+
+pub use limits::RateLimit;
 
 use super::bus::{EventBus, InMemoryEventBus};
 use super::call::CallContext;
@@ -87,6 +90,7 @@ struct Inner {
     public_extended_card: bool,
     executor: Arc<dyn DynExecutor>,
     engine: Arc<Engine>,
+    limits: limits::Limits,
     executor_timeout: Option<Duration>,
     version_policy: VersionPolicy,
     webhook_guard: WebhookGuard,
@@ -112,6 +116,8 @@ pub struct RequestHandlerBuilder {
     extended_card: Option<AgentCard>,
     public_extended_card: bool,
     executor: Arc<dyn DynExecutor>,
+    rate_limit: Option<RateLimit>,
+    max_streams: Option<usize>,
     store: Arc<dyn DynStore>,
     bus: Arc<dyn EventBus>,
     runs: Arc<dyn RunOwnership>,
@@ -170,6 +176,29 @@ impl RequestHandlerBuilder {
     /// `extendedAgentCard`).
     pub fn extended_card(mut self, card: AgentCard) -> Self {
         self.extended_card = Some(card);
+        self
+    }
+
+    /// Limits how many requests one caller makes (default: no limit).
+    /// Callers are told apart by tenant and identity: the
+    /// [`Caller`](crate::server::Caller) an authentication layer named,
+    /// else the client's IP address (when the server was started with
+    /// connect info, as [`serve`](crate::server::serve) does), else one
+    /// allowance all anonymous callers share. A caller over its rate is
+    /// answered with ResourceExhausted and when to retry: HTTP 429 with
+    /// `Retry-After` on JSON-RPC and HTTP+JSON, `RESOURCE_EXHAUSTED` with
+    /// a `google.rpc.RetryInfo` on gRPC.
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = Some(limit);
+        self
+    }
+
+    /// Limits how many streams (`SendStreamingMessage`, `SubscribeToTask`)
+    /// one caller (told apart as for [`rate_limit`](Self::rate_limit)) has
+    /// open at once (default: no limit). One more is refused before it
+    /// starts anything, as for the rate limit.
+    pub fn max_streams_per_caller(mut self, streams: usize) -> Self {
+        self.max_streams = Some(streams);
         self
     }
 
@@ -258,6 +287,7 @@ impl RequestHandlerBuilder {
                 card: self.card,
                 extended_card: self.extended_card,
                 public_extended_card: self.public_extended_card,
+                limits: limits::Limits::new(self.rate_limit, self.max_streams),
                 executor: self.executor,
                 engine,
                 executor_timeout: self.executor_timeout,
@@ -289,6 +319,8 @@ impl RequestHandler {
             card,
             extended_card: None,
             public_extended_card: false,
+            rate_limit: None,
+            max_streams: None,
             executor: Arc::new(executor),
             store: Arc::new(InMemoryTaskStore::new()),
             bus: Arc::new(InMemoryEventBus::new()),
@@ -333,6 +365,7 @@ impl RequestHandler {
 
     /// Checks the capabilities and extensions every operation depends on.
     fn check_call(&self, call: &CallContext) -> Result<(), Error> {
+        self.inner.limits.admit(call)?;
         if let Some(sender) = &self.inner.sender {
             sender.ensure_started();
         }

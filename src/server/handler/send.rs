@@ -391,6 +391,8 @@ impl RequestHandler {
         request: SendMessageRequest,
     ) -> Result<EventStream, Error> {
         self.check_streaming()?;
+        // Counted before anything starts: a refused stream leaves no task.
+        let permit = self.inner.limits.open_stream(call)?;
         let (mut job, accepted) = self.start(call, request, true, true);
         let Started {
             snapshot, follower, ..
@@ -398,6 +400,9 @@ impl RequestHandler {
         // The run goes on by itself; the stream follows it.
         drop(job);
         let follower = follower.ok_or_else(|| Error::internal("a streaming call follows its task"))?;
-        Ok(follower.into_stream(snapshot, Until::Settled))
+        Ok(super::limits::holding(
+            follower.into_stream(snapshot, Until::Settled),
+            permit,
+        ))
     }
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use futures_util::FutureExt as _;
 
+use super::limits;
 use super::{RequestHandler, check_history_length, not_cancelable};
 use crate::Error;
 use crate::server::call::CallContext;
@@ -134,7 +135,9 @@ impl RequestHandler {
         call: &CallContext,
         request: SubscribeToTaskRequest,
     ) -> Result<EventStream, Error> {
-        self.subscribe(call, request, None).await
+        let permit = self.inner.limits.open_stream(call)?;
+        let stream = self.subscribe(call, request, None).await?;
+        Ok(limits::holding(stream, permit))
     }
 
     /// `SubscribeToTask` resumed after the event with sequence `last_seen`
@@ -148,7 +151,9 @@ impl RequestHandler {
         request: SubscribeToTaskRequest,
         last_seen: Sequence,
     ) -> Result<EventStream, Error> {
-        self.subscribe(call, request, Some(last_seen)).await
+        let permit = self.inner.limits.open_stream(call)?;
+        let stream = self.subscribe(call, request, Some(last_seen)).await?;
+        Ok(limits::holding(stream, permit))
     }
 
     async fn subscribe(

@@ -79,11 +79,13 @@ pub(super) fn error_response(id: Id, error: &Error) -> Response {
     let status = match error.kind() {
         ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,
         ErrorKind::PermissionDenied => StatusCode::FORBIDDEN,
+        // "Try again later" is said in HTTP too, so that any client or proxy backs off.
+        ErrorKind::ResourceExhausted => StatusCode::TOO_MANY_REQUESTS,
         _ => StatusCode::OK,
     };
     let body =
         serde_json::to_vec(&RpcResponse::<()>::error(id, error)).expect("an error response always encodes");
-    json_response(status, body)
+    super::retry_after(json_response(status, body), error)
 }
 
 fn success_response<T: Serialize>(id: Id, result: &T) -> Response {

@@ -227,7 +227,15 @@ fn call_context(headers: &HeaderMap, extensions: &axum::http::Extensions, tenant
         tenant,
         caller: extensions.get::<Caller>().cloned(),
         extensions: requested,
+        remote: remote_address(extensions),
     }
+}
+
+/// The client's address, when the server records it (axum's connect info).
+pub(crate) fn remote_address(extensions: &axum::http::Extensions) -> Option<std::net::SocketAddr> {
+    extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0)
 }
 
 /// Whether a `Content-Type` is JSON: `application/json`,
@@ -337,6 +345,17 @@ async fn drain(mut stream: BodyDataStream, mut read: usize, drain_limit: usize) 
         }
     };
     let _ = tokio::time::timeout(DRAIN_TIME, discard).await;
+}
+
+/// Adds `Retry-After` (whole seconds, rounded up) when `error` says when to retry.
+fn retry_after(mut response: Response, error: &Error) -> Response {
+    if let Some(delay) = error.retry_after() {
+        let seconds = delay.as_secs() + u64::from(delay.subsec_nanos() > 0);
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(seconds.max(1)));
+    }
+    response
 }
 
 /// An error as the JSON-RPC binding answers one it cannot tie to a request id.

@@ -114,10 +114,11 @@ fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
 pub(super) fn error_response(error: &Error) -> Response {
     let status =
         StatusCode::from_u16(error.kind().http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    json_response(
+    let response = json_response(
         status,
         serde_json::to_vec(&error.to_http()).expect("an error body always encodes"),
-    )
+    );
+    super::retry_after(response, error)
 }
 
 /// An error answered with another HTTP status than its kind's (413, 415);

@@ -2,6 +2,7 @@
 //! shutdown that ends streams cleanly and gives running tasks a grace period.
 
 use std::future::{Future, IntoFuture as _};
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::time::Duration;
 
@@ -22,17 +23,26 @@ const LAST_WORDS: Duration = Duration::from_secs(5);
 /// `axum::serve(listener.tap_io(|tcp| { let _ = tcp.set_nodelay(true); }), app)`
 /// (`tap_io` is in `axum::serve::ListenerExt`).
 pub async fn serve(listener: TcpListener, router: Router) -> std::io::Result<()> {
-    axum::serve(nodelay(listener), router).await
+    axum::serve(nodelay(listener), connect_info(router)).await
 }
 
-fn nodelay(
-    listener: TcpListener,
-) -> impl axum::serve::Listener<Io = tokio::net::TcpStream, Addr = std::net::SocketAddr> {
-    listener.tap_io(|tcp| {
-        if let Err(err) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %err, "could not set TCP_NODELAY");
-        }
-    })
+fn nodelay(listener: TcpListener) -> axum::serve::TapIo<TcpListener, fn(&mut tokio::net::TcpStream)> {
+    listener.tap_io(set_nodelay)
+}
+
+fn set_nodelay(tcp: &mut tokio::net::TcpStream) {
+    if let Err(err) = tcp.set_nodelay(true) {
+        tracing::debug!(error = %err, "could not set TCP_NODELAY");
+    }
+}
+
+/// The router as a service that gives each request the client's address
+/// (`ConnectInfo<SocketAddr>`), which rate limits use to tell anonymous
+/// callers apart.
+fn connect_info(
+    router: Router,
+) -> axum::extract::connect_info::IntoMakeServiceWithConnectInfo<Router, SocketAddr> {
+    router.into_make_service_with_connect_info::<SocketAddr>()
 }
 
 /// When and how [`serve_with_shutdown`] stops.
@@ -150,7 +160,7 @@ pub async fn serve_with_shutdown(
         grace,
     } = shutdown;
     let (fired, heard) = tokio::sync::oneshot::channel::<Vec<tokio::task::JoinHandle<usize>>>();
-    let serving = axum::serve(nodelay(listener), router)
+    let serving = axum::serve(nodelay(listener), connect_info(router))
         .with_graceful_shutdown(async move {
             signal.await;
             tracing::info!(?grace, "shutting down");
