@@ -73,7 +73,24 @@ impl ClientFactory {
         Self::with_http_client(http)
     }
 
+    /// A factory whose clients trust and show what `tls` says, on HTTP and
+    /// gRPC alike, with the default HTTP settings otherwise.
+    pub fn with_tls(tls: super::ClientTls) -> Result<Self, Error> {
+        let builder = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .tcp_nodelay(true);
+        let http = tls
+            .apply(builder)?
+            .build()
+            .map_err(|err| Error::invalid_params(format!("the TLS settings do not make a client: {err}")))?;
+        let mut factory = Self::with_http_client(http);
+        factory.core.tls = Some(tls);
+        Ok(factory)
+    }
+
     /// A factory on your own `reqwest::Client` (proxies, TLS roots, pools…).
+    /// Its TLS settings cover the HTTP bindings; gRPC channels use the
+    /// Mozilla roots (see [`with_tls`](Self::with_tls) for both).
     pub fn with_http_client(http: reqwest::Client) -> Self {
         Self {
             core: HttpCore::new(http),

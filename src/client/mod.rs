@@ -35,6 +35,7 @@ mod resume;
 mod retry;
 mod sse;
 mod stream;
+mod tls;
 pub mod transport;
 
 use std::sync::Arc;
@@ -44,6 +45,7 @@ use serde::de::DeserializeOwned;
 pub use factory::{AGENT_CARD_PATH, ClientFactory};
 pub use interceptor::{ApiKey, ApiKeyLocation, BasicAuth, BearerToken, Interceptor, OutgoingRequest};
 pub use retry::RetryPolicy;
+pub use tls::ClientTls;
 pub use transport::{Call, ClientStream, Reply, StreamEvent, Transport};
 
 use crate::types::{

@@ -56,6 +56,7 @@ pub mod layers;
 pub mod push;
 pub mod store;
 pub mod task;
+pub mod tls;
 
 pub use call::{CallContext, Caller};
 pub use executor::{AgentExecutor, CancelContext, RequestContext, TaskUpdater};

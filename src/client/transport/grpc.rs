@@ -76,9 +76,12 @@ impl GrpcTransport {
             .connect_timeout(Duration::from_secs(10))
             .tcp_nodelay(true);
         // A bare `host:port` is plaintext HTTP/2, as cards write local agents;
-        // `https://` gets TLS with the Mozilla roots.
+        // `https://` gets TLS: the Mozilla roots, or the factory's TLS settings.
         if target.scheme() == "https" {
-            let tls = tonic::transport::ClientTlsConfig::new().with_webpki_roots();
+            let tls = match &core.tls {
+                Some(tls) => tls.grpc(),
+                None => tonic::transport::ClientTlsConfig::new().with_webpki_roots(),
+            };
             endpoint = endpoint.tls_config(tls).map_err(|err| {
                 Error::invalid_params(format!("TLS for {url:?} could not be set up: {err}"))
             })?;

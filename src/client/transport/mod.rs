@@ -209,6 +209,8 @@ pub(crate) struct HttpCore {
     pub(crate) call_timeout: Option<Duration>,
     pub(crate) extensions: Vec<String>,
     pub(crate) max_event_size: usize,
+    /// The TLS settings the HTTP client was built with, for gRPC channels.
+    pub(crate) tls: Option<crate::client::ClientTls>,
     next_id: Arc<AtomicU64>,
 }
 
@@ -221,6 +223,7 @@ impl HttpCore {
             call_timeout: Some(Duration::from_secs(60)),
             extensions: Vec::new(),
             max_event_size: 16 << 20,
+            tls: None,
             next_id: Arc::new(AtomicU64::new(1)),
         }
     }

@@ -67,7 +67,10 @@ where
         let authenticator = self.authenticator.clone();
         let jsonrpc = self.jsonrpc;
         Box::pin(async move {
-            match authenticator.authenticate(request.headers(), request.uri()).await {
+            let verdict = authenticator
+                .authenticate(request.headers(), request.uri(), request.extensions())
+                .await;
+            match verdict {
                 Ok(caller) => {
                     if let Some(caller) = caller {
                         request.extensions_mut().insert(caller);

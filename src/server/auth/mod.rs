@@ -3,7 +3,8 @@
 //! A card says how callers authenticate: its `securitySchemes` name the
 //! ways (an API key, HTTP Bearer or Basic, OAuth 2.0, OpenID Connect), and
 //! its `securityRequirements` say which combinations are enough (any one
-//! requirement, with every scheme it lists). An [`Authenticator`] is built
+//! requirement, with every scheme it lists; mutual TLS when served with
+//! [`serve_tls`](crate::server::tls::serve_tls)). An [`Authenticator`] is built
 //! from the card and one [`Verifier`] per scheme; it takes each request's
 //! credentials from where the scheme puts them, asks the verifier, and
 //! either lets the request through with its [`Caller`] in the request's
@@ -48,13 +49,14 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use axum::http::{HeaderMap, Uri, header};
+use axum::http::{Extensions, HeaderMap, Uri, header};
 use base64::Engine as _;
 
 pub use jwt::{JwtVerifier, JwtVerifierBuilder};
 pub use layer::{AuthLayer, AuthService};
 
 use super::call::Caller;
+use super::tls::ClientCertificate;
 use crate::types::{AgentCard, SecurityScheme};
 
 /// A boxed future, as verifiers return.
@@ -75,15 +77,21 @@ pub enum Credential {
         /// The password.
         password: String,
     },
+    /// The client certificate of a mutual TLS connection (served with
+    /// [`serve_tls`](crate::server::tls::serve_tls)), already checked
+    /// against the server's client CA.
+    Certificate(ClientCertificate),
 }
 
 impl Credential {
-    /// The secret part: the key, the token, or the password.
+    /// The secret part: the key, the token, or the password; empty for a
+    /// certificate (the TLS handshake proved it).
     pub fn secret(&self) -> &str {
         match self {
             Credential::ApiKey(key) => key,
             Credential::Bearer(token) => token,
             Credential::Basic { password, .. } => password,
+            Credential::Certificate(_) => "",
         }
     }
 }
@@ -95,6 +103,7 @@ impl fmt::Debug for Credential {
             Credential::ApiKey(_) => f.write_str("ApiKey(…)"),
             Credential::Bearer(_) => f.write_str("Bearer(…)"),
             Credential::Basic { user, .. } => write!(f, "Basic {{ user: {user:?}, password: … }}"),
+            Credential::Certificate(certificate) => write!(f, "{certificate:?}"),
         }
     }
 }
@@ -204,6 +213,7 @@ enum Source {
     Cookie(String),
     Bearer,
     Basic,
+    Certificate,
 }
 
 impl Source {
@@ -231,15 +241,17 @@ impl Source {
                 ))),
             },
             SecurityScheme::OAuth2(_) | SecurityScheme::OpenIdConnect(_) => Ok(Source::Bearer),
-            SecurityScheme::MutualTls(_) => Err(unusable(
-                "mutual TLS is checked by the TLS listener, not by this layer".into(),
-            )),
+            SecurityScheme::MutualTls(_) => Ok(Source::Certificate),
         }
     }
 
     /// The credential of this kind in a request, if it has one.
-    fn take(&self, headers: &HeaderMap, uri: &Uri) -> Option<Credential> {
+    fn take(&self, headers: &HeaderMap, uri: &Uri, extensions: &Extensions) -> Option<Credential> {
         match self {
+            Source::Certificate => extensions
+                .get::<ClientCertificate>()
+                .cloned()
+                .map(Credential::Certificate),
             Source::Header(name) => headers
                 .get(name.as_str())
                 .and_then(|v| v.to_str().ok())
@@ -280,6 +292,8 @@ impl Source {
             Source::Header(name) => format!("ApiKey realm=\"{realm}\", in=\"header\", name=\"{name}\""),
             Source::Query(name) => format!("ApiKey realm=\"{realm}\", in=\"query\", name=\"{name}\""),
             Source::Cookie(name) => format!("ApiKey realm=\"{realm}\", in=\"cookie\", name=\"{name}\""),
+            // A certificate is asked for by the TLS handshake, not by HTTP.
+            Source::Certificate => String::new(),
         }
     }
 }
@@ -469,6 +483,7 @@ impl Authenticator {
         &self,
         headers: &HeaderMap,
         uri: &Uri,
+        extensions: &Extensions,
     ) -> Result<Option<Caller>, Refusal> {
         let inner = &self.inner;
         if inner.requirements.is_empty() {
@@ -486,7 +501,7 @@ impl Authenticator {
                     Some(verdict) => verdict.clone(),
                     None => {
                         let scheme = &inner.schemes[name];
-                        let verdict = match scheme.source.take(headers, uri) {
+                        let verdict = match scheme.source.take(headers, uri, extensions) {
                             Some(credential) => {
                                 presented = true;
                                 Some(scheme.verifier.verify(&credential).await)
@@ -530,6 +545,7 @@ impl Authenticator {
             .schemes
             .values()
             .map(|scheme| scheme.source.challenge(&inner.realm, presented))
+            .filter(|challenge| !challenge.is_empty())
             .collect();
         challenges.dedup();
         Err(Refusal {

@@ -36,6 +36,7 @@ mod jsonrpc;
 mod rest;
 mod serve;
 mod sse;
+pub(crate) use serve::{LAST_WORDS, begin_shutdown};
 pub use serve::{Shutdown, serve, serve_with_shutdown};
 
 use std::time::Duration;

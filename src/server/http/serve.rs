@@ -14,7 +14,7 @@ use crate::server::handler::RequestHandler;
 
 /// How long connections may take to deliver their last answers once the
 /// grace period is over, before they are dropped.
-const LAST_WORDS: Duration = Duration::from_secs(5);
+pub(crate) const LAST_WORDS: Duration = Duration::from_secs(5);
 
 /// Serves `router` on `listener` with `TCP_NODELAY` on every connection, so
 /// that small SSE writes leave at once instead of waiting for an ACK.
@@ -86,6 +86,17 @@ impl Shutdown {
         }
     }
 
+    /// The signal, the handlers and the grace period.
+    pub(crate) fn into_parts(
+        self,
+    ) -> (
+        Pin<Box<dyn Future<Output = ()> + Send>>,
+        Vec<RequestHandler>,
+        Duration,
+    ) {
+        (self.signal, self.handlers, self.grace)
+    }
+
     /// Shuts down on SIGTERM (what orchestrators send) or Ctrl-C.
     pub fn on_signal() -> Self {
         Self::new(termination())
@@ -106,6 +117,18 @@ impl Shutdown {
         self.grace = grace;
         self
     }
+}
+
+/// Starts shutting the handlers down, each on a task of its own.
+pub(crate) fn begin_shutdown(
+    handlers: Vec<RequestHandler>,
+    grace: Duration,
+) -> Vec<tokio::task::JoinHandle<usize>> {
+    tracing::info!(?grace, "shutting down");
+    handlers
+        .into_iter()
+        .map(|handler| tokio::spawn(async move { handler.shutdown(grace).await }))
+        .collect()
 }
 
 /// Completes on SIGTERM or Ctrl-C (on other platforms, Ctrl-C alone).
@@ -163,12 +186,7 @@ pub async fn serve_with_shutdown(
     let serving = axum::serve(nodelay(listener), connect_info(router))
         .with_graceful_shutdown(async move {
             signal.await;
-            tracing::info!(?grace, "shutting down");
-            let stopping = handlers
-                .into_iter()
-                .map(|handler| tokio::spawn(async move { handler.shutdown(grace).await }))
-                .collect();
-            let _ = fired.send(stopping);
+            let _ = fired.send(begin_shutdown(handlers, grace));
         })
         .into_future();
     tokio::pin!(serving);
