@@ -52,6 +52,8 @@ mod operations;
 pub mod proto;
 #[cfg(feature = "server")]
 pub mod server;
+#[cfg(all(feature = "telemetry", any(feature = "client", feature = "server")))]
+mod telemetry;
 pub mod types;
 #[cfg(any(feature = "client", feature = "server"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "client", feature = "server"))))]

@@ -218,3 +218,18 @@ impl Interceptor for ApiKey {
         Ok(())
     }
 }
+
+/// Sends the current span's W3C trace context (`traceparent`,
+/// `tracestate`) with every call, on every binding. Every client has it
+/// with the `telemetry` feature.
+#[cfg(feature = "telemetry")]
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TraceContext;
+
+#[cfg(feature = "telemetry")]
+impl Interceptor for TraceContext {
+    fn before(&self, outgoing: &mut OutgoingRequest<'_>) -> Result<(), Error> {
+        crate::telemetry::inject_current(outgoing.request.headers_mut());
+        Ok(())
+    }
+}

@@ -41,6 +41,14 @@ pub struct CallContext {
     /// The client's address, when the server knows it (axum's
     /// `ConnectInfo<SocketAddr>`, which [`serve`](crate::server::serve) provides).
     pub remote: Option<std::net::SocketAddr>,
+    /// The binding the call came in on (`JSONRPC`, `HTTP+JSON`, `GRPC`);
+    /// empty for a call made in code.
+    pub binding: &'static str,
+    /// The caller's W3C `traceparent`, when it sent one (the operation's
+    /// span continues its trace with the `telemetry` feature).
+    pub traceparent: Option<String>,
+    /// The caller's W3C `tracestate`, when it sent one.
+    pub tracestate: Option<String>,
 }
 
 impl CallContext {

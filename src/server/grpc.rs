@@ -81,11 +81,20 @@ impl GrpcService {
             .iter()
             .filter_map(|value| value.to_str().ok());
         let extensions = CallContext::parse_extensions(values);
+        let text = |name: &str| {
+            metadata
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
         Ok(CallContext {
             tenant: tenant.to_owned(),
             caller: request.extensions().get::<Caller>().cloned(),
             extensions,
             remote: crate::server::http::remote_address(request.extensions()),
+            binding: crate::types::binding::GRPC,
+            traceparent: text("traceparent"),
+            tracestate: text("tracestate"),
         })
     }
 }

@@ -56,6 +56,7 @@ pub mod layers;
 pub mod push;
 pub mod store;
 pub mod task;
+mod telemetry;
 pub mod tls;
 
 pub use call::{CallContext, Caller};

@@ -214,11 +214,24 @@ pub(crate) struct HttpCore {
     next_id: Arc<AtomicU64>,
 }
 
+/// What every client does before the caller's interceptors: with the
+/// `telemetry` feature, send the current trace context.
+fn default_interceptors() -> Vec<Arc<dyn Interceptor>> {
+    #[cfg(feature = "telemetry")]
+    {
+        vec![Arc::new(crate::client::interceptor::TraceContext)]
+    }
+    #[cfg(not(feature = "telemetry"))]
+    {
+        Vec::new()
+    }
+}
+
 impl HttpCore {
     pub(crate) fn new(http: reqwest::Client) -> Self {
         Self {
             http,
-            interceptors: Vec::new(),
+            interceptors: default_interceptors(),
             retry: RetryPolicy::default(),
             call_timeout: Some(Duration::from_secs(60)),
             extensions: Vec::new(),

@@ -11,8 +11,10 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt as _;
 
 use crate::Error;
+use crate::jsonrpc::Method;
 use crate::server::call::CallContext;
 use crate::server::follow::EventStream;
+use crate::server::telemetry::OpenStream;
 
 /// At most this many callers are tracked; past it, those with a full
 /// allowance (idle ones) are forgotten.
@@ -171,13 +173,11 @@ impl Drop for StreamPermit {
     }
 }
 
-/// `stream`, holding `permit` until it ends or is dropped.
-pub(crate) fn holding(stream: EventStream, permit: Option<StreamPermit>) -> EventStream {
-    match permit {
-        None => stream,
-        Some(permit) => Box::pin(stream.map(move |event| {
-            let _held = &permit;
-            event
-        })),
-    }
+/// `stream`, holding `permit` (and counting itself open) until it is dropped.
+pub(crate) fn holding(stream: EventStream, permit: Option<StreamPermit>, method: Method) -> EventStream {
+    let open = OpenStream::new(method);
+    Box::pin(stream.map(move |event| {
+        let _held = (&permit, &open);
+        event
+    }))
 }

@@ -29,6 +29,8 @@ use super::store::{
 use super::task::live::{Engine, LiveTask};
 use super::task::{InMemoryRunOwnership, RunOwnership};
 use crate::Error;
+use crate::jsonrpc::Method;
+use crate::server::telemetry;
 use crate::types::{AgentCard, GetExtendedAgentCardRequest, Task};
 
 type BoxFuture<'a, T> = Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
@@ -91,6 +93,8 @@ struct Inner {
     executor: Arc<dyn DynExecutor>,
     engine: Arc<Engine>,
     limits: limits::Limits,
+    /// Where runs were traced, so that push deliveries join their trace.
+    run_traces: Arc<super::telemetry::RunTraces>,
     executor_timeout: Option<Duration>,
     version_policy: VersionPolicy,
     webhook_guard: WebhookGuard,
@@ -254,11 +258,13 @@ impl RequestHandlerBuilder {
 
     /// The handler.
     pub fn build(self) -> RequestHandler {
+        let run_traces = Arc::new(super::telemetry::RunTraces::default());
         let sender = match self.card.capabilities.supports_push_notifications() {
             true => PushSender::new(
                 Arc::clone(&self.store),
                 self.push_delivery,
                 self.webhook_guard.clone(),
+                Arc::clone(&run_traces),
             ),
             false => None,
         };
@@ -288,6 +294,7 @@ impl RequestHandlerBuilder {
                 extended_card: self.extended_card,
                 public_extended_card: self.public_extended_card,
                 limits: limits::Limits::new(self.rate_limit, self.max_streams),
+                run_traces,
                 executor: self.executor,
                 engine,
                 executor_timeout: self.executor_timeout,
@@ -441,22 +448,27 @@ impl RequestHandler {
         call: &CallContext,
         _request: GetExtendedAgentCardRequest,
     ) -> Result<AgentCard, Error> {
-        if !self.inner.card.capabilities.supports_extended_agent_card() {
-            return Err(Error::unsupported_operation(
-                "this agent has no extended agent card",
-            ));
-        }
-        self.check_call(call)?;
-        let secured = !self.inner.card.security_schemes.is_empty();
-        if secured && call.caller.is_none() && !self.inner.public_extended_card {
-            return Err(Error::unauthenticated(
-                "the extended agent card is for authenticated callers",
-            ));
-        }
-        self.inner
-            .extended_card
-            .clone()
-            .ok_or_else(Error::extended_agent_card_not_configured)
+        let operation = telemetry::operation(Method::GetExtendedAgentCard, call, "");
+        operation
+            .run(async move {
+                if !self.inner.card.capabilities.supports_extended_agent_card() {
+                    return Err(Error::unsupported_operation(
+                        "this agent has no extended agent card",
+                    ));
+                }
+                self.check_call(call)?;
+                let secured = !self.inner.card.security_schemes.is_empty();
+                if secured && call.caller.is_none() && !self.inner.public_extended_card {
+                    return Err(Error::unauthenticated(
+                        "the extended agent card is for authenticated callers",
+                    ));
+                }
+                self.inner
+                    .extended_card
+                    .clone()
+                    .ok_or_else(Error::extended_agent_card_not_configured)
+            })
+            .await
     }
 }
 

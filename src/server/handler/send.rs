@@ -6,15 +6,18 @@ use std::sync::Arc;
 
 use futures_util::FutureExt as _;
 use tokio::sync::{oneshot, watch};
+use tracing::Instrument as _;
 
 use super::{RequestHandler, check_history_length};
 use crate::Error;
+use crate::jsonrpc::Method;
 use crate::server::call::CallContext;
 use crate::server::detached::Detached;
 use crate::server::executor::{RequestContext, RunToken, TaskUpdater};
 use crate::server::follow::{EventStream, Follower, Until};
 use crate::server::store::{TaskEvent, TaskKey, TaskView};
 use crate::server::task::live::{LiveTask, Progress, RunFailure};
+use crate::server::telemetry;
 use crate::types::{
     Message, Role, SendMessageConfiguration, SendMessageRequest, SendMessageResponse, StreamResponse, Task,
     TaskState, TaskStatus,
@@ -226,6 +229,7 @@ impl RequestHandler {
             call: call.clone(),
             canceled: live.cancel_signal(),
         };
+        telemetry::task_known(&context.task_id, &context.context_id);
         // Taken before the run can move the task.
         let mut progress = live.progress();
         let settles = progress.borrow_and_update().settles;
@@ -288,7 +292,11 @@ impl RequestHandler {
     /// the agent kept no updater, else when it drops its last one.
     async fn run(&self, context: RequestContext, updater: TaskUpdater) {
         let task_id = context.task_id.clone();
-        let run = AssertUnwindSafe(self.inner.executor.execute(context, updater.clone())).catch_unwind();
+        let span = telemetry::run_span(&task_id, &context.context_id);
+        self.inner.run_traces.remember(&updater.live.key, &span);
+        let run = AssertUnwindSafe(self.inner.executor.execute(context, updater.clone()))
+            .catch_unwind()
+            .instrument(span);
         let outcome = match self.inner.executor_timeout {
             Some(limit) => tokio::time::timeout(limit, run).await.map_err(|_| limit),
             None => Ok(run.await),
@@ -332,54 +340,59 @@ impl RequestHandler {
         call: &CallContext,
         request: SendMessageRequest,
     ) -> Result<SendMessageResponse, Error> {
-        let return_immediately = request
-            .configuration
-            .as_ref()
-            .is_some_and(|c| c.return_immediately);
-        let (mut job, accepted) = self.start(call, request, false, return_immediately);
-        let Started {
-            live,
-            generation,
-            snapshot,
-            mut progress,
-            settles,
-            history,
-            ..
-        } = job.alongside(accepted).await?;
-        if let Some(snapshot) = snapshot {
-            if let StreamResponse::Task(task) = Arc::unwrap_or_clone(snapshot.event) {
-                return Ok(SendMessageResponse::Task(task));
-            }
-        }
-        // Waits for milestones, not for every event: a blocking send costs no
-        // event traffic.
-        let settled = progress.wait_for(|p| {
-            p.settles > settles
-                || p.ended >= generation
-                || p.reply.as_ref().is_some_and(|(g, _)| *g == generation)
-        });
-        let outcome = job.alongside(settled).await.map(|p| {
-            let reply = p
-                .reply
-                .as_ref()
-                .filter(|(g, _)| *g == generation)
-                .map(|(_, m)| m.clone());
-            let error = p
-                .error
-                .as_ref()
-                .filter(|(g, _)| *g == generation)
-                .map(|(_, e)| e.clone());
-            (reply, error)
-        });
-        match outcome {
-            Ok((Some(reply), _)) => return Ok(SendMessageResponse::Message(reply)),
-            Ok((None, Some(err))) => return Err(err),
-            _ => {}
-        }
-        let view = TaskView::FULL.history_length(history);
-        Ok(SendMessageResponse::Task(
-            job.alongside(live.snapshot(view)).await.0,
-        ))
+        let operation = telemetry::operation(Method::SendMessage, call, &request.message.task_id);
+        operation
+            .run(async move {
+                let return_immediately = request
+                    .configuration
+                    .as_ref()
+                    .is_some_and(|c| c.return_immediately);
+                let (mut job, accepted) = self.start(call, request, false, return_immediately);
+                let Started {
+                    live,
+                    generation,
+                    snapshot,
+                    mut progress,
+                    settles,
+                    history,
+                    ..
+                } = job.alongside(accepted).await?;
+                if let Some(snapshot) = snapshot {
+                    if let StreamResponse::Task(task) = Arc::unwrap_or_clone(snapshot.event) {
+                        return Ok(SendMessageResponse::Task(task));
+                    }
+                }
+                // Waits for milestones, not for every event: a blocking send costs no
+                // event traffic.
+                let settled = progress.wait_for(|p| {
+                    p.settles > settles
+                        || p.ended >= generation
+                        || p.reply.as_ref().is_some_and(|(g, _)| *g == generation)
+                });
+                let outcome = job.alongside(settled).await.map(|p| {
+                    let reply = p
+                        .reply
+                        .as_ref()
+                        .filter(|(g, _)| *g == generation)
+                        .map(|(_, m)| m.clone());
+                    let error = p
+                        .error
+                        .as_ref()
+                        .filter(|(g, _)| *g == generation)
+                        .map(|(_, e)| e.clone());
+                    (reply, error)
+                });
+                match outcome {
+                    Ok((Some(reply), _)) => return Ok(SendMessageResponse::Message(reply)),
+                    Ok((None, Some(err))) => return Err(err),
+                    _ => {}
+                }
+                let view = TaskView::FULL.history_length(history);
+                Ok(SendMessageResponse::Task(
+                    job.alongside(live.snapshot(view)).await.0,
+                ))
+            })
+            .await
     }
 
     /// `SendStreamingMessage`: runs the agent and streams the task at once
@@ -390,19 +403,26 @@ impl RequestHandler {
         call: &CallContext,
         request: SendMessageRequest,
     ) -> Result<EventStream, Error> {
-        self.check_streaming()?;
-        // Counted before anything starts: a refused stream leaves no task.
-        let permit = self.inner.limits.open_stream(call)?;
-        let (mut job, accepted) = self.start(call, request, true, true);
-        let Started {
-            snapshot, follower, ..
-        } = job.alongside(accepted).await?;
-        // The run goes on by itself; the stream follows it.
-        drop(job);
-        let follower = follower.ok_or_else(|| Error::internal("a streaming call follows its task"))?;
-        Ok(super::limits::holding(
-            follower.into_stream(snapshot, Until::Settled),
-            permit,
-        ))
+        let operation = telemetry::operation(Method::SendStreamingMessage, call, &request.message.task_id);
+        operation
+            .run(async move {
+                self.check_streaming()?;
+                // Counted before anything starts: a refused stream leaves no task.
+                let permit = self.inner.limits.open_stream(call)?;
+                let (mut job, accepted) = self.start(call, request, true, true);
+                let Started {
+                    snapshot, follower, ..
+                } = job.alongside(accepted).await?;
+                // The run goes on by itself; the stream follows it.
+                drop(job);
+                let follower =
+                    follower.ok_or_else(|| Error::internal("a streaming call follows its task"))?;
+                Ok(super::limits::holding(
+                    follower.into_stream(snapshot, Until::Settled),
+                    permit,
+                    Method::SendStreamingMessage,
+                ))
+            })
+            .await
     }
 }

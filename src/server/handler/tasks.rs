@@ -8,11 +8,13 @@ use futures_util::FutureExt as _;
 use super::limits;
 use super::{RequestHandler, check_history_length, not_cancelable};
 use crate::Error;
+use crate::jsonrpc::Method;
 use crate::server::call::CallContext;
 use crate::server::executor::{CancelContext, TaskUpdater};
 use crate::server::follow::{EventStream, Follower, Until};
 use crate::server::store::{Sequence, TaskEvent, TaskKey, TaskQuery, TaskView};
 use crate::server::task::live::LiveTask;
+use crate::server::telemetry;
 use crate::types::{
     CancelTaskRequest, GetTaskRequest, ListTasksRequest, ListTasksResponse, StreamResponse,
     SubscribeToTaskRequest, Task, TaskState,
@@ -21,10 +23,15 @@ use crate::types::{
 impl RequestHandler {
     /// `GetTask`.
     pub async fn get_task(&self, call: &CallContext, request: GetTaskRequest) -> Result<Task, Error> {
-        self.check_call(call)?;
-        let history = check_history_length("historyLength", request.history_length)?;
-        let view = TaskView::FULL.history_length(history);
-        Ok(self.visible_task(call, &request.id, view).await?.0)
+        let operation = telemetry::operation(Method::GetTask, call, &request.id);
+        operation
+            .run(async move {
+                self.check_call(call)?;
+                let history = check_history_length("historyLength", request.history_length)?;
+                let view = TaskView::FULL.history_length(history);
+                Ok(self.visible_task(call, &request.id, view).await?.0)
+            })
+            .await
     }
 
     /// `ListTasks`: the caller's tasks, newest status first, one page at a time.
@@ -33,37 +40,42 @@ impl RequestHandler {
         call: &CallContext,
         request: ListTasksRequest,
     ) -> Result<ListTasksResponse, Error> {
-        self.check_call(call)?;
-        let history = check_history_length("historyLength", request.history_length)?;
-        let page_size = match request.page_size {
-            None => 50,
-            Some(n @ 1..=100) => n,
-            Some(n) => {
-                return Err(Error::invalid_field(
-                    "pageSize",
-                    format!("must be between 1 and 100, got {n}"),
-                ));
-            }
-        };
-        let query = TaskQuery {
-            tenant: call.tenant.clone(),
-            owner: call.owner().to_owned(),
-            context_id: (!request.context_id.is_empty()).then(|| request.context_id.clone()),
-            status: request.status,
-            status_timestamp_after: request.status_timestamp_after,
-            page_size: page_size as usize,
-            page_token: (!request.page_token.is_empty()).then(|| request.page_token.clone()),
-            view: TaskView::FULL
-                .history_length(history)
-                .include_artifacts(request.include_artifacts.unwrap_or(false)),
-        };
-        let page = self.store().list(&query).await?;
-        Ok(ListTasksResponse {
-            tasks: page.tasks,
-            next_page_token: page.next_page_token,
-            page_size,
-            total_size: i32::try_from(page.total_size).unwrap_or(i32::MAX),
-        })
+        let operation = telemetry::operation(Method::ListTasks, call, "");
+        operation
+            .run(async move {
+                self.check_call(call)?;
+                let history = check_history_length("historyLength", request.history_length)?;
+                let page_size = match request.page_size {
+                    None => 50,
+                    Some(n @ 1..=100) => n,
+                    Some(n) => {
+                        return Err(Error::invalid_field(
+                            "pageSize",
+                            format!("must be between 1 and 100, got {n}"),
+                        ));
+                    }
+                };
+                let query = TaskQuery {
+                    tenant: call.tenant.clone(),
+                    owner: call.owner().to_owned(),
+                    context_id: (!request.context_id.is_empty()).then(|| request.context_id.clone()),
+                    status: request.status,
+                    status_timestamp_after: request.status_timestamp_after,
+                    page_size: page_size as usize,
+                    page_token: (!request.page_token.is_empty()).then(|| request.page_token.clone()),
+                    view: TaskView::FULL
+                        .history_length(history)
+                        .include_artifacts(request.include_artifacts.unwrap_or(false)),
+                };
+                let page = self.store().list(&query).await?;
+                Ok(ListTasksResponse {
+                    tasks: page.tasks,
+                    next_page_token: page.next_page_token,
+                    page_size,
+                    total_size: i32::try_from(page.total_size).unwrap_or(i32::MAX),
+                })
+            })
+            .await
     }
 
     /// `CancelTask`: signals the running `execute` (if any), asks the agent
@@ -74,24 +86,29 @@ impl RequestHandler {
     /// an error from [`AgentExecutor::cancel`](crate::server::AgentExecutor::cancel) is the caller's answer (the
     /// task is left as it is); otherwise the task ends `Canceled`.
     pub async fn cancel_task(&self, call: &CallContext, request: CancelTaskRequest) -> Result<Task, Error> {
-        self.check_call(call)?;
-        let live = self.visible_live(call, &request.id).await?;
-        let (task, _) = live.snapshot(TaskView::FULL).await;
-        if task.status.state.is_terminal() {
-            return Err(not_cancelable(&task));
-        }
-        let handler = self.clone();
-        let context = CancelContext {
-            task,
-            metadata: request.metadata,
-            call: call.clone(),
-        };
-        tokio::spawn(async move { handler.run_cancel(live, context).await })
-            .await
-            .unwrap_or_else(|err| {
-                tracing::error!(error = %err, "the agent's cancel panicked");
-                Err(Error::internal("the cancel failed"))
+        let operation = telemetry::operation(Method::CancelTask, call, &request.id);
+        operation
+            .run(async move {
+                self.check_call(call)?;
+                let live = self.visible_live(call, &request.id).await?;
+                let (task, _) = live.snapshot(TaskView::FULL).await;
+                if task.status.state.is_terminal() {
+                    return Err(not_cancelable(&task));
+                }
+                let handler = self.clone();
+                let context = CancelContext {
+                    task,
+                    metadata: request.metadata,
+                    call: call.clone(),
+                };
+                tokio::spawn(async move { handler.run_cancel(live, context).await })
+                    .await
+                    .unwrap_or_else(|err| {
+                        tracing::error!(error = %err, "the agent's cancel panicked");
+                        Err(Error::internal("the cancel failed"))
+                    })
             })
+            .await
     }
 
     async fn run_cancel(&self, live: Arc<LiveTask>, context: CancelContext) -> Result<Task, Error> {
@@ -135,9 +152,14 @@ impl RequestHandler {
         call: &CallContext,
         request: SubscribeToTaskRequest,
     ) -> Result<EventStream, Error> {
-        let permit = self.inner.limits.open_stream(call)?;
-        let stream = self.subscribe(call, request, None).await?;
-        Ok(limits::holding(stream, permit))
+        let operation = telemetry::operation(Method::SubscribeToTask, call, &request.id);
+        operation
+            .run(async move {
+                let permit = self.inner.limits.open_stream(call)?;
+                let stream = self.subscribe(call, request, None).await?;
+                Ok(limits::holding(stream, permit, Method::SubscribeToTask))
+            })
+            .await
     }
 
     /// `SubscribeToTask` resumed after the event with sequence `last_seen`
@@ -151,9 +173,14 @@ impl RequestHandler {
         request: SubscribeToTaskRequest,
         last_seen: Sequence,
     ) -> Result<EventStream, Error> {
-        let permit = self.inner.limits.open_stream(call)?;
-        let stream = self.subscribe(call, request, Some(last_seen)).await?;
-        Ok(limits::holding(stream, permit))
+        let operation = telemetry::operation(Method::SubscribeToTask, call, &request.id);
+        operation
+            .run(async move {
+                let permit = self.inner.limits.open_stream(call)?;
+                let stream = self.subscribe(call, request, Some(last_seen)).await?;
+                Ok(limits::holding(stream, permit, Method::SubscribeToTask))
+            })
+            .await
     }
 
     async fn subscribe(

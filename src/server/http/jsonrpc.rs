@@ -154,7 +154,12 @@ impl Operation<'_> {
 
     /// The call context for the params' tenant.
     fn call(&self, tenant: &str) -> CallContext {
-        call_context(&self.parts.headers, &self.parts.extensions, tenant.to_owned())
+        call_context(
+            &self.parts.headers,
+            &self.parts.extensions,
+            tenant.to_owned(),
+            crate::types::binding::JSONRPC,
+        )
     }
 
     /// Answers with a unary operation's result, or its error.

@@ -217,18 +217,28 @@ fn requested_version<'a>(headers: &'a HeaderMap, query: Option<&'a str>) -> Opti
         .map(|(_, value)| value.into_owned())
 }
 
-/// The call context of a request: tenant, caller and requested extensions.
-fn call_context(headers: &HeaderMap, extensions: &axum::http::Extensions, tenant: String) -> CallContext {
+/// The call context of a request: tenant, caller, requested extensions,
+/// address and trace context.
+fn call_context(
+    headers: &HeaderMap,
+    extensions: &axum::http::Extensions,
+    tenant: String,
+    binding: &'static str,
+) -> CallContext {
     let values = headers
         .get_all("a2a-extensions")
         .into_iter()
         .filter_map(|value| value.to_str().ok());
     let requested = CallContext::parse_extensions(values);
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
     CallContext {
         tenant,
         caller: extensions.get::<Caller>().cloned(),
         extensions: requested,
         remote: remote_address(extensions),
+        binding,
+        traceparent: text("traceparent"),
+        tracestate: text("tracestate"),
     }
 }
 

@@ -157,6 +157,7 @@ fn prelude(binding: &Binding, parts: &Parts, path: &PathParams) -> Result<CallCo
         &parts.headers,
         &parts.extensions,
         path.get("tenant").to_owned(),
+        crate::types::binding::HTTP_JSON,
     ))
 }
 

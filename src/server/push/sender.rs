@@ -13,11 +13,13 @@ use std::time::Duration;
 use chrono::Utc;
 use sha2::{Digest as _, Sha256};
 use tokio::sync::{Notify, Semaphore};
+use tracing::Instrument as _;
 
 use super::resolve::{GuardedResolver, Refused};
 use super::{PushDelivery, WebhookGuard};
 use crate::server::daemon::Daemon;
 use crate::server::store::{DynStore, PendingPush, PushId};
+use crate::server::telemetry::{self, RunTraces};
 use crate::webhook::{self, SigningKey};
 
 /// The most of a webhook's answer that is read; the rest is dropped.
@@ -35,6 +37,8 @@ struct Sender {
     settings: PushDelivery,
     guard: WebhookGuard,
     http: reqwest::Client,
+    /// Where the runs were traced, for the deliveries' spans.
+    traces: Arc<RunTraces>,
     /// A delivery ended: its queue may have another one due.
     ended: Notify,
 }
@@ -53,7 +57,12 @@ enum Verdict {
 impl PushSender {
     /// A sender for `store`; `None`, logged, if no HTTP client can be built
     /// (deliveries then wait in the outbox for a process that can send).
-    pub(crate) fn new(store: Arc<dyn DynStore>, settings: PushDelivery, guard: WebhookGuard) -> Option<Self> {
+    pub(crate) fn new(
+        store: Arc<dyn DynStore>,
+        settings: PushDelivery,
+        guard: WebhookGuard,
+        traces: Arc<RunTraces>,
+    ) -> Option<Self> {
         let http = reqwest::Client::builder()
             .dns_resolver(Arc::new(GuardedResolver::new(guard.clone())))
             .redirect(reqwest::redirect::Policy::none())
@@ -74,6 +83,7 @@ impl PushSender {
             settings,
             guard,
             http,
+            traces,
             ended: Notify::new(),
         });
         Some(Self {
@@ -149,6 +159,11 @@ impl Sender {
 
     /// Posts a delivery, then records how it went.
     async fn deliver(&self, push: PendingPush) {
+        let span = self.traces.delivery_span(&push.id.key, push.id.sequence);
+        self.deliver_traced(push).instrument(span).await;
+    }
+
+    async fn deliver_traced(&self, push: PendingPush) {
         let id = &push.id;
         let deadline = push.queued_at + span(self.settings.max_age);
         let verdict = if Utc::now() > deadline {
@@ -157,8 +172,12 @@ impl Sender {
             self.attempt(&push).await
         };
         let outcome = match verdict {
-            Verdict::Delivered => self.store.finish_push(&push).await,
+            Verdict::Delivered => {
+                telemetry::push_outcome("delivered");
+                self.store.finish_push(&push).await
+            }
             Verdict::GiveUp(why) => {
+                telemetry::push_outcome("dropped");
                 tracing::warn!(
                     task_id = %id.key.id, config_id = %id.config_id, sequence = id.sequence,
                     attempts = push.attempts, reason = %why,
@@ -176,6 +195,7 @@ impl Sender {
                 });
                 let at = Utc::now() + span(wait);
                 if push.attempts >= self.settings.max_attempts || at > deadline {
+                    telemetry::push_outcome("dropped");
                     tracing::warn!(
                         task_id = %id.key.id, config_id = %id.config_id, sequence = id.sequence,
                         attempts = push.attempts, reason = %why,
@@ -183,6 +203,7 @@ impl Sender {
                     );
                     self.store.finish_push(&push).await
                 } else {
+                    telemetry::push_outcome("retry");
                     tracing::debug!(
                         task_id = %id.key.id, config_id = %id.config_id, sequence = id.sequence,
                         attempts = push.attempts, reason = %why, retry_in = ?wait,
@@ -218,6 +239,12 @@ impl Sender {
             .header(http::header::CONTENT_TYPE, "application/json")
             .header(webhook::WEBHOOK_ID, &id)
             .header(webhook::WEBHOOK_TIMESTAMP, timestamp.to_string());
+        #[cfg(feature = "telemetry")]
+        {
+            let mut headers = http::HeaderMap::new();
+            crate::telemetry::inject_current(&mut headers);
+            request = request.headers(headers);
+        }
         if let Some(auth) = &config.authentication {
             request = request.header(
                 http::header::AUTHORIZATION,

@@ -14,6 +14,11 @@ use crate::types::{StreamResponse, Task, TaskPushNotificationConfig};
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
+/// A store call, boxed, and timed for the metrics.
+fn timed<'a, T: 'a>(call: &'static str, work: impl Future<Output = T> + Send + 'a) -> BoxFuture<'a, T> {
+    Box::pin(crate::server::telemetry::store_call(call, work))
+}
+
 /// [`TaskStore`], [`PushConfigStore`] and [`PushOutbox`], object-safe.
 pub(crate) trait DynStore: Send + Sync + 'static {
     fn create<'a>(
@@ -89,7 +94,7 @@ impl<S: TaskStore + PushConfigStore + PushOutbox> DynStore for S {
         owner: &'a str,
         task: &'a Task,
     ) -> BoxFuture<'a, Result<Sequence, StoreError>> {
-        Box::pin(TaskStore::create(self, key, owner, task))
+        timed("create", TaskStore::create(self, key, owner, task))
     }
     fn append<'a>(
         &'a self,
@@ -97,41 +102,44 @@ impl<S: TaskStore + PushConfigStore + PushOutbox> DynStore for S {
         expected: Sequence,
         events: &'a [Arc<StreamResponse>],
     ) -> BoxFuture<'a, Result<Sequence, StoreError>> {
-        Box::pin(TaskStore::append(self, key, expected, events))
+        timed("append", TaskStore::append(self, key, expected, events))
     }
     fn get<'a>(
         &'a self,
         key: &'a TaskKey,
         view: TaskView,
     ) -> BoxFuture<'a, Result<Option<StoredTask>, StoreError>> {
-        Box::pin(TaskStore::get(self, key, view))
+        timed("get", TaskStore::get(self, key, view))
     }
     fn events_after<'a>(
         &'a self,
         key: &'a TaskKey,
         after: Sequence,
     ) -> BoxFuture<'a, Result<Option<Vec<TaskEvent>>, StoreError>> {
-        Box::pin(TaskStore::events_after(self, key, after))
+        timed("events_after", TaskStore::events_after(self, key, after))
     }
     fn list<'a>(&'a self, query: &'a TaskQuery) -> BoxFuture<'a, Result<TaskPage, StoreError>> {
-        Box::pin(TaskStore::list(self, query))
+        timed("list", TaskStore::list(self, query))
     }
     fn remove<'a>(&'a self, key: &'a TaskKey) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(TaskStore::remove(self, key))
+        timed("remove", TaskStore::remove(self, key))
     }
     fn unfinished_since(
         &self,
         before: DateTime<Utc>,
         limit: usize,
     ) -> BoxFuture<'_, Result<Vec<TaskKey>, StoreError>> {
-        Box::pin(TaskStore::unfinished_since(self, before, limit))
+        timed(
+            "unfinished_since",
+            TaskStore::unfinished_since(self, before, limit),
+        )
     }
     fn save_config<'a>(
         &'a self,
         tenant: &'a str,
         config: &'a TaskPushNotificationConfig,
     ) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(PushConfigStore::save(self, tenant, config))
+        timed("save", PushConfigStore::save(self, tenant, config))
     }
     fn get_config<'a>(
         &'a self,
@@ -139,14 +147,14 @@ impl<S: TaskStore + PushConfigStore + PushOutbox> DynStore for S {
         task_id: &'a str,
         id: &'a str,
     ) -> BoxFuture<'a, Result<Option<TaskPushNotificationConfig>, StoreError>> {
-        Box::pin(PushConfigStore::get(self, tenant, task_id, id))
+        timed("get", PushConfigStore::get(self, tenant, task_id, id))
     }
     fn list_configs<'a>(
         &'a self,
         tenant: &'a str,
         task_id: &'a str,
     ) -> BoxFuture<'a, Result<Vec<TaskPushNotificationConfig>, StoreError>> {
-        Box::pin(PushConfigStore::list(self, tenant, task_id))
+        timed("list", PushConfigStore::list(self, tenant, task_id))
     }
     fn delete_config<'a>(
         &'a self,
@@ -154,7 +162,7 @@ impl<S: TaskStore + PushConfigStore + PushOutbox> DynStore for S {
         task_id: &'a str,
         id: &'a str,
     ) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(PushConfigStore::delete(self, tenant, task_id, id))
+        timed("delete", PushConfigStore::delete(self, tenant, task_id, id))
     }
     fn claim_due(
         &self,
@@ -162,17 +170,17 @@ impl<S: TaskStore + PushConfigStore + PushOutbox> DynStore for S {
         until: DateTime<Utc>,
         limit: usize,
     ) -> BoxFuture<'_, Result<Vec<PendingPush>, StoreError>> {
-        Box::pin(PushOutbox::claim_due(self, now, until, limit))
+        timed("claim_due", PushOutbox::claim_due(self, now, until, limit))
     }
     fn finish_push<'a>(&'a self, push: &'a PendingPush) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(PushOutbox::finish(self, push))
+        timed("finish", PushOutbox::finish(self, push))
     }
     fn retry_push<'a>(
         &'a self,
         push: &'a PendingPush,
         at: DateTime<Utc>,
     ) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(PushOutbox::retry_at(self, push, at))
+        timed("retry_at", PushOutbox::retry_at(self, push, at))
     }
     fn queued_signal(&self) -> Option<Arc<tokio::sync::Notify>> {
         PushOutbox::queued_signal(self)

@@ -112,6 +112,7 @@ impl Engine {
         task: Task,
     ) -> Result<Arc<LiveTask>, Error> {
         let sequence = self.store.create(&key, owner, &task).await?;
+        crate::server::telemetry::task_moved(None, task.status.state);
         let event = TaskEvent {
             sequence,
             event: Arc::new(StreamResponse::Task(task.clone())),
@@ -478,6 +479,7 @@ impl LiveTask {
                 Err(err) => return Err(err.into()),
             }
         };
+        let before = cache.task.status.state;
         let mut written = Written {
             live: self,
             events: Vec::with_capacity(events.len()),
@@ -489,6 +491,7 @@ impl LiveTask {
             cache.sequence = sequence;
             written.events.push(TaskEvent { sequence, event });
         }
+        crate::server::telemetry::task_moved(Some(before), cache.task.status.state);
         Ok(written)
     }
 
