@@ -448,3 +448,93 @@ async fn the_official_python_client_calls_with_credentials() {
         );
     }
 }
+
+/// Basic credentials, and API keys in a query parameter or a cookie, read
+/// from where the card's schemes put them.
+#[tokio::test]
+async fn basic_query_and_cookie_credentials_are_read_where_the_card_puts_them() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let card = AgentCard::builder()
+        .name("Many ways")
+        .description("d")
+        .security_scheme("basic", SecurityScheme::HttpAuth(HTTPAuthSecurityScheme::new("basic")))
+        .security_scheme("query", SecurityScheme::ApiKey(APIKeySecurityScheme::new("query", "key")))
+        .security_scheme("cookie", SecurityScheme::ApiKey(APIKeySecurityScheme::new("cookie", "session")))
+        .build();
+    let auth = Authenticator::builder(&card)
+        .verify("basic", |c: &Credential| match c {
+            Credential::Basic { user, password } if password == "pw" => Ok(Identity::new(user.clone())),
+            _ => Err(Denied::unauthenticated("wrong password")),
+        })
+        .verify("query", |c: &Credential| match c.secret() {
+            "q1" => Ok(Identity::new("by-query")),
+            _ => Err(Denied::unauthenticated("unknown key")),
+        })
+        .verify("cookie", |c: &Credential| match c.secret() {
+            "c1" => Ok(Identity::new("by-cookie")),
+            _ => Err(Denied::unauthenticated("unknown session")),
+        })
+        .build()
+        .unwrap();
+    let handler = RequestHandler::builder(card, Echo).build();
+    tokio::spawn(a2akit::server::serve(
+        listener,
+        Routes::new(handler).authenticate(auth).all("/"),
+    ));
+    let http = reqwest::Client::new();
+    let who = |request: reqwest::RequestBuilder| async move {
+        let response = request.header("A2A-Version", "1.0").json(&send_body()).send().await.unwrap();
+        match response.status().as_u16() {
+            200 => {
+                let body: Value = response.json().await.unwrap();
+                body["task"]["artifacts"][0]["parts"][0]["text"].as_str().unwrap().to_owned()
+            }
+            status => status.to_string(),
+        }
+    };
+    let send = format!("{base}/message:send");
+    assert_eq!(who(http.post(&send).basic_auth("carol", Some("pw"))).await, "carol");
+    assert_eq!(who(http.post(&send).basic_auth("carol", Some("nope"))).await, "401");
+    assert_eq!(who(http.post(format!("{send}?key=q1"))).await, "by-query");
+    assert_eq!(who(http.post(format!("{send}?key=q2"))).await, "401");
+    assert_eq!(who(http.post(&send).header("Cookie", "theme=dark; session=c1")).await, "by-cookie");
+    assert_eq!(who(http.post(&send)).await, "401");
+}
+
+/// An OpenID Connect verifier finds the keys and the issuer through the
+/// discovery document, and holds tokens to that issuer.
+#[tokio::test]
+async fn an_openid_verifier_follows_the_discovery_document() {
+    let key = SigningKey::new("oidc");
+    let jwks = json!({"keys": [key.jwk()]});
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let discovery = json!({"issuer": support::jwt::ISSUER, "jwks_uri": format!("{base}/keys")});
+    let app = axum::Router::new()
+        .route(
+            "/.well-known/openid-configuration",
+            axum::routing::get(move || async move { axum::Json(discovery) }),
+        )
+        .route("/keys", axum::routing::get(move || async move { axum::Json(jwks) }));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let verifier = JwtVerifier::openid(format!("{base}/.well-known/openid-configuration"))
+        .audience(AUDIENCE)
+        .build();
+    let identity = verifier.check(&key.token("erin", AUDIENCE, 60, "a b")).await.unwrap();
+    assert_eq!(identity.caller().id(), "erin");
+    assert_eq!(identity.scopes(), ["a", "b"]);
+    // A token from another issuer, signed with the same key, is refused.
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    let claims = json!({"sub": "x", "iss": "https://other.test/", "aud": AUDIENCE, "exp": now + 60});
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
+    header.kid = Some("oidc".into());
+    let foreign = jsonwebtoken::encode(
+        &header,
+        &claims,
+        &jsonwebtoken::EncodingKey::from_ed_der(key.pkcs8()),
+    )
+    .unwrap();
+    let denied = verifier.check(&foreign).await.unwrap_err();
+    assert!(denied.reason().contains("issuer"), "{}", denied.reason());
+}

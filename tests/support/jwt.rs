@@ -32,6 +32,11 @@ impl SigningKey {
         }
     }
 
+    /// The private key, PKCS#8 DER.
+    pub fn pkcs8(&self) -> &[u8] {
+        &self.pkcs8
+    }
+
     pub fn jwk(&self) -> Value {
         json!({
             "kty": "OKP", "crv": "Ed25519", "use": "sig", "alg": "EdDSA", "kid": self.kid,
