@@ -458,9 +458,18 @@ async fn basic_query_and_cookie_credentials_are_read_where_the_card_puts_them() 
     let card = AgentCard::builder()
         .name("Many ways")
         .description("d")
-        .security_scheme("basic", SecurityScheme::HttpAuth(HTTPAuthSecurityScheme::new("basic")))
-        .security_scheme("query", SecurityScheme::ApiKey(APIKeySecurityScheme::new("query", "key")))
-        .security_scheme("cookie", SecurityScheme::ApiKey(APIKeySecurityScheme::new("cookie", "session")))
+        .security_scheme(
+            "basic",
+            SecurityScheme::HttpAuth(HTTPAuthSecurityScheme::new("basic")),
+        )
+        .security_scheme(
+            "query",
+            SecurityScheme::ApiKey(APIKeySecurityScheme::new("query", "key")),
+        )
+        .security_scheme(
+            "cookie",
+            SecurityScheme::ApiKey(APIKeySecurityScheme::new("cookie", "session")),
+        )
         .build();
     let auth = Authenticator::builder(&card)
         .verify("basic", |c: &Credential| match c {
@@ -484,21 +493,38 @@ async fn basic_query_and_cookie_credentials_are_read_where_the_card_puts_them() 
     ));
     let http = reqwest::Client::new();
     let who = |request: reqwest::RequestBuilder| async move {
-        let response = request.header("A2A-Version", "1.0").json(&send_body()).send().await.unwrap();
+        let response = request
+            .header("A2A-Version", "1.0")
+            .json(&send_body())
+            .send()
+            .await
+            .unwrap();
         match response.status().as_u16() {
             200 => {
                 let body: Value = response.json().await.unwrap();
-                body["task"]["artifacts"][0]["parts"][0]["text"].as_str().unwrap().to_owned()
+                body["task"]["artifacts"][0]["parts"][0]["text"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
             }
             status => status.to_string(),
         }
     };
     let send = format!("{base}/message:send");
-    assert_eq!(who(http.post(&send).basic_auth("carol", Some("pw"))).await, "carol");
-    assert_eq!(who(http.post(&send).basic_auth("carol", Some("nope"))).await, "401");
+    assert_eq!(
+        who(http.post(&send).basic_auth("carol", Some("pw"))).await,
+        "carol"
+    );
+    assert_eq!(
+        who(http.post(&send).basic_auth("carol", Some("nope"))).await,
+        "401"
+    );
     assert_eq!(who(http.post(format!("{send}?key=q1"))).await, "by-query");
     assert_eq!(who(http.post(format!("{send}?key=q2"))).await, "401");
-    assert_eq!(who(http.post(&send).header("Cookie", "theme=dark; session=c1")).await, "by-cookie");
+    assert_eq!(
+        who(http.post(&send).header("Cookie", "theme=dark; session=c1")).await,
+        "by-cookie"
+    );
     assert_eq!(who(http.post(&send)).await, "401");
 }
 
@@ -516,12 +542,18 @@ async fn an_openid_verifier_follows_the_discovery_document() {
             "/.well-known/openid-configuration",
             axum::routing::get(move || async move { axum::Json(discovery) }),
         )
-        .route("/keys", axum::routing::get(move || async move { axum::Json(jwks) }));
+        .route(
+            "/keys",
+            axum::routing::get(move || async move { axum::Json(jwks) }),
+        );
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let verifier = JwtVerifier::openid(format!("{base}/.well-known/openid-configuration"))
         .audience(AUDIENCE)
         .build();
-    let identity = verifier.check(&key.token("erin", AUDIENCE, 60, "a b")).await.unwrap();
+    let identity = verifier
+        .check(&key.token("erin", AUDIENCE, 60, "a b"))
+        .await
+        .unwrap();
     assert_eq!(identity.caller().id(), "erin");
     assert_eq!(identity.scopes(), ["a", "b"]);
     // A token from another issuer, signed with the same key, is refused.
