@@ -20,7 +20,13 @@
 //!
 //! More features: `sqlite`, `postgres`, `mysql` (the durable `server::store::sql::SqlStore`),
 //! `postgres` and `nats` (event buses between replicas on one database:
-//! `server::bus::PgEventBus`, `server::bus::NatsEventBus`), and `cli` (the `a2a` command).
+//! `server::bus::PgEventBus`, `server::bus::NatsEventBus`), `telemetry`
+//! (OpenTelemetry trace context and metrics) and `cli` (the `a2a` command).
+//!
+//! The guides (module `guides`, in the docs built with every feature)
+//! walk through the crate by task: writing an agent,
+//! mounting it with layers, stores, push notifications, scaling out, the
+//! client, telemetry and security.
 //!
 //! ```
 //! use a2akit::types::{Message, Part, Task, TaskState, TaskStatus};
@@ -55,6 +61,37 @@ pub mod server;
 #[cfg(all(feature = "telemetry", any(feature = "client", feature = "server")))]
 mod telemetry;
 pub mod types;
+
+/// Long-form guides, one per task. Their examples are compiled and run as
+/// doctests; as they use the stores, the buses and the client, they are
+/// built with all of those features on (as docs.rs and `cargo test
+/// --all-features` do).
+#[cfg(all(
+    any(doc, doctest),
+    feature = "client",
+    feature = "sqlite",
+    feature = "postgres",
+    feature = "nats"
+))]
+pub mod guides {
+    #[doc = include_str!("docs/writing-an-agent.md")]
+    pub mod writing_an_agent {}
+    #[doc = include_str!("docs/mounting-and-layers.md")]
+    pub mod mounting_and_layers {}
+    #[doc = include_str!("docs/stores.md")]
+    pub mod stores {}
+    #[doc = include_str!("docs/push.md")]
+    pub mod push {}
+    #[doc = include_str!("docs/scaling-out.md")]
+    pub mod scaling_out {}
+    #[doc = include_str!("docs/client.md")]
+    pub mod client {}
+    #[doc = include_str!("docs/telemetry.md")]
+    pub mod telemetry {}
+    #[doc = include_str!("docs/security.md")]
+    pub mod security {}
+}
+
 #[cfg(any(feature = "client", feature = "server"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "client", feature = "server"))))]
 pub mod webhook;

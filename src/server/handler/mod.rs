@@ -188,7 +188,9 @@ impl RequestHandlerBuilder {
     /// [`Caller`](crate::server::Caller) an authentication layer named,
     /// else the client's IP address (when the server was started with
     /// connect info, as [`serve`](crate::server::serve) does), else one
-    /// allowance all anonymous callers share. A caller over its rate is
+    /// allowance all anonymous callers share (behind a reverse proxy every
+    /// anonymous caller has the proxy's address: authenticate callers, or
+    /// rate-limit at the proxy). A caller over its rate is
     /// answered with ResourceExhausted and when to retry: HTTP 429 with
     /// `Retry-After` on JSON-RPC and HTTP+JSON, `RESOURCE_EXHAUSTED` with
     /// a `google.rpc.RetryInfo` on gRPC.
