@@ -240,13 +240,6 @@ fn client(agent: &Agent, binding: &str, credential: Option<&str>) -> Client {
         .unwrap()
 }
 
-fn bindings() -> Vec<&'static str> {
-    let mut all = vec![binding::JSONRPC, binding::HTTP_JSON];
-    #[cfg(feature = "grpc")]
-    all.push(binding::GRPC);
-    all
-}
-
 fn first_text(task: &a2akit::types::Task) -> &str {
     task.artifacts[0].parts[0].as_text().unwrap_or_default()
 }
@@ -267,7 +260,7 @@ async fn every_binding_enforces_the_card_and_keeps_callers_apart() {
     let issuer = issuer(vec![key.jwk()]).await;
     let agent = agent(&issuer.url, false).await;
     let dave = key.token("dave", AUDIENCE, 300, "");
-    for binding in bindings() {
+    for binding in support::paced::binding_names() {
         let anonymous = client(&agent, binding, None);
         let err = send(&anonymous).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Unauthenticated, "{binding}: {err}");

@@ -12,6 +12,8 @@
 //!
 //! Every run has a deadline and every child is killed when its test ends.
 
+mod support;
+
 use std::io::{BufRead as _, BufReader, Read, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -1027,33 +1029,9 @@ fn malformed_option_values_are_usage_errors() {
 
 // --- The official Python SDK's agent ---------------------------------------------
 
-/// The Python interpreter that has the SDK, or `None` outside CI when there
-/// is none (after saying so loudly); see `interop_python.rs`.
+/// The Python interpreter that has the SDK (see `support::python`).
 fn python() -> Option<PathBuf> {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let path = match std::env::var_os("A2A_PYTHON") {
-        Some(path) if !path.is_empty() => PathBuf::from(path),
-        _ => manifest.join("target/interop-venv/bin/python"),
-    };
-    if path.exists() {
-        return Some(path);
-    }
-    let in_ci = std::env::var_os("CI").is_some_and(|value| !value.is_empty());
-    assert!(
-        !in_ci,
-        "the Python interop environment is missing: no interpreter at {}. \
-         Run `.ci/python-env` before `cargo test`.",
-        path.display()
-    );
-    eprintln!(
-        "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
-         !! NOT RUN: the a2a CLI against the Python SDK needs its venv.\n\
-         !! No interpreter at {}.\n\
-         !! Run `.ci/python-env` first (CI fails instead of skipping).\n\
-         !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n",
-        path.display()
-    );
-    None
+    support::python::interpreter()
 }
 
 /// `agent.py` on free ports; its base URL once it printed `READY`.

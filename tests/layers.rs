@@ -3,37 +3,20 @@
 //! stream alone, compression of unary answers but never of streams, and a
 //! panicking handler answered with a 500 the client can read.
 
+mod support;
+
 use std::time::Duration;
 
-use a2akit::Error;
+use a2akit::server::RequestHandler;
 use a2akit::server::auth::{Authenticator, Credential, Denied, Identity};
 use a2akit::server::http::Routes;
 use a2akit::server::layers::{ServerLayers, browser_cors};
-use a2akit::server::{AgentExecutor, RequestContext, RequestHandler, TaskUpdater};
-use a2akit::types::{APIKeySecurityScheme, AgentCard, Artifact, SecurityScheme};
+use a2akit::types::{APIKeySecurityScheme, AgentCard, SecurityScheme};
 use futures_util::StreamExt as _;
 use serde_json::{Value, json};
+use support::paced::Paced;
 
 const ORIGIN: &str = "https://app.example";
-
-/// `N MS`: N artifacts, MS milliseconds apart, then completes.
-struct Paced;
-
-impl AgentExecutor for Paced {
-    async fn execute(&self, context: RequestContext, updater: TaskUpdater) -> Result<(), Error> {
-        let text = context.message.text();
-        let mut words = text.split_whitespace().map(|w| w.parse::<u64>().unwrap_or(1));
-        let (n, ms) = (words.next().unwrap_or(1), words.next().unwrap_or(0));
-        updater.start_work().await?;
-        for i in 0..n {
-            tokio::time::sleep(Duration::from_millis(ms)).await;
-            updater
-                .add_artifact(Artifact::text(format!("a{i}"), "x".repeat(200)))
-                .await?;
-        }
-        updater.complete().await
-    }
-}
 
 async fn serve(layers: ServerLayers, secured: bool) -> String {
     let mut card = AgentCard::builder()
@@ -69,6 +52,13 @@ async fn serve(layers: ServerLayers, secured: bool) -> String {
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(a2akit::server::serve(listener, app));
     base
+}
+
+/// A POST of `text` as a message to `path` of the agent at `base`.
+fn call(http: &reqwest::Client, base: &str, path: &str, text: &str) -> reqwest::RequestBuilder {
+    http.post(format!("{base}{path}"))
+        .header("A2A-Version", "1.0")
+        .json(&message(text))
 }
 
 fn message(text: &str) -> Value {
@@ -112,23 +102,17 @@ async fn a_browser_preflight_and_call_pass_cors_even_with_authentication() {
             .contains("POST")
     );
 
-    let call = http
-        .post(format!("{base}/message:send"))
+    let served = call(&http, &base, "/message:send", "1 0")
         .header("Origin", ORIGIN)
-        .header("A2A-Version", "1.0")
         .header("X-API-Key", "k")
-        .json(&message("1 0"))
         .send()
         .await
         .unwrap();
-    assert_eq!(call.status().as_u16(), 200);
-    assert_eq!(call.headers()["access-control-allow-origin"], ORIGIN);
+    assert_eq!(served.status().as_u16(), 200);
+    assert_eq!(served.headers()["access-control-allow-origin"], ORIGIN);
     // A refusal is readable by the page too: its challenge is exposed.
-    let refused = http
-        .post(format!("{base}/message:send"))
+    let refused = call(&http, &base, "/message:send", "1 0")
         .header("Origin", ORIGIN)
-        .header("A2A-Version", "1.0")
-        .json(&message("1 0"))
         .send()
         .await
         .unwrap();
@@ -174,20 +158,11 @@ async fn requests_get_an_id_and_keep_the_one_they_bring() {
 async fn the_timeout_cuts_a_slow_blocking_send_but_not_a_longer_stream() {
     let base = serve(ServerLayers::new().timeout(Duration::from_millis(400)), false).await;
     let http = reqwest::Client::new();
-    let slow = http
-        .post(format!("{base}/message:send"))
-        .header("A2A-Version", "1.0")
-        .json(&message("3 400"))
-        .send()
-        .await
-        .unwrap();
+    let slow = call(&http, &base, "/message:send", "3 400").send().await.unwrap();
     assert_eq!(slow.status().as_u16(), 504);
 
     // Eight events 150 ms apart: three times the timeout, untouched.
-    let stream = http
-        .post(format!("{base}/message:stream"))
-        .header("A2A-Version", "1.0")
-        .json(&message("8 150"))
+    let stream = call(&http, &base, "/message:stream", "8 150")
         .send()
         .await
         .unwrap();
@@ -209,21 +184,15 @@ async fn the_timeout_cuts_a_slow_blocking_send_but_not_a_longer_stream() {
 async fn unary_answers_are_compressed_and_streams_never() {
     let base = serve(ServerLayers::new(), false).await;
     let http = reqwest::Client::new();
-    let unary = http
-        .post(format!("{base}/message:send"))
-        .header("A2A-Version", "1.0")
+    let unary = call(&http, &base, "/message:send", "5 0")
         .header("Accept-Encoding", "gzip")
-        .json(&message("5 0"))
         .send()
         .await
         .unwrap();
     assert_eq!(unary.status().as_u16(), 200);
     assert_eq!(unary.headers()["content-encoding"], "gzip");
-    let stream = http
-        .post(format!("{base}/message:stream"))
-        .header("A2A-Version", "1.0")
+    let stream = call(&http, &base, "/message:stream", "5 0")
         .header("Accept-Encoding", "gzip")
-        .json(&message("5 0"))
         .send()
         .await
         .unwrap();

@@ -5,38 +5,22 @@
 //! task trying) until one ends.
 #![cfg(feature = "client")]
 
+mod support;
+
 use std::time::Duration;
 
+use a2akit::ErrorKind;
 use a2akit::client::{ApiKey, ApiKeyLocation, ClientFactory};
 use a2akit::server::auth::{Authenticator, Credential, Denied, Identity};
 use a2akit::server::http::Routes;
-use a2akit::server::{
-    AgentExecutor, RateLimit, RequestContext, RequestHandler, RequestHandlerBuilder, TaskUpdater,
-};
+use a2akit::server::{RateLimit, RequestHandler, RequestHandlerBuilder};
 use a2akit::types::{
-    APIKeySecurityScheme, AgentCard, AgentInterface, Artifact, ListTasksRequest, Message, SecurityScheme,
+    APIKeySecurityScheme, AgentCard, AgentInterface, ListTasksRequest, Message, SecurityScheme,
     SendMessageRequest, binding,
 };
-use a2akit::{Error, ErrorKind};
 use futures_util::StreamExt as _;
 use serde_json::{Value, json};
-
-/// `N MS`: N artifacts, MS milliseconds apart, then completes.
-struct Paced;
-
-impl AgentExecutor for Paced {
-    async fn execute(&self, context: RequestContext, updater: TaskUpdater) -> Result<(), Error> {
-        let text = context.message.text();
-        let mut words = text.split_whitespace().map(|w| w.parse::<u64>().unwrap_or(1));
-        let (n, ms) = (words.next().unwrap_or(1), words.next().unwrap_or(0));
-        updater.start_work().await?;
-        for i in 0..n {
-            tokio::time::sleep(Duration::from_millis(ms)).await;
-            updater.add_artifact(Artifact::text(format!("a{i}"), "x")).await?;
-        }
-        updater.complete().await
-    }
-}
+use support::paced::Paced;
 
 /// An agent whose callers name themselves with an API key (`alice`, `bob`).
 async fn agent(configure: impl FnOnce(RequestHandlerBuilder) -> RequestHandlerBuilder) -> String {

@@ -7,40 +7,21 @@
 //! [`agent_process`]).
 #![cfg(all(feature = "sqlite", feature = "client"))]
 
+mod support;
+
 use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use a2akit::Error;
+use a2akit::server::RequestHandler;
 use a2akit::server::http::{Routes, Shutdown, serve_with_shutdown};
 use a2akit::server::store::sql::SqlStore;
-use a2akit::server::{AgentExecutor, RequestContext, RequestHandler, TaskUpdater};
-use a2akit::types::{
-    AgentCard, Artifact, Message, SendMessageRequest, StreamResponse, Task, TaskState, binding,
-};
+use a2akit::types::{AgentCard, Message, SendMessageRequest, StreamResponse, Task, TaskState, binding};
 use futures_util::StreamExt as _;
+use support::paced::Paced;
 
 const STORE_VAR: &str = "A2AKIT_TEST_SHUTDOWN_STORE";
 const GRACE: Duration = Duration::from_millis(1500);
-
-/// `N MS`: N artifacts, MS milliseconds apart, then completes.
-struct Paced;
-
-impl AgentExecutor for Paced {
-    async fn execute(&self, context: RequestContext, updater: TaskUpdater) -> Result<(), Error> {
-        let text = context.message.text();
-        let mut words = text.split_whitespace().map(|w| w.parse::<u64>().unwrap_or(1));
-        let (n, ms) = (words.next().unwrap_or(1), words.next().unwrap_or(0));
-        updater.start_work().await?;
-        for i in 0..n {
-            tokio::time::sleep(Duration::from_millis(ms)).await;
-            updater
-                .add_artifact(Artifact::text(format!("a{i}"), format!("part {i}")))
-                .await?;
-        }
-        updater.complete().await
-    }
-}
 
 /// Not a test of its own: the agent process the test starts. Without the
 /// variable naming its store, it does nothing.

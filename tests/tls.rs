@@ -6,6 +6,8 @@
 //! server goes on serving.
 #![cfg(feature = "client")]
 
+mod support;
+
 use a2akit::Error;
 use a2akit::client::{Client, ClientFactory, ClientTls};
 use a2akit::server::auth::{Authenticator, Credential, Denied, Identity};
@@ -113,13 +115,6 @@ fn client(factory: &ClientFactory, base: &str, binding: &str) -> Client {
         .unwrap()
 }
 
-fn bindings() -> Vec<&'static str> {
-    let mut all = vec![binding::JSONRPC, binding::HTTP_JSON];
-    #[cfg(feature = "grpc")]
-    all.push(binding::GRPC);
-    all
-}
-
 async fn who(client: &Client) -> Result<String, Error> {
     match client
         .send_message(SendMessageRequest::new(Message::user("hi")))
@@ -150,7 +145,7 @@ async fn a_client_that_trusts_the_ca_is_served_on_every_binding() {
     let base = agent(&ca, None).await;
     let trusting = ClientFactory::with_tls(ClientTls::new().root_certificates_pem(ca.pem())).unwrap();
     let default = ClientFactory::new();
-    for binding in bindings() {
+    for binding in support::paced::binding_names() {
         assert_eq!(
             who(&client(&trusting, &base, binding)).await.unwrap(),
             "anonymous",
@@ -175,7 +170,7 @@ async fn mutual_tls_accepts_the_cas_clients_and_refuses_the_rest() {
     let stranger_ca = Ca::new("stranger CA");
     let (other_chain, other_key) = stranger_ca.issue(&["client-b"], true);
     let wrong = ClientFactory::with_tls(roots.identity_pem(other_chain, other_key)).unwrap();
-    for binding in bindings() {
+    for binding in support::paced::binding_names() {
         assert!(
             who(&client(&without, &base, binding)).await.is_err(),
             "{binding}: no certificate"

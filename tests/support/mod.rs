@@ -5,6 +5,7 @@
 
 pub mod databases;
 pub mod jwt;
+pub mod paced;
 pub mod python;
 
 use std::sync::atomic::{AtomicI64, Ordering};

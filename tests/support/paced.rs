@@ -1,0 +1,38 @@
+//! An agent that takes its time, for tests of what happens while tasks run.
+
+use std::time::Duration;
+
+use a2akit::Error;
+use a2akit::server::{AgentExecutor, RequestContext, TaskUpdater};
+use a2akit::types::Artifact;
+
+/// Reads its message as `N MS`: reports N artifacts (`a0`, `a1`…, some
+/// hundred bytes each), MS milliseconds apart, then completes.
+pub struct Paced;
+
+impl AgentExecutor for Paced {
+    async fn execute(&self, context: RequestContext, updater: TaskUpdater) -> Result<(), Error> {
+        let text = context.message.text();
+        let mut words = text.split_whitespace().map(|w| w.parse::<u64>().unwrap_or(1));
+        let (n, ms) = (words.next().unwrap_or(1), words.next().unwrap_or(0));
+        updater.start_work().await?;
+        for i in 0..n {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            updater
+                .add_artifact(Artifact::text(
+                    format!("a{i}"),
+                    format!("part {i} {}", "x".repeat(100)),
+                ))
+                .await?;
+        }
+        updater.complete().await
+    }
+}
+
+/// The bindings our client speaks in this build, by their card names.
+pub fn binding_names() -> Vec<&'static str> {
+    let mut all = vec![a2akit::types::binding::JSONRPC, a2akit::types::binding::HTTP_JSON];
+    #[cfg(feature = "grpc")]
+    all.push(a2akit::types::binding::GRPC);
+    all
+}
