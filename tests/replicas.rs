@@ -25,6 +25,7 @@ use a2akit::types::{
 };
 use futures_util::StreamExt as _;
 use support::databases;
+use support::sse::{Frame, read_frames};
 
 const STORE_VAR: &str = "A2AKIT_TEST_REPLICA_STORE";
 const BUS_VAR: &str = "A2AKIT_TEST_REPLICA_BUS";
@@ -227,9 +228,6 @@ fn http() -> reqwest::Client {
         .unwrap()
 }
 
-/// One SSE frame: its id (the event's sequence) and event.
-type Frame = (u64, StreamResponse);
-
 /// Reads SSE frames from a response until it ends, or until `stop` frames.
 async fn frames(response: reqwest::Response, stop: Option<usize>) -> Vec<Frame> {
     frames_telling(response, stop, None).await
@@ -241,35 +239,13 @@ async fn frames_telling(
     stop: Option<usize>,
     mut first: Option<tokio::sync::oneshot::Sender<(u64, String)>>,
 ) -> Vec<Frame> {
-    assert!(response.status().is_success(), "{}", response.status());
-    let mut body = response.bytes_stream();
-    let mut buffer = String::new();
-    let mut out = Vec::new();
-    while let Some(chunk) = body.next().await {
-        buffer.push_str(&String::from_utf8_lossy(&chunk.expect("the stream reads")));
-        while let Some(end) = buffer.find("\n\n") {
-            let frame: String = buffer.drain(..end + 2).collect();
-            let (mut id, mut data) = (None, String::new());
-            for line in frame.lines() {
-                if let Some(value) = line.strip_prefix("id:") {
-                    id = value.trim().parse().ok();
-                } else if let Some(value) = line.strip_prefix("data:") {
-                    data.push_str(value.trim_start());
-                }
-            }
-            if let (Some(id), false) = (id, data.is_empty()) {
-                let event: StreamResponse = serde_json::from_str(&data).expect("a StreamResponse");
-                if let (Some(tell), StreamResponse::Task(task)) = (first.take(), &event) {
-                    let _ = tell.send((id, task.id.clone()));
-                }
-                out.push((id, event));
-                if stop.is_some_and(|n| out.len() >= n) {
-                    return out;
-                }
-            }
+    read_frames(response, |frames| {
+        if let (Some(tell), [(id, StreamResponse::Task(task))]) = (first.take(), frames) {
+            let _ = tell.send((*id, task.id.clone()));
         }
-    }
-    out
+        stop.is_none_or(|n| frames.len() < n)
+    })
+    .await
 }
 
 /// Starts a streamed send of `text` on `base`.

@@ -17,8 +17,8 @@ use a2akit::server::RequestHandler;
 use a2akit::server::http::{Routes, Shutdown, serve_with_shutdown};
 use a2akit::server::store::sql::SqlStore;
 use a2akit::types::{AgentCard, Message, SendMessageRequest, StreamResponse, Task, TaskState, binding};
-use futures_util::StreamExt as _;
 use support::paced::Paced;
+use support::sse::{Frame, read_frames};
 
 const STORE_VAR: &str = "A2AKIT_TEST_SHUTDOWN_STORE";
 const GRACE: Duration = Duration::from_millis(1500);
@@ -108,40 +108,18 @@ impl Drop for Agent {
     }
 }
 
-/// Reads SSE frames until the stream ends; a broken stream fails the test.
-async fn frames(
-    response: reqwest::Response,
-    told: tokio::sync::oneshot::Sender<()>,
-) -> Vec<(u64, StreamResponse)> {
-    assert!(response.status().is_success(), "{}", response.status());
+/// Reads SSE frames until the stream ends, saying so once three are in.
+async fn frames(response: reqwest::Response, told: tokio::sync::oneshot::Sender<()>) -> Vec<Frame> {
     let mut told = Some(told);
-    let mut body = response.bytes_stream();
-    let mut buffer = String::new();
-    let mut out = Vec::new();
-    while let Some(chunk) = body.next().await {
-        let chunk = chunk.expect("the stream ends cleanly, not with a broken connection");
-        buffer.push_str(&String::from_utf8_lossy(&chunk));
-        while let Some(end) = buffer.find("\n\n") {
-            let frame: String = buffer.drain(..end + 2).collect();
-            let (mut id, mut data) = (None, String::new());
-            for line in frame.lines() {
-                if let Some(value) = line.strip_prefix("id:") {
-                    id = value.trim().parse().ok();
-                } else if let Some(value) = line.strip_prefix("data:") {
-                    data.push_str(value.trim_start());
-                }
-            }
-            if let (Some(id), false) = (id, data.is_empty()) {
-                out.push((id, serde_json::from_str(&data).expect("a StreamResponse")));
-                if out.len() >= 3 {
-                    if let Some(told) = told.take() {
-                        let _ = told.send(());
-                    }
-                }
+    read_frames(response, |frames| {
+        if frames.len() >= 3 {
+            if let Some(told) = told.take() {
+                let _ = told.send(());
             }
         }
-    }
-    out
+        true
+    })
+    .await
 }
 
 fn post(http: &reqwest::Client, url: String, text: &str) -> reqwest::RequestBuilder {
@@ -161,7 +139,7 @@ async fn get_task(http: &reqwest::Client, base: &str, id: &str) -> Task {
     response.json().await.unwrap()
 }
 
-fn task_of(frames: &[(u64, StreamResponse)]) -> String {
+fn task_of(frames: &[Frame]) -> String {
     match &frames[0].1 {
         StreamResponse::Task(task) => task.id.clone(),
         other => panic!("a stream opens with its task, not {other:?}"),

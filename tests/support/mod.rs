@@ -7,6 +7,7 @@ pub mod databases;
 pub mod jwt;
 pub mod paced;
 pub mod python;
+pub mod sse;
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
