@@ -648,3 +648,96 @@ fn an_interface_that_cannot_be_built_falls_through_to_the_next() {
     let err = ClientFactory::new().client_for_card(broken).unwrap_err();
     assert!(err.to_string().contains("not a url"), "{err}");
 }
+
+/// A blocking send waits for its task however long the agent works (the
+/// call timeout bounds other calls), unless a send timeout is set.
+#[tokio::test]
+async fn a_blocking_send_waits_past_the_call_timeout_unless_told_not_to() {
+    let slow = || async {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        (
+            [("content-type", "application/json")],
+            format!(r#"{{"task":{TASK_JSON}}}"#),
+        )
+    };
+    let base = serve(
+        axum::Router::new()
+            .route("/message:send", post(slow))
+            .route("/tasks/{id}", get(slow)),
+    )
+    .await;
+    let interface = AgentInterface::new(&base, binding::HTTP_JSON);
+    let patient = ClientFactory::new()
+        .timeout(Some(Duration::from_millis(300)))
+        .client_for_interface(interface.clone())
+        .unwrap();
+    let answer = patient.send_message(message("m1")).await.unwrap();
+    assert!(matches!(answer, SendMessageResponse::Task(_)));
+    let err = patient.get_task(GetTaskRequest::new("t1")).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    let bounded = ClientFactory::new()
+        .send_timeout(Some(Duration::from_millis(300)))
+        .retry_policy(RetryPolicy::none())
+        .client_for_interface(interface)
+        .unwrap();
+    let err = bounded.send_message(message("m2")).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+}
+
+/// A stream that goes silent (no event, no keep-alive) is given up after
+/// the idle timeout with an error that says so, on both HTTP bindings,
+/// instead of hanging forever.
+#[tokio::test]
+async fn a_silent_stream_ends_in_an_idle_timeout() {
+    // One event, then nothing at all, the connection held open.
+    let silent = |frame: String| {
+        let body = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes_of(frame))])
+            .chain(futures_util::stream::pending());
+        (
+            [("content-type", "text/event-stream")],
+            axum::body::Body::from_stream(body),
+        )
+    };
+    let rest = move || async move { silent(format!("data: {{\"task\":{TASK_JSON_WORKING}}}\n\n")) };
+    let jsonrpc = move || async move {
+        silent(format!(
+            "data: {{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{{\"task\":{TASK_JSON_WORKING}}}}}\n\n"
+        ))
+    };
+    let base = serve(
+        axum::Router::new()
+            .route("/message:stream", post(rest))
+            .route("/", post(jsonrpc)),
+    )
+    .await;
+    for (url, binding) in [
+        (base.clone(), binding::HTTP_JSON),
+        (format!("{base}/"), binding::JSONRPC),
+    ] {
+        let client = ClientFactory::new()
+            .stream_idle_timeout(Some(Duration::from_millis(300)))
+            .client_for_interface(AgentInterface::new(url, binding))
+            .unwrap();
+        let started = std::time::Instant::now();
+        let mut stream = client.send_streaming_message(message("m1")).await.unwrap();
+        let mut failure = None;
+        while let Some(event) = tokio::time::timeout(Duration::from_secs(10), stream.next())
+            .await
+            .expect("the stream does not hang")
+        {
+            if let Err(err) = event {
+                failure = Some(err);
+                break;
+            }
+        }
+        let err = failure.expect("a silent stream is an error, not a normal end");
+        assert!(err.to_string().contains("silent"), "{binding}: {err}");
+        assert!(started.elapsed() < Duration::from_secs(5), "{binding}");
+    }
+}
+
+const TASK_JSON_WORKING: &str = r#"{"id":"t1","contextId":"c1","status":{"state":"TASK_STATE_WORKING"}}"#;
+
+fn bytes_of(text: String) -> axum::body::Bytes {
+    axum::body::Bytes::from(text)
+}

@@ -128,9 +128,38 @@ impl ClientFactory {
     }
 
     /// Bounds each attempt of a call, and the wait for a stream's first
-    /// response (default 60 s); `None` for no bound.
+    /// response (default 60 s); `None` for no bound. A `SendMessage` is the
+    /// exception: it waits for its task to finish or need input, however
+    /// long the agent works, unless [`send_timeout`](Self::send_timeout)
+    /// bounds it.
     pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
         self.core.call_timeout = timeout;
+        self
+    }
+
+    /// Bounds a `SendMessage` (default: no bound, as the call waits for the
+    /// agent's work). Past it the call fails with
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout); the task goes on,
+    /// and `GetTask` or `SubscribeToTask` finds it.
+    pub fn send_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.core.send_timeout = timeout;
+        self
+    }
+
+    /// How long a stream over JSON-RPC or HTTP+JSON may stay silent (no
+    /// byte at all, keep-alive comments included) before the client gives
+    /// up on it (default 60 s: servers send keep-alives every 15 s or so);
+    /// `None` to wait forever. A silent stream is resumed like a broken one
+    /// where the agent allows it, else it ends with
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout). gRPC streams rely
+    /// on HTTP/2 keep-alive pings instead, which find a dead peer without
+    /// cutting a quiet stream.
+    ///
+    /// A `reqwest::Client` of your own with a total `timeout` cuts streams
+    /// at that time too: give it a `connect_timeout` and leave the total
+    /// to this factory.
+    pub fn stream_idle_timeout(mut self, idle: Option<Duration>) -> Self {
+        self.core.stream_idle = idle;
         self
     }
 

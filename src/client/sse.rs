@@ -4,6 +4,8 @@
 //! client buffer without bound. Behind it, each event's `id:` becomes the
 //! [`StreamEvent`]'s id.
 
+use std::time::Duration;
+
 use bytes::Bytes;
 use eventsource_stream::{Event, EventStreamError, Eventsource as _};
 use futures_util::{Stream, StreamExt as _};
@@ -59,15 +61,45 @@ impl EventSizeGuard {
     }
 }
 
-/// The events of an SSE body, each at most `max_event` bytes.
+/// The chunks of a body, failing once none has come for `idle`.
+fn watched(
+    bytes: impl Stream<Item = Result<Bytes, reqwest::Error>> + Send + 'static,
+    idle: Option<Duration>,
+) -> impl Stream<Item = Result<Bytes, Error>> + Send + 'static {
+    let bytes = Box::pin(bytes.map(|chunk| {
+        chunk.map_err(|err| Error::new(ErrorKind::Connect, format!("the stream broke: {err}")))
+    }));
+    futures_util::stream::unfold((bytes, false), move |(mut bytes, silent)| async move {
+        if silent {
+            return None;
+        }
+        let next = match idle {
+            None => bytes.next().await,
+            Some(idle) => match tokio::time::timeout(idle, bytes.next()).await {
+                Ok(next) => next,
+                Err(_) => {
+                    let err = Error::new(
+                        ErrorKind::Timeout,
+                        format!("the stream was silent for {idle:?}, keep-alives included"),
+                    );
+                    return Some((Err(err), (bytes, true)));
+                }
+            },
+        };
+        next.map(|chunk| (chunk, (bytes, false)))
+    })
+}
+
+/// The events of an SSE body, each at most `max_event` bytes; silent for
+/// `idle`, the body fails.
 pub(crate) fn events(
     bytes: impl Stream<Item = Result<Bytes, reqwest::Error>> + Send + 'static,
     max_event: usize,
+    idle: Option<Duration>,
 ) -> impl Stream<Item = Result<Event, Error>> + Send + 'static {
     let mut guard = EventSizeGuard::new(max_event);
-    let guarded = bytes.map(move |chunk| {
-        let chunk =
-            chunk.map_err(|err| Error::new(ErrorKind::Connect, format!("the stream broke: {err}")))?;
+    let guarded = watched(bytes, idle).map(move |chunk| {
+        let chunk = chunk?;
         guard.check(&chunk)?;
         Ok::<Bytes, Error>(chunk)
     });
@@ -93,6 +125,7 @@ pub(crate) fn events(
 pub(crate) fn stream(
     bytes: impl Stream<Item = Result<Bytes, reqwest::Error>> + Send + 'static,
     max_event: usize,
+    idle: Option<Duration>,
     read: fn(&Event) -> Result<StreamResponse, Error>,
 ) -> ClientStream {
     let mut previous = String::new();
@@ -102,7 +135,7 @@ pub(crate) fn stream(
             Err(_) => true,
         })
     };
-    ClientStream::from_events(events(bytes, max_event).filter(ours).map(move |event| {
+    ClientStream::from_events(events(bytes, max_event, idle).filter(ours).map(move |event| {
         let event = event?;
         let id = new_id(&mut previous, &event.id);
         let response = read(&event)?;
@@ -133,7 +166,7 @@ mod tests {
             .map(|c| Ok(Bytes::from_static(c.as_bytes())))
             .collect();
         let bytes = futures_util::stream::iter(chunks);
-        events(bytes, max)
+        events(bytes, max, None)
             .map(|e| e.map(|e| (e.event, e.data)).map_err(|e| e.kind()))
             .collect()
             .await
@@ -155,7 +188,7 @@ mod tests {
             crate::types::json::from_str(&event.data)
                 .map_err(|err| Error::new(ErrorKind::InvalidResponse, err.to_string()))
         }
-        let items: Vec<Result<StreamResponse, Error>> = stream(bytes, 1024, read).collect().await;
+        let items: Vec<Result<StreamResponse, Error>> = stream(bytes, 1024, None, read).collect().await;
         assert_eq!(items.len(), 1, "{items:?}");
         assert!(
             matches!(items[0], Ok(StreamResponse::StatusUpdate(_))),

@@ -74,7 +74,13 @@ impl GrpcTransport {
         let mut endpoint = Endpoint::from_shared(with_scheme)
             .map_err(|err| Error::invalid_params(format!("{url:?} is not a gRPC address: {err}")))?
             .connect_timeout(Duration::from_secs(10))
-            .tcp_nodelay(true);
+            .tcp_nodelay(true)
+            // A peer that vanished without closing is noticed: TCP and
+            // HTTP/2 pings, also while a stream waits for its next event.
+            .tcp_keepalive(Some(Duration::from_secs(30)))
+            .http2_keep_alive_interval(Duration::from_secs(30))
+            .keep_alive_timeout(Duration::from_secs(20))
+            .keep_alive_while_idle(true);
         // A bare `host:port` is plaintext HTTP/2, as cards write local agents;
         // `https://` gets TLS: the Mozilla roots, or the factory's TLS settings.
         if target.scheme() == "https" {
@@ -109,7 +115,7 @@ impl GrpcTransport {
     fn request<T>(&self, method: Method, message: T, unary: bool) -> Result<tonic::Request<T>, Error> {
         let mut request = tonic::Request::new(message);
         if unary {
-            if let Some(timeout) = self.core.call_timeout {
+            if let Some(timeout) = self.core.unary_timeout(method) {
                 request.set_timeout(timeout);
             }
         }
@@ -145,24 +151,35 @@ impl GrpcTransport {
     async fn open(&self, call: Call, last_event_id: Option<u64>) -> Result<ClientStream, Error> {
         let method = call.method();
         let mut client = self.client();
-        let response = match call {
+        let opening = match call {
             Call::SendStreamingMessage(r) => {
-                let request: v1::SendMessageRequest = r.into();
-                client
-                    .send_streaming_message(self.request(method, request, false)?)
-                    .await
+                let request = self.request(method, v1::SendMessageRequest::from(r), false)?;
+                Box::pin(async move { client.send_streaming_message(request).await })
+                    as BoxFuture<
+                        '_,
+                        Result<tonic::Response<tonic::Streaming<v1::StreamResponse>>, tonic::Status>,
+                    >
             }
             Call::SubscribeToTask(r) => {
-                let v1: v1::SubscribeToTaskRequest = r.into();
-                let mut request = self.request(method, v1, false)?;
+                let mut request = self.request(method, v1::SubscribeToTaskRequest::from(r), false)?;
                 if let Some(last) = last_event_id {
                     let value = MetadataValue::try_from(last.to_string().as_str())
                         .expect("decimal digits are valid metadata");
                     request.metadata_mut().insert(LAST_EVENT_ID, value);
                 }
-                client.subscribe_to_task(request).await
+                Box::pin(async move { client.subscribe_to_task(request).await })
             }
             _ => return Err(Error::invalid_params("a unary call is not a stream")),
+        };
+        // The stream's head is bounded by the call timeout; its events are not.
+        let response = match self.core.call_timeout {
+            Some(limit) => tokio::time::timeout(limit, opening).await.map_err(|_| {
+                Error::new(
+                    ErrorKind::Timeout,
+                    format!("the agent did not open the stream within {limit:?}"),
+                )
+            })?,
+            None => opening.await,
         };
         let stream = response
             .map_err(|status| error_from_status(&status))?

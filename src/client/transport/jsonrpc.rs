@@ -95,6 +95,7 @@ impl JsonRpcTransport {
         Ok(sse::stream(
             response.bytes_stream(),
             self.core.max_event_size,
+            self.core.stream_idle,
             |event| stream_item(&event.data),
         ))
     }

@@ -207,6 +207,11 @@ pub(crate) struct HttpCore {
     pub(crate) interceptors: Vec<Arc<dyn Interceptor>>,
     pub(crate) retry: RetryPolicy,
     pub(crate) call_timeout: Option<Duration>,
+    /// Bounds a `SendMessage` call, which by default waits for its task.
+    pub(crate) send_timeout: Option<Duration>,
+    /// How long a stream may stay silent (not a byte, keep-alive comments
+    /// included) before it is given up.
+    pub(crate) stream_idle: Option<Duration>,
     pub(crate) extensions: Vec<String>,
     pub(crate) max_event_size: usize,
     /// The TLS settings the HTTP client was built with, for gRPC channels.
@@ -234,10 +239,21 @@ impl HttpCore {
             interceptors: default_interceptors(),
             retry: RetryPolicy::default(),
             call_timeout: Some(Duration::from_secs(60)),
+            send_timeout: None,
+            stream_idle: Some(Duration::from_secs(60)),
             extensions: Vec::new(),
             max_event_size: 16 << 20,
             tls: None,
             next_id: Arc::new(AtomicU64::new(1)),
+        }
+    }
+
+    /// The bound of one attempt at a unary call: a blocking `SendMessage`
+    /// waits for its task, as the protocol says, unless told otherwise.
+    pub(crate) fn unary_timeout(&self, method: Method) -> Option<Duration> {
+        match method {
+            Method::SendMessage => self.send_timeout,
+            _ => self.call_timeout,
         }
     }
 
@@ -266,7 +282,7 @@ impl HttpCore {
             }
             if streaming {
                 builder = builder.header(reqwest::header::ACCEPT, "text/event-stream");
-            } else if let Some(timeout) = self.call_timeout {
+            } else if let Some(timeout) = self.unary_timeout(method) {
                 builder = builder.timeout(timeout);
             }
             let mut request = builder

@@ -246,6 +246,7 @@ impl RestTransport {
         Ok(sse::stream(
             response.bytes_stream(),
             self.core.max_event_size,
+            self.core.stream_idle,
             |event| stream_item(&event.event, &event.data),
         ))
     }
