@@ -741,3 +741,69 @@ const TASK_JSON_WORKING: &str = r#"{"id":"t1","contextId":"c1","status":{"state"
 fn bytes_of(text: String) -> axum::body::Bytes {
     axum::body::Bytes::from(text)
 }
+
+/// The client sends the protocol version the chosen interface declares
+/// (1.x), a REST base URL keeps its query, and a card found at the
+/// origin's well-known path has its relative interface URLs resolved
+/// against where it was found.
+#[tokio::test]
+async fn interfaces_are_taken_as_the_card_writes_them() {
+    let seen: Arc<Mutex<Vec<(String, String, String)>>> = Arc::default();
+    let record = {
+        let seen = Arc::clone(&seen);
+        move |uri: axum::http::Uri, headers: axum::http::HeaderMap| {
+            let seen = Arc::clone(&seen);
+            async move {
+                let version = headers
+                    .get("a2a-version")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned();
+                let query = uri.query().unwrap_or_default().to_owned();
+                seen.lock().unwrap().push((uri.path().to_owned(), query, version));
+                (
+                    [("content-type", "application/json")],
+                    format!(
+                        r#"{{"jsonrpc":"2.0","id":1,"result":{{"task":{TASK_JSON}}},"task":{TASK_JSON}}}"#
+                    ),
+                )
+            }
+        }
+    };
+    let card = serde_json::json!({
+        "name": "relative", "description": "d", "version": "1",
+        "supportedInterfaces": [{"url": "/rpc", "protocolBinding": "JSONRPC", "protocolVersion": "1.0"}],
+        "capabilities": {}, "defaultInputModes": [], "defaultOutputModes": [], "skills": []
+    });
+    let base = serve(
+        axum::Router::new()
+            .route(
+                "/.well-known/agent-card.json",
+                get(move || async move { axum::Json(card) }),
+            )
+            .route("/rpc", post(record.clone()))
+            .route("/api/message:send", post(record)),
+    )
+    .await;
+    // Not found under the path given, found at the origin.
+    let client = ClientFactory::new()
+        .connect(&format!("{base}/agents/x"))
+        .await
+        .unwrap();
+    assert_eq!(client.interface().url, format!("{base}/rpc"));
+    client.send_message(message("m1")).await.unwrap();
+    let newer =
+        AgentInterface::new(format!("{base}/api?key=k1"), binding::HTTP_JSON).with_protocol_version("1.1");
+    let rest = ClientFactory::new().client_for_interface(newer).unwrap();
+    rest.send_message(message("m2")).await.unwrap();
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen[0], ("/rpc".to_owned(), String::new(), "1.0".to_owned()));
+    assert_eq!(
+        seen[1],
+        (
+            "/api/message:send".to_owned(),
+            "key=k1".to_owned(),
+            "1.1".to_owned()
+        )
+    );
+}

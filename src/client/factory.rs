@@ -177,8 +177,8 @@ impl ClientFactory {
     }
 
     /// Fetches the agent card at `base_url` (or at `base_url` itself if it
-    /// ends in `agent-card.json`), from the cache while it is fresh, and
-    /// revalidating it otherwise.
+    /// ends in `.json`), from the cache while it is fresh, and revalidating
+    /// it otherwise. [`connect`](Self::connect) looks in more places.
     pub async fn resolve_card(&self, base_url: &str) -> Result<AgentCard, Error> {
         let url = if base_url.ends_with(".json") {
             base_url.to_owned()
@@ -302,8 +302,41 @@ impl ClientFactory {
 
     /// Resolves the card at `base_url` and builds a client for it.
     pub async fn connect(&self, base_url: &str) -> Result<Client, Error> {
-        let card = self.resolve_card(base_url).await?;
-        self.client_for_card(card)
+        let (card, card_url) = self.find_card(base_url).await?;
+        self.client_for_card(with_absolute_urls(card, &card_url))
+    }
+
+    /// The card of the agent at `url`, and where it was found: at `url`
+    /// itself when it names a `.json` file; otherwise at
+    /// `url/.well-known/agent-card.json` (an agent mounted under a path),
+    /// then at the origin's `/.well-known/agent-card.json`, then at `url`
+    /// itself. The first answer that is a card wins; if none is, the first
+    /// failure is the error.
+    async fn find_card(&self, url: &str) -> Result<(AgentCard, String), Error> {
+        let mut places = vec![url.to_owned()];
+        if !url.ends_with(".json") {
+            let under = format!("{}{AGENT_CARD_PATH}", url.trim_end_matches('/'));
+            places = vec![under];
+            if let Ok(parsed) = reqwest::Url::parse(url) {
+                let origin = format!("{}{AGENT_CARD_PATH}", parsed.origin().ascii_serialization());
+                if !places.contains(&origin) {
+                    places.push(origin);
+                }
+                if parsed.path() != "/" && !parsed.path().is_empty() {
+                    places.push(url.to_owned());
+                }
+            }
+        }
+        let mut first_error = None;
+        for place in places {
+            match self.resolve_card(&place).await {
+                Ok(card) => return Ok((card, place)),
+                Err(err) => {
+                    first_error.get_or_insert(err);
+                }
+            }
+        }
+        Err(first_error.expect("at least one place is tried"))
     }
 
     /// Builds a client for a card you already have: on the first interface
@@ -346,12 +379,10 @@ impl ClientFactory {
     /// assert_eq!(client.interface().protocol_binding, "JSONRPC");
     /// ```
     pub fn client_for_interface(&self, interface: AgentInterface) -> Result<Client, Error> {
+        let core = self.core.for_version(&interface.protocol_version);
         #[cfg(feature = "grpc")]
         if interface.protocol_binding.eq_ignore_ascii_case(binding::GRPC) {
-            let transport = Arc::new(super::transport::GrpcTransport::new(
-                &interface.url,
-                self.core.clone(),
-            )?);
+            let transport = Arc::new(super::transport::GrpcTransport::new(&interface.url, core)?);
             return Ok(Client {
                 transport,
                 interface,
@@ -361,20 +392,12 @@ impl ClientFactory {
         }
         let transport: Arc<dyn Transport> =
             if interface.protocol_binding.eq_ignore_ascii_case(binding::JSONRPC) {
-                Arc::new(JsonRpcTransport::new(
-                    &interface.url,
-                    self.core.clone(),
-                    self.body_limit,
-                )?)
+                Arc::new(JsonRpcTransport::new(&interface.url, core, self.body_limit)?)
             } else if interface
                 .protocol_binding
                 .eq_ignore_ascii_case(binding::HTTP_JSON)
             {
-                Arc::new(RestTransport::new(
-                    &interface.url,
-                    self.core.clone(),
-                    self.body_limit,
-                ))
+                Arc::new(RestTransport::new(&interface.url, core, self.body_limit))
             } else {
                 return Err(Error::unsupported_operation(format!(
                     "this client has no transport for the {} binding",
@@ -392,6 +415,25 @@ impl ClientFactory {
 
 fn speaks_v1(version: &str) -> bool {
     version == "1" || version.starts_with("1.")
+}
+
+/// `card` with its relative interface URLs (`/a2a/jsonrpc`, `./rpc`)
+/// resolved against the URL the card was read from. A gRPC `host:port` is
+/// not relative.
+fn with_absolute_urls(mut card: AgentCard, card_url: &str) -> AgentCard {
+    let Ok(base) = reqwest::Url::parse(card_url) else {
+        return card;
+    };
+    for interface in &mut card.supported_interfaces {
+        let url = interface.url.trim();
+        let relative = url.starts_with('/') || url.starts_with("./") || url.starts_with("../");
+        if relative {
+            if let Ok(absolute) = base.join(url) {
+                interface.url = absolute.to_string();
+            }
+        }
+    }
+    card
 }
 
 #[cfg(test)]

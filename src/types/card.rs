@@ -263,6 +263,12 @@ impl AgentInterface {
         self.tenant = tenant.into();
         self
     }
+
+    /// Sets the protocol version the interface speaks (`1.0` by default).
+    pub fn with_protocol_version(mut self, version: impl Into<String>) -> Self {
+        self.protocol_version = version.into();
+        self
+    }
 }
 
 /// The organisation that runs the agent.

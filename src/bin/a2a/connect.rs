@@ -40,7 +40,7 @@ pub(crate) fn factory(global: &Global, calls: Calls) -> Result<ClientFactory, Fa
         Calls::Bounded => Some(Duration::from_secs(global.timeout.max(1))),
         Calls::Waiting => None,
     };
-    let mut factory = ClientFactory::new().timeout(timeout);
+    let mut factory = ClientFactory::new().timeout(timeout).send_timeout(timeout);
     if let Some(name) = &global.binding {
         let wire = match name.as_str() {
             "grpc" => binding::GRPC,

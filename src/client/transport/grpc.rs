@@ -120,7 +120,9 @@ impl GrpcTransport {
             }
         }
         let metadata = request.metadata_mut();
-        metadata.insert("a2a-version", MetadataValue::from_static(crate::PROTOCOL_VERSION));
+        let version = MetadataValue::try_from(self.core.version.as_bytes())
+            .unwrap_or_else(|_| MetadataValue::from_static(crate::PROTOCOL_VERSION));
+        metadata.insert("a2a-version", version);
         if !self.core.extensions.is_empty() {
             let value = self.core.extensions.join(", ");
             let value = MetadataValue::try_from(value.as_str())

@@ -214,6 +214,8 @@ pub(crate) struct HttpCore {
     pub(crate) stream_idle: Option<Duration>,
     pub(crate) extensions: Vec<String>,
     pub(crate) max_event_size: usize,
+    /// The `A2A-Version` sent: the one the chosen interface declares (1.x).
+    pub(crate) version: reqwest::header::HeaderValue,
     /// The TLS settings the HTTP client was built with, for gRPC channels.
     pub(crate) tls: Option<crate::client::ClientTls>,
     next_id: Arc<AtomicU64>,
@@ -243,6 +245,7 @@ impl HttpCore {
             stream_idle: Some(Duration::from_secs(60)),
             extensions: Vec::new(),
             max_event_size: 16 << 20,
+            version: reqwest::header::HeaderValue::from_static(crate::PROTOCOL_VERSION),
             tls: None,
             next_id: Arc::new(AtomicU64::new(1)),
         }
@@ -255,6 +258,21 @@ impl HttpCore {
             Method::SendMessage => self.send_timeout,
             _ => self.call_timeout,
         }
+    }
+
+    /// This core, speaking the version `declared` by an interface when it
+    /// is a 1.x version (anything else, or none, is sent as 1.0).
+    pub(crate) fn for_version(&self, declared: &str) -> Self {
+        let mut core = self.clone();
+        let declared = declared.trim();
+        let is_v1 =
+            declared.starts_with("1.") && declared[2..].chars().all(|c| c.is_ascii_digit() || c == '.');
+        if is_v1 {
+            if let Ok(value) = reqwest::header::HeaderValue::from_str(declared) {
+                core.version = value;
+            }
+        }
+        core
     }
 
     /// A fresh JSON-RPC request id.
@@ -275,7 +293,7 @@ impl HttpCore {
         loop {
             let mut builder = build(&self.http).header(
                 reqwest::header::HeaderName::from_static("a2a-version"),
-                reqwest::header::HeaderValue::from_static(crate::PROTOCOL_VERSION),
+                self.version.clone(),
             );
             if !self.extensions.is_empty() {
                 builder = builder.header("A2A-Extensions", self.extensions.join(", "));

@@ -189,7 +189,11 @@ impl RestTransport {
     /// fallback) and, when resumed, says where it left off (`Last-Event-ID`).
     async fn send(&self, call: &Call, stream: Option<StreamOptions>) -> Result<reqwest::Response, Error> {
         let (prefix, route) = Self::route(call)?;
-        let url = format!("{}{prefix}{}", self.base, route.path);
+        // A base URL with a query keeps it after the operation's path.
+        let url = match self.base.split_once('?') {
+            Some((path, query)) => format!("{}{prefix}{}?{query}", path.trim_end_matches('/'), route.path),
+            None => format!("{}{prefix}{}", self.base, route.path),
+        };
         let body = route.body.map(Bytes::from);
         let streaming = stream.is_some();
         let StreamOptions { verb, last_event_id } = stream.unwrap_or_default();
