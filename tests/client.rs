@@ -807,3 +807,49 @@ async fn interfaces_are_taken_as_the_card_writes_them() {
         )
     );
 }
+
+/// Over gRPC, an `UNAVAILABLE` from an agent that received the call is not
+/// repeated for a send (the agent may have acted on it) but is for a read
+/// (a channel that cannot connect, where nothing was sent, is retried for
+/// any call: see the transport's own tests).
+#[cfg(feature = "grpc")]
+#[tokio::test]
+async fn grpc_retries_only_what_the_agent_cannot_have_acted_on() {
+    let calls: Arc<Mutex<Vec<String>>> = Arc::default();
+    let unavailable = {
+        let calls = Arc::clone(&calls);
+        move |uri: axum::http::Uri| {
+            let calls = Arc::clone(&calls);
+            async move {
+                let method = uri.path().rsplit('/').next().unwrap_or_default().to_owned();
+                calls.lock().unwrap().push(method);
+                (
+                    [
+                        ("content-type", "application/grpc"),
+                        ("grpc-status", "14"),
+                        ("grpc-message", "the agent is going away"),
+                    ],
+                    "",
+                )
+            }
+        }
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    let app = axum::Router::new().route("/lf.a2a.v1.A2AService/{method}", post(unavailable));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let policy = RetryPolicy::default()
+        .max_attempts(3)
+        .base_delay(Duration::from_millis(1))
+        .max_delay(Duration::from_millis(5));
+    let client = ClientFactory::new()
+        .retry_policy(policy.clone())
+        .client_for_interface(AgentInterface::new(&address, binding::GRPC))
+        .unwrap();
+    let err = client.send_message(message("m1")).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Connect, "{err}");
+    let err = client.get_task(GetTaskRequest::new("t1")).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Connect, "{err}");
+    let seen = calls.lock().unwrap().clone();
+    assert_eq!(seen, ["SendMessage", "GetTask", "GetTask", "GetTask"]);
+}

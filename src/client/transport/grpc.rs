@@ -251,14 +251,52 @@ impl From<tonic::Status> for Attempt {
     }
 }
 
-/// How a failed attempt counts for the retry policy.
+/// How a failed attempt counts for the retry policy. `UNAVAILABLE` is a
+/// connection that never carried the call only when the channel could not
+/// connect; otherwise the agent may have acted on it (a reset mid-call, a
+/// server going away), so it counts as a 503: repeated for idempotent calls
+/// only. `RESOURCE_EXHAUSTED` is the agent saying "later" (a 429), except a
+/// message over a size limit, which no retry fixes.
 fn failure(status: &tonic::Status) -> Option<Failure> {
     match status.code() {
-        tonic::Code::Unavailable => Some(Failure::Connect),
+        tonic::Code::Unavailable if never_connected(status) => Some(Failure::Connect),
+        tonic::Code::Unavailable => Some(Failure::Status(503)),
         tonic::Code::DeadlineExceeded => Some(Failure::Timeout),
+        tonic::Code::ResourceExhausted if over_size_limit(status) => None,
         tonic::Code::ResourceExhausted => Some(Failure::Status(429)),
         _ => None,
     }
+}
+
+/// Whether a status is the channel failing to connect (refused, no route,
+/// a name that does not resolve), so the call was never sent.
+fn never_connected(status: &tonic::Status) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(status);
+    while let Some(err) = cause {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind::*;
+            if matches!(
+                io.kind(),
+                ConnectionRefused | AddrNotAvailable | HostUnreachable | NetworkUnreachable
+            ) {
+                return true;
+            }
+        }
+        let text = err.to_string();
+        if text.contains("tcp connect error") || text.contains("dns error") {
+            return true;
+        }
+        cause = err.source();
+    }
+    status.message().contains("tcp connect error")
+}
+
+/// Whether a `RESOURCE_EXHAUSTED` is a message size limit (ours or the agent's).
+fn over_size_limit(status: &tonic::Status) -> bool {
+    let message = status.message().to_ascii_lowercase();
+    message.contains("message length too large")
+        || message.contains("too large")
+        || message.contains("size limit")
 }
 
 impl Transport for GrpcTransport {
@@ -300,6 +338,30 @@ impl Transport for GrpcTransport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn only_a_call_that_never_left_is_a_connect_failure() {
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let transport =
+            GrpcTransport::new(&closed.to_string(), HttpCore::new(reqwest::Client::new())).unwrap();
+        let refused = transport
+            .client()
+            .get_task(tonic::Request::new(v1::GetTaskRequest::default()))
+            .await
+            .unwrap_err();
+        assert_eq!(failure(&refused), Some(Failure::Connect), "{refused:?}");
+        let going_away = tonic::Status::unavailable("the agent is going away");
+        assert_eq!(failure(&going_away), Some(Failure::Status(503)));
+        let busy = tonic::Status::resource_exhausted("try later");
+        assert_eq!(failure(&busy), Some(Failure::Status(429)));
+        let too_big = tonic::Status::resource_exhausted(
+            "grpc: received message larger than max (decoded message length too large)",
+        );
+        assert_eq!(failure(&too_big), None);
+    }
 
     #[tokio::test]
     async fn addresses_are_read_with_or_without_a_scheme() {
