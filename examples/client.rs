@@ -2,16 +2,18 @@
 //!
 //! ```sh
 //! cargo run --example client -- http://127.0.0.1:8080 "hello there" --stream
+//! cargo run --example client -- http://127.0.0.1:8080 "hello there" --stream --text
 //! cargo run --example client -- http://127.0.0.1:8080 "hello there" --binding http_json
 //! ```
 //!
 //! Resolves the agent's card, sends the text, prints each streamed event on
-//! one line, then the task's final state and the text of its artifacts.
+//! one line (or, with `--text`, the reply's text as it comes), then the
+//! task's final state and the text of its artifacts.
 //! Exits with status 1 on any error.
 
 use a2akit::client::ClientFactory;
 use a2akit::types::{
-    Message, Part, PartContent, SendMessageRequest, SendMessageResponse, StreamResponse, Task, binding,
+    Part, PartContent, SendMessageRequest, SendMessageResponse, StreamResponse, Task, binding,
 };
 use futures_util::StreamExt as _;
 
@@ -20,16 +22,20 @@ struct Args {
     text: String,
     binding: Option<&'static str>,
     stream: bool,
+    /// With `--stream`, print the reply's text rather than each event.
+    text_only: bool,
 }
 
 fn args() -> Result<Args, String> {
     let mut positional = Vec::new();
     let mut binding = None;
     let mut stream = false;
+    let mut text_only = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--stream" => stream = true,
+            "--text" => text_only = true,
             "--binding" => {
                 binding = Some(match args.next().as_deref() {
                     Some("jsonrpc") => binding::JSONRPC,
@@ -51,8 +57,9 @@ fn args() -> Result<Args, String> {
             text,
             binding,
             stream,
+            text_only,
         }),
-        Err(_) => Err("usage: client URL TEXT [--binding jsonrpc|http_json|grpc] [--stream]".into()),
+        Err(_) => Err("usage: client URL TEXT [--binding jsonrpc|http_json|grpc] [--stream [--text]]".into()),
     }
 }
 
@@ -110,8 +117,18 @@ async fn run(args: Args) -> Result<(), a2akit::Error> {
         client.interface().protocol_binding,
         client.interface().url
     );
-    let request = SendMessageRequest::new(Message::user(args.text));
-    if args.stream {
+    let request = SendMessageRequest::from(args.text);
+    if args.stream && args.text_only {
+        // The reply as text, as it comes, then the task.
+        let mut reply = client.send_streaming_message(request).await?.reply();
+        while let Some(text) = reply.next_text().await {
+            print!("{}", text?);
+        }
+        println!();
+        if let Some(task) = reply.task() {
+            report(task);
+        }
+    } else if args.stream {
         let mut events = client.send_streaming_message(request).await?;
         let mut task_id = None;
         while let Some(event) = events.next().await {

@@ -853,3 +853,55 @@ async fn grpc_retries_only_what_the_agent_cannot_have_acted_on() {
     let seen = calls.lock().unwrap().clone();
     assert_eq!(seen, ["SendMessage", "GetTask", "GetTask", "GetTask"]);
 }
+
+/// A streamed reply read as text: artifact chunks arrive as pieces, in
+/// order, followed by the agent's last word; the task at the end has the
+/// chunks merged into one artifact. Plain text is a request.
+#[tokio::test]
+async fn a_streamed_reply_reads_as_text_and_ends_in_the_task() {
+    struct Storyteller;
+    impl a2akit::server::AgentExecutor for Storyteller {
+        async fn execute(
+            &self,
+            _: a2akit::server::RequestContext,
+            updater: a2akit::server::TaskUpdater,
+        ) -> Result<(), Error> {
+            updater.start_work().await?;
+            let words = ["Once ", "upon ", "a ", "time."];
+            for (i, word) in words.iter().enumerate() {
+                let chunk = a2akit::types::Artifact::text("story", *word);
+                updater
+                    .stream_artifact(chunk, i > 0, i + 1 == words.len())
+                    .await?;
+            }
+            updater.complete_with(updater.message(" The end.")).await
+        }
+    }
+    let server = support::start_with(|base| {
+        let card = AgentCard::builder()
+            .name("stories")
+            .description("d")
+            .interface(format!("{base}/"), binding::JSONRPC)
+            .streaming(true)
+            .build();
+        RequestHandler::builder(card, Storyteller).build()
+    })
+    .await;
+    let client = ClientFactory::new().connect(&server.base).await.unwrap();
+    let mut reply = client
+        .send_streaming_message("a story, please")
+        .await
+        .unwrap()
+        .reply();
+    let mut pieces = Vec::new();
+    while let Some(text) = reply.next_text().await {
+        pieces.push(text.unwrap());
+    }
+    assert_eq!(pieces, ["Once ", "upon ", "a ", "time.", " The end."]);
+    let task = reply.task().expect("the task");
+    assert_eq!(task.status.state, TaskState::Completed);
+    assert_eq!(task.artifacts.len(), 1);
+    assert_eq!(task.artifacts[0].to_text(), "Once upon a time.");
+    let answer = client.send_message("again").await.unwrap();
+    assert!(matches!(answer, SendMessageResponse::Task(_)));
+}

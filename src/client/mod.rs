@@ -31,6 +31,7 @@
 
 mod factory;
 mod interceptor;
+mod reply;
 mod resume;
 mod retry;
 mod sse;
@@ -44,6 +45,7 @@ use serde::de::DeserializeOwned;
 
 pub use factory::{AGENT_CARD_PATH, ClientFactory};
 pub use interceptor::{ApiKey, ApiKeyLocation, BasicAuth, BearerToken, Interceptor, OutgoingRequest};
+pub use reply::StreamedReply;
 pub use retry::RetryPolicy;
 pub use tls::ClientTls;
 pub use transport::{Call, ClientStream, Reply, StreamEvent, Transport};
@@ -77,8 +79,11 @@ macro_rules! unary_method {
     (unary $Name:ident $wire:literal, $fn:ident($Request:ident) -> $Response:ident $(, $doc:literal)*) => {
         #[doc = concat!("`", $wire, "`: ")]
         $(#[doc = $doc])*
-        pub async fn $fn(&self, request: crate::types::$Request) -> Result<crate::types::$Response, Error> {
-            self.unary(Call::$Name(request)).await
+        pub async fn $fn(
+            &self,
+            request: impl Into<crate::types::$Request>,
+        ) -> Result<crate::types::$Response, Error> {
+            self.unary(Call::$Name(request.into())).await
         }
     };
 }
@@ -181,7 +186,11 @@ impl Client {
     /// resumed once the agent has named the task. When the agent's card
     /// declares no streaming, this sends a blocking message and yields its
     /// answer as a one-item stream.
-    pub async fn send_streaming_message(&self, request: SendMessageRequest) -> Result<ClientStream, Error> {
+    pub async fn send_streaming_message(
+        &self,
+        request: impl Into<SendMessageRequest>,
+    ) -> Result<ClientStream, Error> {
+        let request = request.into();
         if !self.streaming {
             let answer = self.send_message(request).await?;
             let item = match answer {

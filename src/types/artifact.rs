@@ -36,6 +36,17 @@ pub struct Artifact {
 }
 
 impl Artifact {
+    /// The text of all its text parts, joined with no separator (what
+    /// [`Message::text`](super::Message::text) is for a message).
+    ///
+    /// ```
+    /// use a2akit::types::Artifact;
+    /// assert_eq!(Artifact::text("a1", "hello").to_text(), "hello");
+    /// ```
+    pub fn to_text(&self) -> String {
+        self.parts.iter().filter_map(Part::as_text).collect()
+    }
+
     /// An artifact with this id and these parts.
     pub fn new(artifact_id: impl Into<String>, parts: impl IntoIterator<Item = Part>) -> Self {
         Self {

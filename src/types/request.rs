@@ -365,3 +365,30 @@ pub struct GetExtendedAgentCardRequest {
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub tenant: String,
 }
+
+/// A request that sends this message, with no configuration.
+impl From<Message> for SendMessageRequest {
+    fn from(message: Message) -> Self {
+        SendMessageRequest::new(message)
+    }
+}
+
+/// A request that sends this text as a user message.
+///
+/// ```
+/// use a2akit::types::SendMessageRequest;
+/// let request = SendMessageRequest::from("hello");
+/// assert_eq!(request.message.text(), "hello");
+/// ```
+impl From<&str> for SendMessageRequest {
+    fn from(text: &str) -> Self {
+        SendMessageRequest::new(Message::user(text))
+    }
+}
+
+/// A request that sends this text as a user message.
+impl From<String> for SendMessageRequest {
+    fn from(text: String) -> Self {
+        SendMessageRequest::new(Message::user(text))
+    }
+}

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::protojson::{self, nullable, proto_enum};
-use super::{Artifact, Message, Struct};
+use super::{Artifact, Message, StreamResponse, Struct};
 
 proto_enum! {
     /// Where a [`Task`] is in its life.
@@ -185,5 +185,75 @@ impl Task {
     pub fn with_metadata(mut self, metadata: Struct) -> Self {
         self.metadata = Some(metadata);
         self
+    }
+
+    /// Folds one event of the task's stream into it:
+    ///
+    /// - [`StreamResponse::Task`] (a snapshot) replaces the task;
+    /// - [`StreamResponse::Message`] is added to the history;
+    /// - a status update sets the status, and its message joins the history;
+    /// - an artifact update adds the artifact, replaces the one with the
+    ///   same id, or with `append` extends it (chunks merged in order).
+    ///
+    /// The server's engine and stores build snapshots from their logs with
+    /// it; a client can follow a stream with it.
+    ///
+    /// ```
+    /// use a2akit::types::*;
+    ///
+    /// let mut task = Task::new("t1", "c1", TaskStatus::new(TaskState::Working));
+    /// let chunk = |text: &str, append| {
+    ///     StreamResponse::ArtifactUpdate(TaskArtifactUpdateEvent::new("t1", "c1", Artifact::text("a", text)).with_append(append))
+    /// };
+    /// task.apply(&chunk("Hello, ", false));
+    /// task.apply(&chunk("world", true));
+    /// assert_eq!(task.artifacts[0].to_text(), "Hello, world");
+    /// ```
+    pub fn apply(&mut self, event: &StreamResponse) {
+        match event {
+            StreamResponse::Task(snapshot) => *self = snapshot.clone(),
+            StreamResponse::Message(message) => self.history.push(message.clone()),
+            StreamResponse::StatusUpdate(update) => {
+                if let Some(message) = &update.status.message {
+                    self.history.push(message.clone());
+                }
+                self.status = update.status.clone();
+            }
+            StreamResponse::ArtifactUpdate(update) => {
+                self.merge_artifact(update.artifact.clone(), update.append)
+            }
+        }
+    }
+
+    /// Merges an artifact (or a chunk of one) into the task, keyed by artifact id.
+    fn merge_artifact(&mut self, artifact: Artifact, append: bool) {
+        match self
+            .artifacts
+            .iter_mut()
+            .find(|a| a.artifact_id == artifact.artifact_id)
+        {
+            Some(existing) if append => {
+                existing.parts.extend(artifact.parts);
+                if !artifact.name.is_empty() {
+                    existing.name = artifact.name;
+                }
+                if !artifact.description.is_empty() {
+                    existing.description = artifact.description;
+                }
+                if let Some(metadata) = artifact.metadata {
+                    existing
+                        .metadata
+                        .get_or_insert_with(Default::default)
+                        .extend(metadata);
+                }
+                for uri in artifact.extensions {
+                    if !existing.extensions.contains(&uri) {
+                        existing.extensions.push(uri);
+                    }
+                }
+            }
+            Some(existing) => *existing = artifact,
+            None => self.artifacts.push(artifact),
+        }
     }
 }
