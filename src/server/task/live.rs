@@ -105,6 +105,11 @@ impl Engine {
     }
 
     /// Stores a new task (its first event) and makes it live.
+    ///
+    /// The creation is not published on the bus: the task's id was minted
+    /// here a moment ago, so no one can be following it yet except the
+    /// caller's own stream, which starts from this snapshot (sequence 1)
+    /// and takes only what comes after it from the bus.
     pub(crate) async fn create(
         self: &Arc<Self>,
         key: TaskKey,
@@ -113,13 +118,7 @@ impl Engine {
     ) -> Result<Arc<LiveTask>, Error> {
         let sequence = self.store.create(&key, owner, &task).await?;
         crate::server::telemetry::task_moved(None, task.status.state);
-        let event = TaskEvent {
-            sequence,
-            event: Arc::new(StreamResponse::Task(task.clone())),
-        };
-        let live = self.adopt(key, owner.to_owned(), task, sequence);
-        self.bus.publish(&live.key, &event);
-        Ok(live)
+        Ok(self.adopt(key, owner.to_owned(), task, sequence))
     }
 
     /// The live task of `key`, loaded from the store if this process does not
