@@ -563,3 +563,25 @@ async fn an_openid_verifier_follows_the_discovery_document() {
     let denied = verifier.check(&foreign).await.unwrap_err();
     assert!(denied.reason().contains("issuer"), "{}", denied.reason());
 }
+
+/// A key set larger than any real one is not read whole: tokens are
+/// refused, and the agent goes on.
+#[tokio::test]
+async fn an_oversized_key_set_is_refused_not_read() {
+    let key = SigningKey::new("k1");
+    let huge = format!("{{\"keys\":[],\"pad\":\"{}\"}}", "x".repeat(2 << 20));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/jwks.json", listener.local_addr().unwrap());
+    let app = axum::Router::new().route("/jwks.json", axum::routing::get(move || async move { huge }));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let verifier = JwtVerifier::builder(url).audience(AUDIENCE).build();
+    let denied = verifier
+        .check(&key.token("u", AUDIENCE, 60, ""))
+        .await
+        .unwrap_err();
+    assert!(
+        denied.reason().contains("cannot be fetched"),
+        "{}",
+        denied.reason()
+    );
+}

@@ -26,6 +26,9 @@ const ASYMMETRIC: [Algorithm; 9] = [
     Algorithm::EdDSA,
 ];
 
+/// The largest JWKS or discovery document read.
+const MAX_DOCUMENT: usize = 1 << 20;
+
 /// Checks bearer JWTs: the signature against the issuer's JWKS, then
 /// `exp` / `nbf` (with leeway), `iss` and `aud` when configured. The
 /// caller is the `sub` claim (or another, see
@@ -408,10 +411,19 @@ impl JwtVerifier {
         if !response.status().is_success() {
             return Err(format!("GET {url}: HTTP {}", response.status()));
         }
-        let body = response
-            .bytes()
+        // A key set is a few kilobytes: a larger answer is not read whole.
+        let mut response = response;
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
             .await
-            .map_err(|err| format!("GET {url}: {err}"))?;
+            .map_err(|err| format!("GET {url}: {err}"))?
+        {
+            if body.len() + chunk.len() > MAX_DOCUMENT {
+                return Err(format!("GET {url}: the answer exceeds {MAX_DOCUMENT} bytes"));
+            }
+            body.extend_from_slice(&chunk);
+        }
         serde_json::from_slice(&body).map_err(|err| format!("GET {url}: {err}"))
     }
 }

@@ -109,12 +109,19 @@ impl Limits {
         let Some(rate) = self.rate else { return Ok(()) };
         let now = Instant::now();
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        if buckets.len() >= TRACKED {
+        let mut key = key(call);
+        if buckets.len() >= TRACKED && !buckets.contains_key(&key) {
             buckets.retain(|_, b| {
                 b.tokens + now.duration_since(b.at).as_secs_f64() * rate.per_second < rate.burst
             });
+            if buckets.len() >= TRACKED {
+                // Too many callers at once (a flood from many addresses):
+                // the ones not tracked yet share one allowance, so memory
+                // stays bounded and the flood stays limited.
+                key = (String::new(), Who::Anonymous);
+            }
         }
-        let bucket = buckets.entry(key(call)).or_insert(Bucket {
+        let bucket = buckets.entry(key).or_insert(Bucket {
             tokens: rate.burst,
             at: now,
         });
@@ -180,4 +187,26 @@ pub(crate) fn holding(stream: EventStream, permit: Option<StreamPermit>, method:
         let _held = (&permit, &open);
         event
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::call::Caller;
+
+    #[test]
+    fn a_flood_of_new_callers_shares_one_allowance_and_memory_stays_bounded() {
+        let limits = Limits::new(Some(RateLimit::per_minute(1)), None);
+        let call = |id: usize| CallContext::new("").with_caller(Caller::new(format!("c{id}")));
+        for id in 0..TRACKED {
+            limits.admit(&call(id)).unwrap();
+        }
+        // Every tracked caller has spent its allowance: newcomers share one.
+        assert!(limits.admit(&call(TRACKED)).is_ok());
+        let err = limits.admit(&call(TRACKED + 1)).unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::ResourceExhausted);
+        assert!(err.retry_after().is_some());
+        let tracked = limits.buckets.lock().unwrap().len();
+        assert!(tracked <= TRACKED + 1, "{tracked}");
+    }
 }
