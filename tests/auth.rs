@@ -12,14 +12,15 @@ mod support;
 
 use std::sync::atomic::Ordering;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use support::agents::WhoAmI;
 
 use a2akit::client::{ApiKey, ApiKeyLocation, BearerToken, Client, ClientFactory};
+use a2akit::server::RequestHandler;
 use a2akit::server::auth::{Authenticator, Credential, Denied, Identity, JwtVerifier};
 use a2akit::server::http::Routes;
-use a2akit::server::{AgentExecutor, RequestContext, RequestHandler, TaskUpdater};
 use a2akit::types::{
-    APIKeySecurityScheme, AgentCard, AgentInterface, Artifact, GetTaskRequest, HTTPAuthSecurityScheme,
-    Message, SecurityRequirement, SecurityScheme, SendMessageRequest, SendMessageResponse, binding,
+    APIKeySecurityScheme, AgentCard, AgentInterface, GetTaskRequest, HTTPAuthSecurityScheme, Message,
+    SecurityRequirement, SecurityScheme, SendMessageRequest, SendMessageResponse, binding,
 };
 use a2akit::{Error, ErrorKind};
 use serde_json::{Value, json};
@@ -27,21 +28,6 @@ use support::jwt::{SigningKey, issuer};
 
 const AUDIENCE: &str = "https://agent.test/";
 use support::jwt::ISSUER;
-
-struct Echo;
-
-impl AgentExecutor for Echo {
-    async fn execute(&self, context: RequestContext, updater: TaskUpdater) -> Result<(), Error> {
-        let who = context
-            .call
-            .caller
-            .as_ref()
-            .map(|c| c.id().to_owned())
-            .unwrap_or_default();
-        updater.add_artifact(Artifact::text("caller", who)).await?;
-        updater.complete().await
-    }
-}
 
 fn card(base: &str, scoped: bool) -> AgentCard {
     let bearer = match scoped {
@@ -103,7 +89,7 @@ async fn agent(jwks: &str, scoped: bool) -> Agent {
         .verify("apiKey", api_keys)
         .build()
         .unwrap();
-    let handler = RequestHandler::builder(card, Echo)
+    let handler = RequestHandler::builder(card, WhoAmI)
         .extended_card(extended)
         .build();
     let app = Routes::new(handler).authenticate(auth).all("/");
@@ -260,7 +246,7 @@ async fn every_binding_enforces_the_card_and_keeps_callers_apart() {
     let issuer = issuer(vec![key.jwk()]).await;
     let agent = agent(&issuer.url, false).await;
     let dave = key.token("dave", AUDIENCE, 300, "");
-    for binding in support::paced::binding_names() {
+    for binding in support::agents::binding_names() {
         let anonymous = client(&agent, binding, None);
         let err = send(&anonymous).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Unauthenticated, "{binding}: {err}");
@@ -479,7 +465,7 @@ async fn basic_query_and_cookie_credentials_are_read_where_the_card_puts_them() 
         })
         .build()
         .unwrap();
-    let handler = RequestHandler::builder(card, Echo).build();
+    let handler = RequestHandler::builder(card, WhoAmI).build();
     tokio::spawn(a2akit::server::serve(
         listener,
         Routes::new(handler).authenticate(auth).all("/"),

@@ -14,7 +14,7 @@ use a2akit::server::layers::{ServerLayers, browser_cors};
 use a2akit::types::{APIKeySecurityScheme, AgentCard, SecurityScheme};
 use futures_util::StreamExt as _;
 use serde_json::{Value, json};
-use support::paced::Paced;
+use support::agents::Paced;
 
 const ORIGIN: &str = "https://app.example";
 

@@ -20,7 +20,7 @@ use a2akit::types::{
 };
 use futures_util::StreamExt as _;
 use serde_json::{Value, json};
-use support::paced::Paced;
+use support::agents::Paced;
 
 /// An agent whose callers name themselves with an API key (`alice`, `bob`).
 async fn agent(configure: impl FnOnce(RequestHandlerBuilder) -> RequestHandlerBuilder) -> String {

@@ -25,7 +25,7 @@ use a2akit::types::{
 };
 use futures_util::StreamExt as _;
 use support::databases;
-use support::sse::{Frame, read_frames};
+use support::sse::{Frame, get_task, read_frames, task_of};
 
 const STORE_VAR: &str = "A2AKIT_TEST_REPLICA_STORE";
 const BUS_VAR: &str = "A2AKIT_TEST_REPLICA_BUS";
@@ -290,24 +290,6 @@ async fn send(http: &reqwest::Client, base: &str, text: &str, return_immediately
     serde_json::from_value(body["task"].clone()).expect("a task")
 }
 
-async fn get(http: &reqwest::Client, base: &str, id: &str) -> Task {
-    let response = http
-        .get(format!("{base}/tasks/{id}"))
-        .header("a2a-version", "1.0")
-        .send()
-        .await
-        .unwrap();
-    assert!(response.status().is_success(), "{}", response.status());
-    response.json().await.unwrap()
-}
-
-fn task_id(frames: &[Frame]) -> String {
-    match &frames[0].1 {
-        StreamResponse::Task(task) => task.id.clone(),
-        other => panic!("a stream opens with its task, not {other:?}"),
-    }
-}
-
 fn state(event: &StreamResponse) -> Option<TaskState> {
     match event {
         StreamResponse::Task(task) => Some(task.status.state),
@@ -370,7 +352,7 @@ async fn replicas_agree_in_time(bus: &str) {
 
     // A stream dropped on A after a few events resumes on B with nothing lost.
     let head = frames(start_stream(&http, a, "stream 8 100").await, Some(4)).await;
-    let id = task_id(&head);
+    let id = task_of(&head);
     let last = head.last().unwrap().0;
     let tail = subscribe(&http, b, &id, Some(last)).await;
     let resumed: Vec<u64> = head.iter().chain(&tail).map(|(id, _)| *id).collect();
@@ -408,7 +390,7 @@ async fn replicas_agree_in_time(bus: &str) {
 
     // Every replica reads the same tasks.
     let tasks: Vec<Task> =
-        futures_util::future::join_all([a, b, c].map(|base| get(&http, base, &held.id))).await;
+        futures_util::future::join_all([a, b, c].map(|base| get_task(&http, base, &held.id))).await;
     assert!(
         tasks.iter().all(|t| t.status.state == TaskState::Canceled),
         "{bus}"
@@ -457,7 +439,7 @@ async fn a_killed_replica_leaves_a_failed_task(bus: &str) {
     let last = &frames.last().unwrap().1;
     assert_eq!(state(last), Some(TaskState::Failed), "{bus}: {last:?}");
     assert_eq!(
-        get(&http, &b.base, &task.id).await.status.state,
+        get_task(&http, &b.base, &task.id).await.status.state,
         TaskState::Failed
     );
     let next = send(&http, &b.base, "stream 1 0", false).await;
@@ -465,7 +447,7 @@ async fn a_killed_replica_leaves_a_failed_task(bus: &str) {
     for run in [quiet_run, paused_run] {
         let deadline = Instant::now() + Duration::from_secs(30);
         let state = loop {
-            let state = get(&http, &b.base, &run.id).await.status.state;
+            let state = get_task(&http, &b.base, &run.id).await.status.state;
             if state.is_terminal() || Instant::now() > deadline {
                 break state;
             }

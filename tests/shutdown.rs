@@ -16,9 +16,9 @@ use std::time::{Duration, Instant};
 use a2akit::server::RequestHandler;
 use a2akit::server::http::{Routes, Shutdown, serve_with_shutdown};
 use a2akit::server::store::sql::SqlStore;
-use a2akit::types::{AgentCard, Message, SendMessageRequest, StreamResponse, Task, TaskState, binding};
-use support::paced::Paced;
-use support::sse::{Frame, read_frames};
+use a2akit::types::{AgentCard, Message, SendMessageRequest, StreamResponse, TaskState, binding};
+use support::agents::Paced;
+use support::sse::{Frame, get_task, read_frames, task_of};
 
 const STORE_VAR: &str = "A2AKIT_TEST_SHUTDOWN_STORE";
 const GRACE: Duration = Duration::from_millis(1500);
@@ -126,24 +126,6 @@ fn post(http: &reqwest::Client, url: String, text: &str) -> reqwest::RequestBuil
     http.post(url)
         .header("a2a-version", "1.0")
         .json(&SendMessageRequest::new(Message::user(text)))
-}
-
-async fn get_task(http: &reqwest::Client, base: &str, id: &str) -> Task {
-    let response = http
-        .get(format!("{base}/tasks/{id}"))
-        .header("a2a-version", "1.0")
-        .send()
-        .await
-        .unwrap();
-    assert!(response.status().is_success(), "{}", response.status());
-    response.json().await.unwrap()
-}
-
-fn task_of(frames: &[Frame]) -> String {
-    match &frames[0].1 {
-        StreamResponse::Task(task) => task.id.clone(),
-        other => panic!("a stream opens with its task, not {other:?}"),
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

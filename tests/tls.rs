@@ -10,30 +10,16 @@ mod support;
 
 use a2akit::Error;
 use a2akit::client::{Client, ClientFactory, ClientTls};
+use a2akit::server::RequestHandler;
 use a2akit::server::auth::{Authenticator, Credential, Denied, Identity};
 use a2akit::server::http::Routes;
 use a2akit::server::tls::{TlsConfig, serve_tls};
-use a2akit::server::{AgentExecutor, RequestContext, RequestHandler, TaskUpdater};
 use a2akit::types::{
-    AgentCard, AgentInterface, Artifact, Message, MutualTlsSecurityScheme, SecurityScheme,
-    SendMessageRequest, SendMessageResponse, binding,
+    AgentCard, AgentInterface, Message, MutualTlsSecurityScheme, SecurityScheme, SendMessageRequest,
+    SendMessageResponse, binding,
 };
 use rcgen::{BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair};
-
-struct Echo;
-
-impl AgentExecutor for Echo {
-    async fn execute(&self, context: RequestContext, updater: TaskUpdater) -> Result<(), Error> {
-        let who = context
-            .call
-            .caller
-            .as_ref()
-            .map_or("anonymous", |c| c.id())
-            .to_owned();
-        updater.add_artifact(Artifact::text("who", who)).await?;
-        updater.complete().await
-    }
-}
+use support::agents::WhoAmI;
 
 /// A CA, and certificates it issues.
 struct Ca {
@@ -92,7 +78,7 @@ async fn agent(server_ca: &Ca, clients: Option<(&Ca, String)>) -> String {
         auth = Some(check);
     }
     let card = card.build();
-    let mut routes = Routes::new(RequestHandler::builder(card.clone(), Echo).build());
+    let mut routes = Routes::new(RequestHandler::builder(card.clone(), WhoAmI).build());
     if let Some(check) = auth {
         routes = routes.authenticate(
             Authenticator::builder(&card)
@@ -145,7 +131,7 @@ async fn a_client_that_trusts_the_ca_is_served_on_every_binding() {
     let base = agent(&ca, None).await;
     let trusting = ClientFactory::with_tls(ClientTls::new().root_certificates_pem(ca.pem())).unwrap();
     let default = ClientFactory::new();
-    for binding in support::paced::binding_names() {
+    for binding in support::agents::binding_names() {
         assert_eq!(
             who(&client(&trusting, &base, binding)).await.unwrap(),
             "anonymous",
@@ -170,7 +156,7 @@ async fn mutual_tls_accepts_the_cas_clients_and_refuses_the_rest() {
     let stranger_ca = Ca::new("stranger CA");
     let (other_chain, other_key) = stranger_ca.issue(&["client-b"], true);
     let wrong = ClientFactory::with_tls(roots.identity_pem(other_chain, other_key)).unwrap();
-    for binding in support::paced::binding_names() {
+    for binding in support::agents::binding_names() {
         assert!(
             who(&client(&without, &base, binding)).await.is_err(),
             "{binding}: no certificate"

@@ -3,9 +3,9 @@
 //! behavioural test runs the same way over JSON-RPC and HTTP+JSON.
 #![allow(dead_code)]
 
+pub mod agents;
 pub mod databases;
 pub mod jwt;
-pub mod paced;
 pub mod python;
 pub mod sse;
 

@@ -1,6 +1,6 @@
 //! Reading a protocol stream off the wire, frame by frame.
 
-use a2akit::types::StreamResponse;
+use a2akit::types::{StreamResponse, Task};
 use futures_util::StreamExt as _;
 
 /// One SSE frame: its id (the event's sequence) and event.
@@ -36,4 +36,24 @@ pub async fn read_frames(response: reqwest::Response, mut more: impl FnMut(&[Fra
         }
     }
     out
+}
+
+/// The id of the task a stream opened with.
+pub fn task_of(frames: &[Frame]) -> String {
+    match &frames[0].1 {
+        StreamResponse::Task(task) => task.id.clone(),
+        other => panic!("a stream opens with its task, not {other:?}"),
+    }
+}
+
+/// `GET /tasks/{id}` on the HTTP+JSON binding at `base`.
+pub async fn get_task(http: &reqwest::Client, base: &str, id: &str) -> Task {
+    let response = http
+        .get(format!("{base}/tasks/{id}"))
+        .header("a2a-version", "1.0")
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{}", response.status());
+    response.json().await.unwrap()
 }

@@ -1,10 +1,27 @@
-//! An agent that takes its time, for tests of what happens while tasks run.
+//! Agents the tests share: one that takes its time, one that says who called.
 
 use std::time::Duration;
 
 use a2akit::Error;
 use a2akit::server::{AgentExecutor, RequestContext, TaskUpdater};
 use a2akit::types::Artifact;
+
+/// Answers with one artifact, `who`, naming the caller authentication
+/// named (`anonymous` when none did).
+pub struct WhoAmI;
+
+impl AgentExecutor for WhoAmI {
+    async fn execute(&self, context: RequestContext, updater: TaskUpdater) -> Result<(), Error> {
+        let who = context
+            .call
+            .caller
+            .as_ref()
+            .map_or("anonymous", |c| c.id())
+            .to_owned();
+        updater.add_artifact(Artifact::text("who", who)).await?;
+        updater.complete().await
+    }
+}
 
 /// Reads its message as `N MS`: reports N artifacts (`a0`, `a1`…, some
 /// hundred bytes each), MS milliseconds apart, then completes.
