@@ -118,8 +118,10 @@ async fn grpc_says_resource_exhausted_and_when_to_retry() {
     let err = send().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::ResourceExhausted, "{err}");
     let wait = err.retry_after().expect("a RetryInfo");
+    // One request a second: the next is due within the second, however slow this machine was
+    // between the two calls.
     assert!(
-        wait > Duration::from_millis(500) && wait <= Duration::from_secs(1),
+        wait > Duration::ZERO && wait <= Duration::from_secs(1),
         "{wait:?}"
     );
 }
