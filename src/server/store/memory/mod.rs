@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use super::cursor::Cursor;
 use super::{
     PushConfigStore, Sequence, StoreError, StoredTask, TaskEvent, TaskKey, TaskPage, TaskQuery, TaskStore,
-    TaskView,
+    TaskView, same,
 };
 use crate::types::{StreamResponse, Task, TaskPushNotificationConfig};
 use snapshot::Snapshot;
@@ -79,8 +79,8 @@ struct Tasks {
     /// Tasks that entered an interrupted state, roughly oldest first; an
     /// entry may be stale (the task moved on) and is checked when it expires.
     interrupted: VecDeque<(Instant, TaskKey)>,
-    /// Unfinished tasks per (tenant, owner).
-    unfinished: HashMap<String, HashMap<String, usize>>,
+    /// Unfinished tasks per holder.
+    unfinished: HashMap<Holder, usize>,
     configs: usize,
     /// Tasks with deliveries queued (some may have none left).
     pushing: HashSet<TaskKey>,
@@ -90,6 +90,32 @@ struct Tasks {
     /// a task is many small frees that other callers need not wait for.
     dead: Vec<Entry>,
     dead_logs: Vec<Snapshot>,
+}
+
+/// A caller holding unfinished tasks: its owner id within its tenant.
+///
+/// Compared like [`TaskKey`], without reading the bytes of an empty tenant
+/// or owner (see [`same`]): the anonymous caller of an agent without tenants
+/// is the common case.
+#[derive(Debug, Hash, Eq)]
+struct Holder {
+    tenant: String,
+    owner: String,
+}
+
+impl Holder {
+    fn new(tenant: &str, owner: &str) -> Self {
+        Self {
+            tenant: tenant.to_owned(),
+            owner: owner.to_owned(),
+        }
+    }
+}
+
+impl PartialEq for Holder {
+    fn eq(&self, other: &Self) -> bool {
+        same(&self.owner, &other.owner) && same(&self.tenant, &other.tenant)
+    }
 }
 
 #[derive(Debug)]
@@ -293,7 +319,7 @@ impl Tasks {
             self.configs -= entry.configs.len();
             self.queued -= entry.queued();
             if !entry.is_finished() {
-                self.release_owner(&key.tenant, &entry.owner);
+                self.release(&Holder::new(&key.tenant, &entry.owner));
             }
             self.dead.push(entry);
         }
@@ -314,39 +340,20 @@ impl Tasks {
         )
     }
 
-    /// How many unfinished tasks `owner` holds in `tenant`.
-    fn held(&self, tenant: &str, owner: &str) -> usize {
-        self.unfinished
-            .get(tenant)
-            .and_then(|owners| owners.get(owner))
-            .copied()
-            .unwrap_or(0)
+    /// How many unfinished tasks `holder` holds.
+    fn held(&self, holder: &Holder) -> usize {
+        self.unfinished.get(holder).copied().unwrap_or(0)
     }
 
-    fn hold(&mut self, tenant: &str, owner: &str) {
-        let owners = match self.unfinished.get_mut(tenant) {
-            Some(owners) => owners,
-            None => self.unfinished.entry(tenant.to_owned()).or_default(),
-        };
-        match owners.get_mut(owner) {
-            Some(count) => *count += 1,
-            None => {
-                owners.insert(owner.to_owned(), 1);
-            }
-        }
+    fn hold(&mut self, holder: Holder) {
+        *self.unfinished.entry(holder).or_default() += 1;
     }
 
-    fn release_owner(&mut self, tenant: &str, owner: &str) {
-        let Some(owners) = self.unfinished.get_mut(tenant) else {
-            return;
-        };
-        if let Some(count) = owners.get_mut(owner) {
+    fn release(&mut self, holder: &Holder) {
+        if let Some(count) = self.unfinished.get_mut(holder) {
             *count -= 1;
             if *count == 0 {
-                owners.remove(owner);
-                if owners.is_empty() {
-                    self.unfinished.remove(tenant);
-                }
+                self.unfinished.remove(holder);
             }
         }
     }
@@ -394,7 +401,8 @@ impl TaskStore for InMemoryTaskStore {
             if tasks.entries.contains_key(key) {
                 return Err(StoreError::conflict(format!("task {} already exists", key.id)));
             }
-            let held = tasks.held(&key.tenant, owner);
+            let holder = Holder::new(&key.tenant, owner);
+            let held = tasks.held(&holder);
             if !task.status.state.is_terminal() && held >= limits.owner_limit {
                 return Err(StoreError::capacity(format!(
                     "this caller already has {held} unfinished tasks; finish or cancel some, or try again later"
@@ -411,7 +419,7 @@ impl TaskStore for InMemoryTaskStore {
             if finished {
                 tasks.finished.push_back((now, key.clone()));
             } else {
-                tasks.hold(&key.tenant, owner);
+                tasks.hold(holder);
                 if task.status.state.is_interrupted() {
                     tasks.interrupted.push_back((now, key.clone()));
                 }
@@ -458,10 +466,10 @@ impl TaskStore for InMemoryTaskStore {
             let finished = entry.is_finished();
             let interrupted = entry.task.state().is_interrupted();
             let sequence = entry.sequence;
-            let owner = entry.owner.clone();
+            let holder = Holder::new(&key.tenant, &entry.owner);
             if finished && !was_finished {
                 tasks.finished.push_back((now, key.clone()));
-                tasks.release_owner(&key.tenant, &owner);
+                tasks.release(&holder);
             } else if interrupted && !was_interrupted {
                 tasks.interrupted.push_back((now, key.clone()));
                 tasks.prune();
@@ -512,8 +520,8 @@ impl TaskStore for InMemoryTaskStore {
             .entries
             .iter()
             .filter(|(key, entry)| {
-                key.tenant == query.tenant
-                    && entry.owner == query.owner
+                same(&key.tenant, &query.tenant)
+                    && same(&entry.owner, &query.owner)
                     && query
                         .context_id
                         .as_ref()
