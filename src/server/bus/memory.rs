@@ -126,7 +126,7 @@ impl EventBus for InMemoryEventBus {
             .cancels
             .entry(key.clone())
             .or_insert_with(|| watch::channel(false).0);
-        if tx.receiver_count() == 0 {
+        if tx.receiver_count() == 0 && *tx.borrow() {
             // A signal from a finished run: start afresh.
             tx.send_replace(false);
         }

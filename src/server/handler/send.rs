@@ -5,7 +5,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use futures_util::FutureExt as _;
-use tokio::sync::{oneshot, watch};
+use tokio::sync::oneshot;
 use tracing::Instrument as _;
 
 use super::{RequestHandler, check_history_length};
@@ -16,7 +16,7 @@ use crate::server::detached::Detached;
 use crate::server::executor::{RequestContext, RunToken, TaskUpdater};
 use crate::server::follow::{EventStream, Follower, Until};
 use crate::server::store::{TaskEvent, TaskKey, TaskView};
-use crate::server::task::live::{LiveTask, Progress, RunFailure};
+use crate::server::task::live::{LiveTask, RunFailure};
 use crate::server::telemetry;
 use crate::types::{
     Message, Role, SendMessageConfiguration, SendMessageRequest, SendMessageResponse, StreamResponse, Task,
@@ -41,7 +41,6 @@ struct Started {
     snapshot: Option<TaskEvent>,
     /// The bus subscription of a streaming call, taken before the message was recorded.
     follower: Option<Follower>,
-    progress: watch::Receiver<Progress>,
     /// The task's settle count before the run started.
     settles: u64,
     history: Option<usize>,
@@ -230,16 +229,14 @@ impl RequestHandler {
             canceled: live.cancel_signal(),
         };
         telemetry::task_known(&context.task_id, &context.context_id);
-        // Taken before the run can move the task.
-        let mut progress = live.progress();
-        let settles = progress.borrow_and_update().settles;
+        // Read before the run can move the task.
+        let settles = live.progress().read(|p| p.settles);
         Ok(Accepted {
             started: Started {
                 live,
                 generation,
                 snapshot,
                 follower,
-                progress,
                 settles,
                 history,
             },
@@ -352,7 +349,6 @@ impl RequestHandler {
                     live,
                     generation,
                     snapshot,
-                    mut progress,
                     settles,
                     history,
                     ..
@@ -364,27 +360,17 @@ impl RequestHandler {
                 }
                 // Waits for milestones, not for every event: a blocking send costs no
                 // event traffic.
-                let settled = progress.wait_for(|p| {
-                    p.settles > settles
-                        || p.ended >= generation
-                        || p.reply.as_ref().is_some_and(|(g, _)| *g == generation)
+                let settled = live.progress().wait_for(|p| {
+                    let reply = p.reply.as_ref().filter(|(g, _)| *g == generation);
+                    let done = p.settles > settles || p.ended >= generation || reply.is_some();
+                    done.then(|| {
+                        let error = p.error.as_ref().filter(|(g, _)| *g == generation);
+                        (reply.map(|(_, m)| m.clone()), error.map(|(_, e)| e.clone()))
+                    })
                 });
-                let outcome = job.alongside(settled).await.map(|p| {
-                    let reply = p
-                        .reply
-                        .as_ref()
-                        .filter(|(g, _)| *g == generation)
-                        .map(|(_, m)| m.clone());
-                    let error = p
-                        .error
-                        .as_ref()
-                        .filter(|(g, _)| *g == generation)
-                        .map(|(_, e)| e.clone());
-                    (reply, error)
-                });
-                match outcome {
-                    Ok((Some(reply), _)) => return Ok(SendMessageResponse::Message(reply)),
-                    Ok((None, Some(err))) => return Err(err),
+                match job.alongside(settled).await {
+                    (Some(reply), _) => return Ok(SendMessageResponse::Message(reply)),
+                    (None, Some(err)) => return Err(err),
                     _ => {}
                 }
                 let view = TaskView::FULL.history_length(history);

@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex, Weak};
 use tokio::sync::watch;
 
 use super::apply_event;
+use super::milestones::Milestones;
 use super::ownership::{RunLease, RunOwnership};
 use crate::Error;
 use crate::server::bus::EventBus;
@@ -193,7 +194,7 @@ impl Engine {
                 unseen: false,
                 gone: false,
             }),
-            progress: watch::channel(Progress::default()).0,
+            progress: Milestones::default(),
             run: Mutex::default(),
         });
         map.insert(key, Arc::downgrade(&live));
@@ -207,7 +208,7 @@ pub(crate) struct LiveTask {
     pub(crate) owner: String,
     engine: Arc<Engine>,
     cache: tokio::sync::Mutex<Cached>,
-    progress: watch::Sender<Progress>,
+    progress: Milestones,
     run: Mutex<RunSlot>,
 }
 
@@ -233,20 +234,6 @@ struct RunSlot {
     progressed: bool,
     /// The current run's cancel signal.
     canceled: Option<watch::Receiver<bool>>,
-}
-
-/// The milestones of a task's runs, so that a blocking send can wait for
-/// its outcome without following every event.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Progress {
-    /// How many times the task reached a terminal or interrupted state.
-    pub(crate) settles: u64,
-    /// The newest run generation that has ended.
-    pub(crate) ended: u64,
-    /// A run that failed before changing the task: its generation and error.
-    pub(crate) error: Option<(u64, Error)>,
-    /// A direct reply: the generation that sent it, and the message.
-    pub(crate) reply: Option<(u64, Message)>,
 }
 
 impl Drop for LiveTask {
@@ -285,8 +272,8 @@ impl LiveTask {
     }
 
     /// Follows the milestones of this task's runs.
-    pub(crate) fn progress(&self) -> watch::Receiver<Progress> {
-        self.progress.subscribe()
+    pub(crate) fn progress(&self) -> &Milestones {
+        &self.progress
     }
 
     /// Claims the task for a new run; `None` if a run holds it.
@@ -342,7 +329,10 @@ impl LiveTask {
             slot.lease = None;
         }
         drop(slot);
-        self.progress.send_modify(|p| p.ended = p.ended.max(generation));
+        self.progress.update(|p| {
+            p.ended = p.ended.max(generation);
+            true
+        });
     }
 
     /// Adds a client message to the history of a task that is not finished.
@@ -400,8 +390,10 @@ impl LiveTask {
                 cache.gone = true;
                 let message = message.clone();
                 self.slot().lease = None;
-                self.progress
-                    .send_modify(|p| p.reply = Some((generation, message)));
+                self.progress.update(|p| {
+                    p.reply = Some((generation, message));
+                    true
+                });
                 return Ok(());
             }
         }
@@ -432,7 +424,7 @@ impl LiveTask {
             self.slot().progressed = true;
         }
         // Waiters care about milestones only: other events wake nobody.
-        self.progress.send_if_modified(|p| {
+        self.progress.update(|p| {
             let mut changed = false;
             if let (AgentEvent::Reply(message), Some(generation)) = (&event, generation) {
                 p.reply = Some((generation, message.clone()));
@@ -551,9 +543,10 @@ impl LiveTask {
             }
             Err(_) => false,
         };
-        self.progress.send_modify(|p| {
+        self.progress.update(|p| {
             p.settles += u64::from(failed);
             p.ended = p.ended.max(generation);
+            true
         });
         failed
     }
@@ -587,7 +580,10 @@ impl LiveTask {
                 if let (Some(RunFailure::Refused(err)), false) = (&failure, progressed) {
                     // Nothing happened yet: the caller of a blocking send gets the agent's error.
                     let err = err.clone();
-                    self.progress.send_modify(|p| p.error = Some((generation, err)));
+                    self.progress.update(|p| {
+                        p.error = Some((generation, err));
+                        true
+                    });
                 }
                 // A run that stops once asked to cancel has done what was asked.
                 let status = if canceled && failure.is_none() {
@@ -607,7 +603,10 @@ impl LiveTask {
             slot.lease = None;
             slot.canceled = None;
         }
-        self.progress.send_modify(|p| p.ended = p.ended.max(generation));
+        self.progress.update(|p| {
+            p.ended = p.ended.max(generation);
+            true
+        });
     }
 }
 

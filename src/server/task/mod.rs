@@ -14,6 +14,7 @@
 
 mod apply;
 pub(crate) mod live;
+pub(crate) mod milestones;
 mod ownership;
 
 pub use apply::apply_event;
