@@ -69,12 +69,14 @@ fn part_text(part: &Part) -> String {
         PartContent::Url(url) => format!("<{url}>"),
         PartContent::Raw(bytes) => format!("<{} bytes {}>", bytes.len(), part.media_type),
         PartContent::Data(data) => data.to_string(),
+        PartContent::Unrecognized => "<content of a kind this version does not know>".into(),
     }
 }
 
 /// One readable line per event.
 fn describe(event: &StreamResponse) -> String {
     match event {
+        StreamResponse::Unrecognized => "an event of a kind this version does not know".into(),
         StreamResponse::Task(task) => format!("task {} {}", task.id, task.status.state),
         StreamResponse::Message(message) => format!("message: {}", message.text()),
         StreamResponse::StatusUpdate(update) => {
@@ -143,6 +145,7 @@ async fn run(args: Args) -> Result<(), a2akit::Error> {
         match client.send_message(request).await? {
             SendMessageResponse::Task(task) => report(&task),
             SendMessageResponse::Message(message) => println!("message: {}", message.text()),
+            SendMessageResponse::Unrecognized => println!("a kind of answer this version does not know"),
         }
     }
     Ok(())

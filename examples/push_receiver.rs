@@ -93,6 +93,7 @@ async fn deliver(State(hook): State<Hook>, Verified(delivery): Verified) {
 fn describe(event: &StreamResponse) -> String {
     match event {
         StreamResponse::Task(task) => format!("task {} is {}", task.id, task.status.state),
+        StreamResponse::Unrecognized => "an event of a kind this version does not know".into(),
         StreamResponse::Message(message) => format!("message: {}", message.text()),
         StreamResponse::StatusUpdate(update) => format!("task {} is {}", update.task_id, update.status.state),
         StreamResponse::ArtifactUpdate(update) => format!(

@@ -80,6 +80,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 )
             }
             StreamResponse::Message(message) => println!("message: {}", message.text()),
+            StreamResponse::Unrecognized => println!("an event of a kind this version does not know"),
         }
     }
     Ok(())

@@ -54,6 +54,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         SendMessageResponse::Message(message) => {
             println!("the agent replied directly: {}", message.text())
         }
+        SendMessageResponse::Unrecognized => println!("a kind of reply this version does not know"),
     }
 
     // Errors carry their code on every binding.

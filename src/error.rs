@@ -26,6 +26,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -340,15 +341,81 @@ impl fmt::Display for ErrorKind {
     }
 }
 
+/// The lower-level error behind an [`Error`], shared so that the error stays cheap to clone.
+pub type ErrorSource = Arc<dyn std::error::Error + Send + Sync + 'static>;
+
 /// An A2A or JSON-RPC error: what kind, what went wrong, and the details a
 /// peer needs to act on it.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{message}")]
+///
+/// On the client an error may also keep what caused it (the HTTP, gRPC or
+/// JSON error underneath, through [`std::error::Error::source`]) and the
+/// agent's authentication challenge ([`www_authenticate`](Self::www_authenticate)).
+///
+/// Two errors are equal when their kind, message, metadata, details and
+/// challenge are: the source is left out of the comparison, as the errors
+/// underneath (an I/O error, a reqwest error) cannot be compared.
+#[derive(Clone)]
 pub struct Error {
     kind: ErrorKind,
     message: String,
     metadata: BTreeMap<String, String>,
     details: Vec<Value>,
+    /// What only some errors have, boxed to keep every `Result` small.
+    context: Option<Box<Context>>,
+}
+
+/// The client-side context of an [`Error`].
+#[derive(Clone, Default)]
+struct Context {
+    www_authenticate: Option<String>,
+    source: Option<ErrorSource>,
+}
+
+impl PartialEq for Error {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind
+            && self.message == other.message
+            && self.metadata == other.metadata
+            && self.details == other.details
+            && self.www_authenticate() == other.www_authenticate()
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = f.debug_struct("Error");
+        out.field("kind", &self.kind).field("message", &self.message);
+        if !self.metadata.is_empty() {
+            out.field("metadata", &self.metadata);
+        }
+        if !self.details.is_empty() {
+            out.field("details", &self.details);
+        }
+        if let Some(challenge) = self.www_authenticate() {
+            out.field("www_authenticate", &challenge);
+        }
+        // The source as its message: the `Debug` of the errors underneath
+        // shows internals (request metadata, connection details) that have
+        // no place in a log line.
+        let source = self.shared_source().map(ToString::to_string);
+        if let Some(source) = &source {
+            out.field("source", source);
+        }
+        out.finish()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.shared_source()
+            .map(|source| &**source as &(dyn std::error::Error + 'static))
+    }
 }
 
 impl Error {
@@ -359,7 +426,48 @@ impl Error {
             message: message.into(),
             metadata: BTreeMap::new(),
             details: Vec::new(),
+            context: None,
         }
+    }
+
+    /// Keeps `source` as the cause of this error, for
+    /// [`std::error::Error::source`]. It is not part of the message, and
+    /// never travels to a peer.
+    ///
+    /// ```
+    /// use std::error::Error as _;
+    ///
+    /// let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+    /// let err = a2akit::Error::new(a2akit::ErrorKind::Connect, "the agent is down").with_source(io);
+    /// assert_eq!(err.source().unwrap().to_string(), "refused");
+    /// ```
+    pub fn with_source(self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.with_shared_source(Arc::new(source))
+    }
+
+    /// Keeps an already shared `source` as the cause of this error.
+    pub fn with_shared_source(mut self, source: ErrorSource) -> Self {
+        self.context.get_or_insert_with(Box::default).source = Some(source);
+        self
+    }
+
+    /// The source, shared: to keep it on another error.
+    pub fn shared_source(&self) -> Option<&ErrorSource> {
+        self.context.as_ref()?.source.as_ref()
+    }
+
+    /// Keeps the agent's authentication challenge (its `WWW-Authenticate`).
+    pub fn with_www_authenticate(mut self, challenge: impl Into<String>) -> Self {
+        self.context.get_or_insert_with(Box::default).www_authenticate = Some(challenge.into());
+        self
+    }
+
+    /// The authentication challenge the agent answered with (the
+    /// `WWW-Authenticate` header over HTTP, the `www-authenticate` metadata
+    /// entry over gRPC), when it sent one: it says which scheme, realm or
+    /// scope the agent wants (`Bearer realm="agent", scope="tasks:write"`).
+    pub fn www_authenticate(&self) -> Option<&str> {
+        self.context.as_ref()?.www_authenticate.as_deref()
     }
 
     /// Adds an entry to the ErrorInfo metadata (e.g. `taskId`).
@@ -603,10 +711,9 @@ impl Error {
             ),
         };
         Self {
-            kind,
-            message,
             metadata,
             details: rest,
+            ..Self::new(kind, message)
         }
     }
 
@@ -647,10 +754,9 @@ impl Error {
             }
         });
         Self {
-            kind,
-            message: body.error.message.clone(),
             metadata,
             details: rest,
+            ..Self::new(kind, body.error.message.clone())
         }
     }
 }

@@ -170,7 +170,10 @@ pub struct Delivery {
     pub id: String,
     /// When it was signed, in Unix seconds.
     pub timestamp: i64,
-    /// The task event it carries.
+    /// The task event it carries. An event of a kind this version does not
+    /// know (a newer agent's) is [`StreamResponse::Unrecognized`]: it is
+    /// accepted, so that the sender does not retry it forever, and the
+    /// handler decides what to do with it.
     pub event: StreamResponse,
 }
 

@@ -666,6 +666,7 @@ fn assert_one_delivery_for(listener: Background, task_id: &str) {
         StreamResponse::StatusUpdate(u) => &u.task_id,
         StreamResponse::ArtifactUpdate(u) => &u.task_id,
         StreamResponse::Message(m) => &m.task_id,
+        StreamResponse::Unrecognized => panic!("an unrecognized event: {delivery}"),
     };
     assert_eq!(of, task_id, "{delivery}");
 }

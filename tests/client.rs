@@ -441,10 +441,7 @@ async fn subscribe_falls_back_to_get_when_post_is_not_routed() {
 
 #[tokio::test]
 async fn transport_failures_are_told_apart() {
-    let closed = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap()
-    };
+    let (_reserved, closed) = support::net::refusing_port();
     let client = ClientFactory::new()
         .retry_policy(RetryPolicy::none())
         .client_for_interface(AgentInterface::new(format!("http://{closed}/"), binding::JSONRPC))

@@ -1401,7 +1401,7 @@ fn rest_cases() -> Vec<Case> {
         ),
         case(
             "rest: raw is not base64",
-            send().json(with("parts", json!([{"raw": "!!!!"}]))),
+            send().json(with("parts", json!([{"raw": "a!!!"}]))),
             bad_request(),
         ),
         case(
@@ -1665,7 +1665,7 @@ fn rest_cases() -> Vec<Case> {
         case(
             "rest: cancel with an empty id",
             Req::rest("POST", "/tasks/:cancel"),
-            task_not_found(),
+            bad_request(),
         ),
         case(
             "rest: subscribe (GET) to an unknown task",

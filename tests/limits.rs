@@ -10,7 +10,7 @@ mod support;
 use std::time::Duration;
 
 use a2akit::ErrorKind;
-use a2akit::client::{ApiKey, ApiKeyLocation, ClientFactory};
+use a2akit::client::{ApiKey, ApiKeyLocation, ClientFactory, RetryPolicy};
 use a2akit::server::auth::{Authenticator, Credential, Denied, Identity};
 use a2akit::server::http::Routes;
 use a2akit::server::{RateLimit, RequestHandler, RequestHandlerBuilder};
@@ -106,7 +106,9 @@ async fn a_caller_over_its_rate_waits_while_others_are_served() {
 #[tokio::test]
 async fn grpc_says_resource_exhausted_and_when_to_retry() {
     let base = agent(|b| b.rate_limit(RateLimit::per_minute(60).burst(1))).await;
+    // Without retries: the client would wait as told and send again.
     let client = ClientFactory::new()
+        .retry_policy(RetryPolicy::none())
         .interceptor(ApiKey::new(ApiKeyLocation::Header, "X-API-Key", "alice"))
         .client_for_interface(AgentInterface::new(
             base.trim_start_matches("http://"),

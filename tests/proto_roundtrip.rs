@@ -1,6 +1,8 @@
 //! Every wire type survives a trip through its generated protobuf message
-//! unchanged, and what the proto can hold but our types refuse is rejected
-//! with an error naming the field.
+//! unchanged; what a newer peer may send (enum numbers and oneof members
+//! this version does not know, absent messages) reads as an unrecognized or
+//! default value; and what JSON cannot hold is rejected with an error naming
+//! the field.
 //!
 //! For each message, enum and oneof of `a2akit::types`, a property test
 //! builds random values, converts them to the generated `lf.a2a.v1` message
@@ -75,8 +77,9 @@ where
     Ok(())
 }
 
-/// `value → oneof → value`, for the generated oneof enums (which are not
-/// messages of their own, so they are encoded through the message holding them).
+/// `value → oneof → value`, for the generated oneof enums as the messages
+/// hold them, in an `Option` (they are not messages of their own, so they
+/// are encoded through the message holding them).
 fn oneof_round_trip<T, O>(value: &T) -> Result<(), TestCaseError>
 where
     T: Clone + PartialEq + Debug + TryFrom<O, Error = Error>,
@@ -112,7 +115,7 @@ proptest! {
 
     #[test]
     fn part_content_round_trips(value in part_content(NUMBERS)) {
-        oneof_round_trip::<PartContent, v1::part::Content>(&value)?;
+        oneof_round_trip::<PartContent, Option<v1::part::Content>>(&value)?;
     }
 
     #[test]
@@ -128,7 +131,7 @@ proptest! {
     #[test]
     fn stream_response_round_trips(value in stream_response(NUMBERS)) {
         round_trip::<StreamResponse, v1::StreamResponse>(&value)?;
-        oneof_round_trip::<StreamResponse, v1::stream_response::Payload>(&value)?;
+        oneof_round_trip::<StreamResponse, Option<v1::stream_response::Payload>>(&value)?;
     }
 
     #[test]
@@ -173,7 +176,7 @@ proptest! {
     #[test]
     fn send_message_response_round_trips(value in send_message_response(NUMBERS)) {
         round_trip::<SendMessageResponse, v1::SendMessageResponse>(&value)?;
-        oneof_round_trip::<SendMessageResponse, v1::send_message_response::Payload>(&value)?;
+        oneof_round_trip::<SendMessageResponse, Option<v1::send_message_response::Payload>>(&value)?;
     }
 
     #[test]
@@ -275,7 +278,7 @@ proptest! {
     #[test]
     fn security_scheme_round_trips(value in security_scheme()) {
         round_trip::<SecurityScheme, v1::SecurityScheme>(&value)?;
-        oneof_round_trip::<SecurityScheme, v1::security_scheme::Scheme>(&value)?;
+        oneof_round_trip::<SecurityScheme, Option<v1::security_scheme::Scheme>>(&value)?;
     }
 
     #[test]
@@ -306,7 +309,7 @@ proptest! {
     #[test]
     fn oauth_flows_round_trips(value in oauth_flows()) {
         round_trip::<OAuthFlows, v1::OAuthFlows>(&value)?;
-        oneof_round_trip::<OAuthFlows, v1::o_auth_flows::Flow>(&value)?;
+        oneof_round_trip::<OAuthFlows, Option<v1::o_auth_flows::Flow>>(&value)?;
     }
 
     #[test]
@@ -500,132 +503,168 @@ fn number(n: f64) -> Option<Kind> {
 }
 
 #[test]
-fn a_part_with_no_content_is_rejected() {
-    let empty = v1::Part::default();
-    let description = rejected::<Part, _>(empty.clone(), "content");
-    assert!(description.contains("text, raw, url or data"), "{description}");
+fn a_part_with_no_content_reads_as_unrecognized() {
+    let empty = v1::Part {
+        filename: "a.txt".to_owned(),
+        ..v1::Part::default()
+    };
+    let part = Part::try_from(empty.clone()).unwrap();
+    assert_eq!(part.content, PartContent::Unrecognized);
+    assert_eq!(part.filename, "a.txt");
+    assert_eq!(
+        PartContent::try_from(None::<v1::part::Content>).unwrap(),
+        PartContent::Unrecognized
+    );
+    // Written back as no member, the rest kept.
+    assert_eq!(v1::Part::from(part), empty);
 
     let mut message = user_message();
-    message.parts.push(empty.clone());
-    rejected::<Message, _>(message.clone(), "parts[1].content");
-
-    let artifact = v1::Artifact {
-        parts: vec![empty],
-        ..v1::Artifact::default()
-    };
-    rejected::<Artifact, _>(artifact, "parts[0].content");
-
-    let request = v1::SendMessageRequest {
-        message: Some(message),
-        ..v1::SendMessageRequest::default()
-    };
-    rejected::<SendMessageRequest, _>(request, "message.parts[1].content");
+    message.parts.push(v1::Part::default());
+    let message = Message::try_from(message).unwrap();
+    assert_eq!(message.parts.len(), 2);
+    assert_eq!(message.parts[1].content, PartContent::Unrecognized);
 }
 
 #[test]
-fn a_security_scheme_with_no_member_is_rejected() {
-    rejected::<SecurityScheme, _>(v1::SecurityScheme::default(), "scheme");
-
+fn a_security_scheme_with_no_member_reads_as_unrecognized() {
+    assert_eq!(
+        SecurityScheme::try_from(v1::SecurityScheme::default()).unwrap(),
+        SecurityScheme::Unrecognized
+    );
     let mut card = v1::AgentCard::from(AgentCard::builder().name("a").build());
     card.security_schemes
-        .insert("bearer".to_owned(), v1::SecurityScheme::default());
-    rejected::<AgentCard, _>(card, "securitySchemes.bearer.scheme");
+        .insert("future".to_owned(), v1::SecurityScheme::default());
+    let card = AgentCard::try_from(card).unwrap();
+    assert_eq!(card.security_schemes["future"], SecurityScheme::Unrecognized);
+    let back = v1::AgentCard::from(card);
+    assert_eq!(back.security_schemes["future"], v1::SecurityScheme::default());
 }
 
 #[test]
-fn oauth_flows_with_no_member_are_rejected() {
-    rejected::<OAuthFlows, _>(v1::OAuthFlows::default(), "flow");
-
-    let scheme = v1::OAuth2SecurityScheme {
-        flows: Some(v1::OAuthFlows::default()),
-        ..v1::OAuth2SecurityScheme::default()
-    };
-    rejected::<OAuth2SecurityScheme, _>(scheme.clone(), "flows.flow");
-
-    let member = v1::security_scheme::Scheme::Oauth2SecurityScheme(scheme);
-    rejected::<SecurityScheme, _>(member.clone(), "oauth2SecurityScheme.flows.flow");
-    let wrapped = v1::SecurityScheme { scheme: Some(member) };
-    rejected::<SecurityScheme, _>(wrapped, "oauth2SecurityScheme.flows.flow");
+fn oauth_flows_with_no_member_or_absent_read_as_unrecognized() {
+    assert_eq!(
+        OAuthFlows::try_from(v1::OAuthFlows::default()).unwrap(),
+        OAuthFlows::Unrecognized
+    );
+    for flows in [None, Some(v1::OAuthFlows::default())] {
+        let scheme = v1::OAuth2SecurityScheme {
+            flows,
+            ..v1::OAuth2SecurityScheme::default()
+        };
+        let read = OAuth2SecurityScheme::try_from(scheme).unwrap();
+        assert_eq!(read.flows, OAuthFlows::Unrecognized);
+        // Always written, as an empty oneof.
+        assert_eq!(
+            v1::OAuth2SecurityScheme::from(read).flows,
+            Some(v1::OAuthFlows::default())
+        );
+    }
 }
 
 #[test]
-fn responses_with_no_payload_are_rejected() {
-    let description = rejected::<SendMessageResponse, _>(v1::SendMessageResponse::default(), "payload");
-    assert!(description.contains("task or message"), "{description}");
-    rejected::<StreamResponse, _>(v1::StreamResponse::default(), "payload");
+fn responses_with_no_payload_read_as_unrecognized() {
+    assert_eq!(
+        SendMessageResponse::try_from(v1::SendMessageResponse::default()).unwrap(),
+        SendMessageResponse::Unrecognized
+    );
+    let item = StreamResponse::try_from(v1::StreamResponse::default()).unwrap();
+    assert_eq!(item, StreamResponse::Unrecognized);
+    assert_eq!(v1::StreamResponse::from(item), v1::StreamResponse::default());
 }
 
 #[test]
-fn the_unspecified_task_state_is_rejected() {
+fn the_unspecified_task_state_reads_as_unspecified() {
     let unspecified = v1::TaskStatus::default();
-    let description = rejected::<TaskStatus, _>(unspecified.clone(), "state");
-    assert!(description.contains("TASK_STATE_UNSPECIFIED"), "{description}");
-    rejected::<Task, _>(task_with_status(unspecified.clone()), "status.state");
-
-    let event = v1::TaskStatusUpdateEvent {
-        status: Some(unspecified),
-        ..v1::TaskStatusUpdateEvent::default()
-    };
-    let item = v1::StreamResponse {
-        payload: Some(v1::stream_response::Payload::StatusUpdate(event)),
-    };
-    rejected::<StreamResponse, _>(item, "statusUpdate.status.state");
-
-    rejected::<TaskState, _>(v1::TaskState::Unspecified, ".");
+    assert_eq!(
+        TaskStatus::try_from(unspecified.clone()).unwrap().state,
+        TaskState::Unspecified
+    );
+    let task = Task::try_from(task_with_status(unspecified)).unwrap();
+    assert_eq!(task.status.state, TaskState::Unspecified);
+    assert_eq!(v1::Task::from(task).status.unwrap().state, 0);
+    assert_eq!(
+        TaskState::try_from(v1::TaskState::Unspecified).unwrap(),
+        TaskState::Unspecified
+    );
 }
 
 #[test]
-fn an_unknown_task_state_number_is_rejected() {
+fn an_unknown_task_state_number_is_kept_as_unrecognized() {
     let status = v1::TaskStatus {
         state: 99,
         ..working()
     };
-    let description = rejected::<Task, _>(task_with_status(status), "status.state");
-    assert!(description.contains("99"), "{description}");
+    let task = Task::try_from(task_with_status(status)).unwrap();
+    assert_eq!(task.status.state, TaskState::Unrecognized(Some(99)));
+    assert_eq!(v1::Task::from(task).status.unwrap().state, 99);
 
     let filter = v1::ListTasksRequest {
         status: 99,
         ..v1::ListTasksRequest::default()
     };
-    rejected::<ListTasksRequest, _>(filter, "status");
+    let read = ListTasksRequest::try_from(filter).unwrap();
+    assert_eq!(read.status, Some(TaskState::Unrecognized(Some(99))));
+    assert_eq!(v1::ListTasksRequest::from(read).status, 99);
+    // The generated enum cannot hold it: the unspecified value.
+    assert_eq!(
+        v1::TaskState::from(TaskState::Unrecognized(Some(99))),
+        v1::TaskState::Unspecified
+    );
 }
 
 #[test]
-fn the_unspecified_or_an_unknown_role_is_rejected() {
+fn the_unspecified_or_an_unknown_role_is_read() {
     let unspecified = v1::Message {
         role: v1::Role::Unspecified.into(),
         ..user_message()
     };
-    let description = rejected::<Message, _>(unspecified.clone(), "role");
-    assert!(description.contains("ROLE_UNSPECIFIED"), "{description}");
+    assert_eq!(
+        Message::try_from(unspecified.clone()).unwrap().role,
+        Role::Unspecified
+    );
 
     let unknown = v1::Message {
         role: -1,
         ..user_message()
     };
-    rejected::<Message, _>(unknown, "role");
+    let read = Message::try_from(unknown).unwrap();
+    assert_eq!(read.role, Role::Unrecognized(Some(-1)));
+    assert_eq!(v1::Message::from(read).role, -1);
 
     let task = v1::Task {
         history: vec![user_message(), unspecified],
         ..task_with_status(working())
     };
-    rejected::<Task, _>(task, "history[1].role");
-
-    rejected::<Role, _>(v1::Role::Unspecified, ".");
+    assert_eq!(Task::try_from(task).unwrap().history[1].role, Role::Unspecified);
+    assert_eq!(Role::try_from(v1::Role::Unspecified).unwrap(), Role::Unspecified);
 }
 
 #[test]
-fn missing_required_messages_are_rejected() {
-    rejected::<Task, _>(v1::Task::default(), "status");
-    rejected::<TaskStatusUpdateEvent, _>(v1::TaskStatusUpdateEvent::default(), "status");
-    rejected::<TaskArtifactUpdateEvent, _>(v1::TaskArtifactUpdateEvent::default(), "artifact");
-    rejected::<SendMessageRequest, _>(v1::SendMessageRequest::default(), "message");
-    rejected::<OAuth2SecurityScheme, _>(v1::OAuth2SecurityScheme::default(), "flows");
-
+fn missing_required_messages_read_as_defaults() {
+    assert_eq!(Task::try_from(v1::Task::default()).unwrap(), Task::default());
+    assert_eq!(
+        TaskStatusUpdateEvent::try_from(v1::TaskStatusUpdateEvent::default()).unwrap(),
+        TaskStatusUpdateEvent::default()
+    );
+    assert_eq!(
+        TaskArtifactUpdateEvent::try_from(v1::TaskArtifactUpdateEvent::default()).unwrap(),
+        TaskArtifactUpdateEvent::default()
+    );
+    assert_eq!(
+        SendMessageRequest::try_from(v1::SendMessageRequest::default()).unwrap(),
+        SendMessageRequest::default()
+    );
+    assert_eq!(
+        OAuth2SecurityScheme::try_from(v1::OAuth2SecurityScheme::default()).unwrap(),
+        OAuth2SecurityScheme::default()
+    );
     let item = v1::SendMessageResponse {
         payload: Some(v1::send_message_response::Payload::Task(v1::Task::default())),
     };
-    rejected::<SendMessageResponse, _>(item, "task.status");
+    assert_eq!(
+        SendMessageResponse::try_from(item).unwrap(),
+        SendMessageResponse::Task(Task::default())
+    );
 }
 
 #[test]

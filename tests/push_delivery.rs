@@ -422,11 +422,9 @@ async fn a_hanging_webhook_times_out_is_retried_and_never_holds_the_task() {
 
 #[tokio::test]
 async fn a_webhook_that_is_down_gets_its_deliveries_once_it_is_up() {
-    // A port nobody listens on, until later.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    let url = format!("http://127.0.0.1:{port}/hook");
+    // A port nobody listens on, until later; held meanwhile.
+    let (reserved, address) = support::net::refusing_port();
+    let url = format!("http://{address}/hook");
     let server =
         support::start(handler(Reports(1), quick(), WebhookGuard::new().allow_loopback()).await).await;
     let client = Client::new(&server, Binding::JsonRpc);
@@ -438,8 +436,7 @@ async fn a_webhook_that_is_down_gets_its_deliveries_once_it_is_up() {
         .await;
     assert_eq!(task.status.state, TaskState::Completed);
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.unwrap();
-    let hook = webhook_on(listener, "127.0.0.1", vec![]).await;
+    let hook = webhook_on(reserved.listen(64).unwrap(), "127.0.0.1", vec![]).await;
     let seen = hook.wait_for(3, Duration::from_secs(10)).await;
     assert_eq!(seen.len(), 3, "working, the artifact, completed");
     assert_eq!(state_of(&hook.accepted()[2]), Some(TaskState::Completed));

@@ -84,7 +84,7 @@ async fn only_verified_deliveries_reach_the_handler() {
         "token"
     );
     assert_eq!(
-        status(post("d5", now, "{}", "{}", "push-token").await.unwrap()),
+        status(post("d5", now, "[1, 2]", "[1, 2]", "push-token").await.unwrap()),
         400,
         "not an event"
     );

@@ -2,8 +2,7 @@
 
 use std::fmt;
 
-use base64::Engine as _;
-
+use super::credentials::{Credential, CredentialFuture, CredentialProvider, CredentialRequest};
 use crate::Error;
 use crate::jsonrpc::Method;
 use crate::types::APIKeySecurityScheme;
@@ -17,6 +16,12 @@ pub struct OutgoingRequest<'a> {
 }
 
 /// Runs before every request and after every response of a [`Client`](super::Client).
+///
+/// An interceptor that adds credentials should say so with
+/// [`carries_credentials`](Self::carries_credentials), so that they reach
+/// only the agent they are meant for; better still, give credentials as a
+/// [`CredentialProvider`](super::CredentialProvider), which may also fetch
+/// and refresh them asynchronously.
 ///
 /// `before` hooks run in the order they were added; `after` hooks in the
 /// reverse order, so that the first interceptor wraps all the others.
@@ -44,21 +49,30 @@ pub trait Interceptor: Send + Sync + 'static {
     fn after(&self, method: Method, response: &reqwest::Response) {
         let _ = (method, response);
     }
+
+    /// Whether this interceptor adds a credential (a token, a key, a
+    /// password). One that does is bound to origins like a
+    /// [`CredentialProvider`](super::CredentialProvider): it runs only on
+    /// calls to the origins the client's credentials are bound to, and never
+    /// on the public agent card fetch. The built-in [`BearerToken`],
+    /// [`BasicAuth`] and [`ApiKey`] say yes; the default is no, and such an
+    /// interceptor runs on every request, the card fetch included.
+    fn carries_credentials(&self) -> bool {
+        false
+    }
 }
 
-fn header_value(text: &str) -> Result<reqwest::header::HeaderValue, Error> {
-    reqwest::header::HeaderValue::from_str(text)
-        .map_err(|_| Error::invalid_params("a credential is not a valid HTTP header value"))
-}
-
-/// `Authorization: Bearer <token>`.
+/// `Authorization: Bearer <token>`, as an interceptor or a
+/// [`CredentialProvider`](super::CredentialProvider). It is a credential:
+/// sent only to the origins the client's credentials are bound to (see
+/// [`ClientFactory::credential_origins`](super::ClientFactory::credential_origins)).
 #[derive(Clone)]
-pub struct BearerToken(String);
+pub struct BearerToken(Credential);
 
 impl BearerToken {
     /// A bearer token.
     pub fn new(token: impl Into<String>) -> Self {
-        Self(token.into())
+        Self(Credential::bearer(token))
     }
 }
 
@@ -70,50 +84,40 @@ impl fmt::Debug for BearerToken {
 
 impl Interceptor for BearerToken {
     fn before(&self, outgoing: &mut OutgoingRequest<'_>) -> Result<(), Error> {
-        let value = header_value(&format!("Bearer {}", self.0))?;
-        outgoing
-            .request
-            .headers_mut()
-            .insert(reqwest::header::AUTHORIZATION, value);
-        Ok(())
+        self.0.apply(outgoing.request)
+    }
+
+    fn carries_credentials(&self) -> bool {
+        true
     }
 }
 
-/// `Authorization: Basic <base64(user:password)>`.
+/// `Authorization: Basic <base64(user:password)>`, as an interceptor or a
+/// [`CredentialProvider`](super::CredentialProvider); bound to origins like
+/// every credential.
 #[derive(Clone)]
-pub struct BasicAuth {
-    user: String,
-    password: String,
-}
+pub struct BasicAuth(Credential);
 
 impl BasicAuth {
     /// Basic credentials.
     pub fn new(user: impl Into<String>, password: impl Into<String>) -> Self {
-        Self {
-            user: user.into(),
-            password: password.into(),
-        }
+        Self(Credential::basic(user, password))
     }
 }
 
 impl fmt::Debug for BasicAuth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BasicAuth")
-            .field("user", &self.user)
-            .finish_non_exhaustive()
+        write!(f, "BasicAuth({:?})", self.0)
     }
 }
 
 impl Interceptor for BasicAuth {
     fn before(&self, outgoing: &mut OutgoingRequest<'_>) -> Result<(), Error> {
-        let encoded =
-            base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", self.user, self.password));
-        let value = header_value(&format!("Basic {encoded}"))?;
-        outgoing
-            .request
-            .headers_mut()
-            .insert(reqwest::header::AUTHORIZATION, value);
-        Ok(())
+        self.0.apply(outgoing.request)
+    }
+
+    fn carries_credentials(&self) -> bool {
+        true
     }
 }
 
@@ -128,7 +132,9 @@ pub enum ApiKeyLocation {
     Cookie,
 }
 
-/// An API key in a header, query parameter or cookie, as the agent's card says.
+/// An API key in a header, query parameter or cookie, as the agent's card
+/// says; an interceptor or a [`CredentialProvider`](super::CredentialProvider),
+/// bound to origins like every credential.
 ///
 /// ```
 /// use a2akit::client::{ApiKey, ApiKeyLocation};
@@ -141,16 +147,12 @@ pub enum ApiKeyLocation {
 #[derive(Clone)]
 pub struct ApiKey {
     location: ApiKeyLocation,
-    name: String,
-    value: String,
+    credential: Credential,
 }
 
 impl fmt::Debug for ApiKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ApiKey")
-            .field("location", &self.location)
-            .field("name", &self.name)
-            .finish_non_exhaustive()
+        write!(f, "ApiKey({:?})", self.credential)
     }
 }
 
@@ -159,8 +161,7 @@ impl ApiKey {
     pub fn new(location: ApiKeyLocation, name: impl Into<String>, value: impl Into<String>) -> Self {
         Self {
             location,
-            name: name.into(),
-            value: value.into(),
+            credential: Credential::api_key(location, name, value),
         }
     }
 
@@ -187,37 +188,26 @@ impl ApiKey {
 
 impl Interceptor for ApiKey {
     fn before(&self, outgoing: &mut OutgoingRequest<'_>) -> Result<(), Error> {
-        let request = &mut *outgoing.request;
-        match self.location {
-            ApiKeyLocation::Header => {
-                let name = reqwest::header::HeaderName::from_bytes(self.name.as_bytes())
-                    .map_err(|_| Error::invalid_params(format!("{:?} is not a header name", self.name)))?;
-                request.headers_mut().insert(name, header_value(&self.value)?);
-            }
-            ApiKeyLocation::Query => {
-                request
-                    .url_mut()
-                    .query_pairs_mut()
-                    .append_pair(&self.name, &self.value);
-            }
-            ApiKeyLocation::Cookie => {
-                let cookie = format!("{}={}", self.name, self.value);
-                let value = match request
-                    .headers()
-                    .get(reqwest::header::COOKIE)
-                    .and_then(|v| v.to_str().ok())
-                {
-                    Some(existing) => format!("{existing}; {cookie}"),
-                    None => cookie,
-                };
-                request
-                    .headers_mut()
-                    .insert(reqwest::header::COOKIE, header_value(&value)?);
-            }
-        }
-        Ok(())
+        self.credential.apply(outgoing.request)
+    }
+
+    fn carries_credentials(&self) -> bool {
+        true
     }
 }
+
+/// Static credentials are providers too: `factory.credentials(BearerToken::new(…))`.
+macro_rules! static_provider {
+    ($($ty:ty => $field:tt),+ $(,)?) => {
+        $(impl CredentialProvider for $ty {
+            fn credential<'a>(&'a self, _request: &'a CredentialRequest<'a>) -> CredentialFuture<'a> {
+                Box::pin(std::future::ready(Ok(self.$field.clone())))
+            }
+        })+
+    };
+}
+
+static_provider!(BearerToken => 0, BasicAuth => 0, ApiKey => credential);
 
 /// Sends the current span's W3C trace context (`traceparent`,
 /// `tracestate`) with every call, on every binding. Every client has it

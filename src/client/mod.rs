@@ -1,24 +1,42 @@
 //! The A2A client: one method per operation, the same whatever the binding.
 //!
-//! [`ClientFactory`] reads an agent's card and picks the interface;
-//! [`Client`] then calls it. Server errors arrive as the same [`Error`] kinds
+//! [`Client::connect`] reads an agent's card and picks the interface;
+//! [`Client::builder`] (a [`ClientFactory`]) sets timeouts, credentials and
+//! binding preferences first. [`Client`] then calls the agent, and
+//! [`Conversation`] threads the context and task through follow-ups. Server errors arrive as the same [`Error`] kinds
 //! the server uses (`TaskNotFound`, `TaskNotCancelable`…), transport failures
-//! as `Connect`, `Timeout`, `UnexpectedStatus` or `InvalidResponse`.
+//! as `Connect`, `Timeout`, `UnexpectedStatus` or `InvalidResponse`. A bare
+//! HTTP 401 / 403 reads as `Unauthenticated` / `PermissionDenied` on every
+//! binding, with the agent's challenge in [`Error::www_authenticate`]; what
+//! caused an error (the reqwest, tonic or JSON error) is its
+//! [`source`](std::error::Error::source). No message, `Debug` output or
+//! source shows a URL's query or userinfo, where credentials may travel.
+//!
+//! Credentials come from a [`CredentialProvider`] (a static token or key,
+//! or [`OAuth2ClientCredentials`]) and go only to the origins they are bound
+//! to, never with the public card: see [`credentials`].
 //!
 //! Streams survive a dropped connection: when one ends before the task
-//! reached a state that ends it, the client resumes it from the last event
-//! id (see [`Client::subscribe_from`]) and splices the rest in, without gaps
-//! or repeats; if it cannot, the stream ends with a `Connect` error rather
-//! than quietly.
+//! reached a state that ends it, the client resumes it and splices the rest
+//! in; a stream that stays silent too long is resumed the same way. Where
+//! the agent numbers its events (SSE `id:` lines, or a gRPC stream resumed
+//! with [`Client::subscribe_from`]), it resumes after the last event id:
+//! no gap, no repeat. Where it does not (most gRPC streams, agents without
+//! SSE ids), it subscribes afresh: the new stream opens with a task
+//! snapshot that repeats what was already delivered and stands in for the
+//! events lost in between, which are not replayed one by one. If it cannot
+//! resume (or has resumed [`max_stream_resumes`](ClientFactory::max_stream_resumes)
+//! times already), the stream ends with a `Connect` or `Timeout` error
+//! rather than quietly.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), a2akit::Error> {
 //! use futures_util::StreamExt as _;
-//! use a2akit::client::ClientFactory;
-//! use a2akit::types::{Message, SendMessageRequest, StreamResponse};
+//! use a2akit::client::Client;
+//! use a2akit::types::StreamResponse;
 //!
-//! let client = ClientFactory::new().connect("http://127.0.0.1:8080").await?;
-//! let mut events = client.send_streaming_message(SendMessageRequest::new(Message::user("hello"))).await?;
+//! let client = Client::connect("http://127.0.0.1:8080").await?;
+//! let mut events = client.send_streaming_message("hello").await?;
 //! while let Some(event) = events.next().await {
 //!     match event? {
 //!         StreamResponse::StatusUpdate(update) => println!("now {}", update.status.state),
@@ -29,8 +47,11 @@
 //! # Ok(()) }
 //! ```
 
+mod conversation;
+pub mod credentials;
 mod factory;
 mod interceptor;
+mod redact;
 mod reply;
 mod resume;
 mod retry;
@@ -43,7 +64,12 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
-pub use factory::{AGENT_CARD_PATH, ClientFactory};
+pub use conversation::Conversation;
+pub use credentials::{
+    ClientAuthentication, Credential, CredentialFuture, CredentialProvider, CredentialRequest,
+    OAuth2ClientCredentials,
+};
+pub use factory::{AGENT_CARD_PATH, ClientFactory, redirect_policy};
 pub use interceptor::{ApiKey, ApiKeyLocation, BasicAuth, BearerToken, Interceptor, OutgoingRequest};
 pub use reply::StreamedReply;
 pub use retry::RetryPolicy;
@@ -95,12 +121,18 @@ pub struct Client {
     interface: AgentInterface,
     streaming: bool,
     card: Option<Arc<AgentCard>>,
+    /// The credential provider, bound to the client's origins.
+    credentials: Option<Arc<credentials::CredentialBinding>>,
+    /// How many times a stream may be resumed in all.
+    max_resumes: u32,
 }
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
-            .field("interface", &self.interface)
+            .field("url", &redact::url(&self.interface.url))
+            .field("binding", &self.interface.protocol_binding)
+            .field("tenant", &self.interface.tenant)
             .finish_non_exhaustive()
     }
 }
@@ -111,10 +143,46 @@ fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
             ErrorKind::InvalidResponse,
             format!("the agent's answer does not fit the protocol: {err}"),
         )
+        .with_source(err)
     })
 }
 
 impl Client {
+    /// Settings for clients, as `reqwest::Client::builder()` starts them: the
+    /// [`ClientFactory`] returned carries timeouts, credentials and binding
+    /// preferences, and builds a client per agent (`connect`,
+    /// `client_for_card`, `client_for_interface`), sharing one connection
+    /// pool and card cache.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), a2akit::Error> {
+    /// use std::time::Duration;
+    /// use a2akit::client::Client;
+    ///
+    /// let client = Client::builder()
+    ///     .timeout(Duration::from_secs(10))
+    ///     .connect("http://127.0.0.1:3000")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn builder() -> ClientFactory {
+        ClientFactory::new()
+    }
+
+    /// A client for the agent at `base_url` with the default settings: its
+    /// card is fetched and the best interface picked (see
+    /// [`ClientFactory::connect`]).
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), a2akit::Error> {
+    /// let client = a2akit::client::Client::connect("http://127.0.0.1:3000").await?;
+    /// let answer = client.send_message("hello").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn connect(base_url: &str) -> Result<Self, Error> {
+        ClientFactory::new().connect(base_url).await
+    }
+
     /// A client over your own transport.
     pub fn with_transport(transport: impl Transport, interface: AgentInterface) -> Self {
         Self {
@@ -122,6 +190,8 @@ impl Client {
             interface,
             streaming: true,
             card: None,
+            credentials: None,
+            max_resumes: resume::MAX_RESUMES,
         }
     }
 
@@ -158,14 +228,33 @@ impl Client {
         {
             resume::WithoutIds::Resubscribe
         } else {
-            resume::WithoutIds::Fail
+            resume::WithoutIds::Missing
         };
-        resume::follow(self.transport.clone(), without_ids, origin, first)
+        let settings = resume::Settings {
+            without_ids,
+            credentials: self.credentials.clone(),
+            max_resumes: self.max_resumes,
+        };
+        resume::follow(self.transport.clone(), settings, origin, first)
     }
 
-    /// Sends a unary call and reads its result message.
+    /// Runs `attempt` (which asks the provider for its credential through
+    /// the transport), and once more with a fresh credential when the agent
+    /// refused the one it sent as unauthenticated and the provider may give
+    /// another.
+    async fn authorized<T, F, Fut>(&self, attempt: F) -> Result<T, Error>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<T, Error>>,
+    {
+        credentials::authorized(self.credentials.as_deref(), attempt).await
+    }
+
+    /// Sends a unary call (with the client's credential) and reads its result message.
     async fn unary<T: ReplyMessage + DeserializeOwned>(&self, call: Call) -> Result<T, Error> {
-        match self.transport.call(self.prepare(call)).await? {
+        let call = self.prepare(call);
+        let reply = self.authorized(|| self.transport.call(call.clone())).await?;
+        match reply {
             Reply::Json(bytes) => decode(&bytes),
             other => T::from_reply(other).ok_or_else(|| {
                 Error::new(
@@ -181,8 +270,10 @@ impl Client {
     crate::operations::for_each_operation!(unary_methods);
 
     /// `SendStreamingMessage`: the task (or a message) then its updates; the
-    /// stream ends after a terminal or interrupted state (and a final task
-    /// snapshot, if the agent sends one). A connection that drops earlier is
+    /// stream ends after a terminal state or INPUT_REQUIRED (and a final task
+    /// snapshot, if the agent sends one). It reads on past AUTH_REQUIRED,
+    /// since the task goes on once the caller authorizes elsewhere, unless
+    /// the agent closes the stream there. A connection that drops earlier is
     /// resumed once the agent has named the task. When the agent's card
     /// declares no streaming, this sends a blocking message and yields its
     /// answer as a one-item stream.
@@ -196,6 +287,7 @@ impl Client {
             let item = match answer {
                 SendMessageResponse::Task(task) => StreamResponse::Task(task),
                 SendMessageResponse::Message(message) => StreamResponse::Message(message),
+                SendMessageResponse::Unrecognized => StreamResponse::Unrecognized,
             };
             return Ok(ClientStream::new(futures_util::stream::once(
                 async move { Ok(item) },
@@ -203,7 +295,7 @@ impl Client {
         }
         let mut call = self.prepare(Call::SendStreamingMessage(request));
         let tenant = call.tenant_mut().clone();
-        let stream = self.transport.stream(call).await?;
+        let stream = self.authorized(|| self.transport.stream(call.clone())).await?;
         let origin = resume::Origin {
             op: resume::Op::Send,
             // Not the message's task id: until the agent names the task, it is
@@ -266,10 +358,12 @@ impl Client {
             tenant: request.tenant.clone(),
             last_seen,
         };
-        let stream = match last_seen {
-            Some(last) => self.transport.subscribe_from(request, last).await?,
-            None => self.transport.stream(Call::SubscribeToTask(request)).await?,
-        };
+        let stream = self
+            .authorized(|| match last_seen {
+                Some(last) => self.transport.subscribe_from(request.clone(), last),
+                None => self.transport.stream(Call::SubscribeToTask(request.clone())),
+            })
+            .await?;
         Ok(self.follow(origin, stream))
     }
 
@@ -278,10 +372,8 @@ impl Client {
         &self,
         request: DeleteTaskPushNotificationConfigRequest,
     ) -> Result<(), Error> {
-        let reply = self
-            .transport
-            .call(self.prepare(Call::DeleteTaskPushNotificationConfig(request)))
-            .await?;
+        let call = self.prepare(Call::DeleteTaskPushNotificationConfig(request));
+        let reply = self.authorized(|| self.transport.call(call.clone())).await?;
         // `{}` from most agents, `null` from some, nothing over gRPC: all mean done.
         let done = match reply {
             Reply::Empty => true,

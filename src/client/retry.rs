@@ -6,14 +6,30 @@ pub(crate) use crate::backoff::retry_after;
 
 use crate::jsonrpc::Method;
 
-/// Retries with jittered exponential backoff.
+/// Retries with jittered exponential backoff, never repeating a call the
+/// agent may have acted on unless told to.
 ///
-/// A call is retried when the agent could not be reached (the request never
-/// left, so any call is safe to repeat) or answered 429 (it refused to
-/// process it). Timeouts and 502 / 503 / 504 are retried only for calls that
-/// are safe to repeat (reads, subscriptions, deletes) unless
-/// [`retry_non_idempotent`](Self::retry_non_idempotent) is set, because the
-/// agent may already have acted on the request. A `Retry-After` header is
+/// Any call, `SendMessage` included, is retried when the agent cannot have
+/// acted on it:
+/// - the request never left (the connection could not be made);
+/// - the agent refused it before acting and asked to be called again:
+///   HTTP 429 (*Too Many Requests* is by definition a refusal of the
+///   request), or gRPC `RESOURCE_EXHAUSTED` with a `google.rpc.RetryInfo`
+///   (the agent naming when to come back, as a 429's `Retry-After` does;
+///   this crate's server sends one with every such refusal).
+///
+/// Failures after which the agent may have acted are retried only for
+/// calls that are safe to repeat (reads, subscriptions, deletes) unless
+/// [`retry_non_idempotent`](Self::retry_non_idempotent) is set: timeouts,
+/// HTTP 502 / 503 / 504, gRPC `UNAVAILABLE` on a connection that carried
+/// the call, and gRPC `RESOURCE_EXHAUSTED` without a `RetryInfo` (the code
+/// also covers a resource that ran out midway, such as a store that filled
+/// up while the task was being written).
+///
+/// Failures on this side are never retried, since the same request would
+/// fail the same way: an interceptor's refusal, a request that cannot be
+/// encoded, an answer that does not fit the protocol or exceeds the size
+/// limit. The wait a `Retry-After` header or a `RetryInfo` names is
 /// honoured up to `max_delay`.
 ///
 /// ```
@@ -50,7 +66,11 @@ pub(crate) enum Failure {
     Connect,
     /// No answer in time: the agent may have acted.
     Timeout,
-    /// An HTTP status.
+    /// A resource ran out, with nothing saying it was before the agent
+    /// acted (gRPC `RESOURCE_EXHAUSTED` without a `RetryInfo`).
+    #[cfg_attr(not(feature = "grpc"), allow(dead_code))]
+    Exhausted,
+    /// An HTTP status (429 being a refusal before acting).
     Status(u16),
 }
 
@@ -82,7 +102,8 @@ impl RetryPolicy {
     }
 
     /// Also repeats `SendMessage` and other calls that change state after a
-    /// timeout or a 502 / 503 / 504, accepting that the agent may see them twice.
+    /// failure the agent may have acted on (a timeout, a 502 / 503 / 504,
+    /// their gRPC equivalents), accepting that it may see them twice.
     pub fn retry_non_idempotent(mut self, yes: bool) -> Self {
         self.retry_non_idempotent = yes;
         self
@@ -107,7 +128,7 @@ impl RetryPolicy {
         match failure {
             Failure::Connect => true,
             Failure::Status(429) => true,
-            Failure::Timeout | Failure::Status(502..=504) => repeatable,
+            Failure::Timeout | Failure::Exhausted | Failure::Status(502..=504) => repeatable,
             Failure::Status(_) => false,
         }
     }
@@ -138,6 +159,7 @@ mod tests {
         let policy = RetryPolicy::default();
         for failure in [
             Failure::Timeout,
+            Failure::Exhausted,
             Failure::Status(502),
             Failure::Status(503),
             Failure::Status(504),

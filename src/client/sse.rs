@@ -1,8 +1,10 @@
 //! Reading server-sent events: `eventsource-stream` parses the protocol
-//! (comments, `id:`, `retry:`, multi-line `data:`, CRLF); in front of it a
-//! guard caps how large one event may grow, so a server cannot make the
-//! client buffer without bound. Behind it, each event's `id:` becomes the
-//! [`StreamEvent`]'s id.
+//! (comments, `id:`, `retry:`, multi-line `data:`, CRLF); in front of it
+//! two guards keep a server from making the client buffer without bound:
+//! one caps how large one event may grow, the other decodes the bytes as
+//! UTF-8 and stops at the first invalid sequence (the parser would
+//! otherwise hold the invalid tail, and everything after it, forever).
+//! Behind it, each event's `id:` becomes the [`StreamEvent`]'s id.
 
 use std::time::Duration;
 
@@ -10,7 +12,7 @@ use bytes::Bytes;
 use eventsource_stream::{Event, EventStreamError, Eventsource as _};
 use futures_util::{Stream, StreamExt as _};
 
-use super::stream::{ClientStream, StreamEvent};
+use super::stream::{ClientStream, StreamEvent, idle_bounded};
 use crate::types::StreamResponse;
 use crate::{Error, ErrorKind};
 
@@ -61,49 +63,98 @@ impl EventSizeGuard {
     }
 }
 
-/// The chunks of a body, failing once none has come for `idle`.
-fn watched(
-    bytes: impl Stream<Item = Result<Bytes, reqwest::Error>> + Send + 'static,
-    idle: Option<Duration>,
-) -> impl Stream<Item = Result<Bytes, Error>> + Send + 'static {
-    let bytes = Box::pin(bytes.map(|chunk| {
-        chunk.map_err(|err| Error::new(ErrorKind::Connect, format!("the stream broke: {err}")))
-    }));
-    futures_util::stream::unfold((bytes, false), move |(mut bytes, silent)| async move {
-        if silent {
-            return None;
-        }
-        let next = match idle {
-            None => bytes.next().await,
-            Some(idle) => match tokio::time::timeout(idle, bytes.next()).await {
-                Ok(next) => next,
-                Err(_) => {
-                    let err = Error::new(
-                        ErrorKind::Timeout,
-                        format!("the stream was silent for {idle:?}, keep-alives included"),
-                    );
-                    return Some((Err(err), (bytes, true)));
-                }
-            },
+/// Checks that a body is UTF-8 as it arrives, holding back only the bytes
+/// of a character cut between two chunks (three at most).
+#[derive(Default)]
+struct Utf8Guard {
+    /// The start of a character whose end is in the next chunk.
+    pending: Vec<u8>,
+    /// Bytes of the body passed on so far, to say where an invalid one is.
+    offset: usize,
+}
+
+impl Utf8Guard {
+    /// The text of `chunk` that is known good, and the error when the chunk
+    /// holds an invalid sequence (the text before it is still good).
+    fn check(&mut self, chunk: Bytes) -> (Bytes, Option<Error>) {
+        let joined = if self.pending.is_empty() {
+            chunk
+        } else {
+            let mut joined = std::mem::take(&mut self.pending);
+            joined.extend_from_slice(&chunk);
+            Bytes::from(joined)
         };
-        next.map(|chunk| (chunk, (bytes, false)))
-    })
+        let (valid, error) = match std::str::from_utf8(&joined) {
+            Ok(_) => (joined.len(), None),
+            // Cut mid-character: the rest comes with the next chunk.
+            Err(err) if err.error_len().is_none() => {
+                self.pending = joined[err.valid_up_to()..].to_vec();
+                (err.valid_up_to(), None)
+            }
+            Err(err) => {
+                let at = err.valid_up_to();
+                let error = Error::new(
+                    ErrorKind::InvalidResponse,
+                    format!(
+                        "a streamed event is not UTF-8: byte {:#04x} at offset {} of the stream",
+                        joined[at],
+                        self.offset + at
+                    ),
+                )
+                .with_source(err);
+                (at, Some(error))
+            }
+        };
+        self.offset += valid;
+        (joined.slice(..valid), error)
+    }
 }
 
 /// The events of an SSE body, each at most `max_event` bytes; silent for
 /// `idle`, the body fails.
+///
+/// Bytes that are not UTF-8 end the stream with an `InvalidResponse` error
+/// in place of the event they belong to; the events before it are
+/// delivered. The event cannot be read, and a stream past a lost event is
+/// not one the caller can trust to be whole (the lost one may have ended
+/// the task): an error the caller sees, and can act on with `GetTask`,
+/// beats a gap. Any other event that cannot be read ends a client's stream
+/// the same way.
 pub(crate) fn events(
     bytes: impl Stream<Item = Result<Bytes, reqwest::Error>> + Send + 'static,
     max_event: usize,
     idle: Option<Duration>,
 ) -> impl Stream<Item = Result<Event, Error>> + Send + 'static {
-    let mut guard = EventSizeGuard::new(max_event);
-    let guarded = watched(bytes, idle).map(move |chunk| {
-        let chunk = chunk?;
-        guard.check(&chunk)?;
-        Ok::<Bytes, Error>(chunk)
+    let bytes = bytes.map(|chunk| {
+        chunk.map_err(|err| {
+            let err = err.without_url();
+            Error::new(ErrorKind::Connect, format!("the stream broke: {err}")).with_source(err)
+        })
     });
-    guarded.eventsource().map(|event| {
+    let mut size = EventSizeGuard::new(max_event);
+    let mut text = Utf8Guard::default();
+    let checked = idle_bounded(bytes, idle, "not a byte, keep-alives included").flat_map(move |chunk| {
+        let items = match chunk.and_then(|chunk| size.check(&chunk).map(|()| chunk)) {
+            Err(err) => vec![Err(err)],
+            Ok(chunk) => match text.check(chunk) {
+                (good, None) => vec![Ok(good)],
+                (good, Some(err)) => vec![Ok(good), Err(err)],
+            },
+        };
+        futures_util::stream::iter(items)
+    });
+    // Nothing after a failure is read (the guards' count is off from
+    // there), and the body is not even polled again: it may never end.
+    let checked =
+        futures_util::stream::unfold((Box::pin(checked), false), |(mut chunks, failed)| async move {
+            if failed {
+                return None;
+            }
+            let chunk = chunks.next().await?;
+            let failed = chunk.is_err();
+            Some((chunk, (chunks, failed)))
+        });
+    checked.eventsource().map(|event| {
         event.map_err(|err| match err {
             EventStreamError::Transport(err) => err,
             EventStreamError::Utf8(err) => Error::new(
@@ -249,5 +300,54 @@ mod tests {
         let items = parse(&[many], 64).await;
         assert_eq!(items.len(), 100);
         assert!(items.iter().all(Result::is_ok));
+    }
+
+    #[tokio::test]
+    async fn characters_cut_between_chunks_are_joined() {
+        let heart = "data: \u{2764}\u{fe0f} ok\n\n".as_bytes();
+        let chunks: Vec<Result<Bytes, reqwest::Error>> =
+            heart.iter().map(|b| Ok(Bytes::copy_from_slice(&[*b]))).collect();
+        let items: Vec<_> = events(futures_util::stream::iter(chunks), 1024, None)
+            .map(|e| e.map(|e| e.data))
+            .collect()
+            .await;
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].as_ref().unwrap(), "\u{2764}\u{fe0f} ok");
+    }
+
+    #[tokio::test]
+    async fn invalid_utf8_ends_the_stream_after_the_events_before_it() {
+        let mut body = b"data: one\n\ndata: t\xffwo\n\n".to_vec();
+        // Whatever follows is not read, let alone held.
+        body.extend(b"data: three\n\n".repeat(1000));
+        let bytes = futures_util::stream::iter([Ok::<_, reqwest::Error>(Bytes::from(body))])
+            .chain(futures_util::stream::pending());
+        let items: Vec<_> = tokio::time::timeout(
+            Duration::from_secs(5),
+            events(bytes, 1024, None)
+                .map(|e| e.map(|e| e.data))
+                .collect::<Vec<_>>(),
+        )
+        .await
+        .expect("the stream ends at the invalid byte, not later");
+        assert_eq!(items.len(), 2, "{items:?}");
+        assert_eq!(items[0].as_ref().unwrap(), "one");
+        let err = items[1].as_ref().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidResponse);
+        assert!(err.message().contains("0xff at offset 18"), "{err}");
+    }
+
+    #[test]
+    fn the_utf8_guard_holds_at_most_a_cut_character() {
+        let mut guard = Utf8Guard::default();
+        let (good, err) = guard.check(Bytes::from_static(b"ab\xe2\x9d"));
+        assert_eq!((&good[..], err.is_none()), (&b"ab"[..], true));
+        assert_eq!(guard.pending.len(), 2);
+        let (good, err) = guard.check(Bytes::from_static(b"\xa4c"));
+        assert_eq!((&good[..], err.is_none()), ("\u{2764}c".as_bytes(), true));
+        assert!(guard.pending.is_empty());
+        let (good, err) = guard.check(Bytes::from_static(b"d\xc0\xafe"));
+        assert_eq!(&good[..], b"d");
+        assert!(err.unwrap().message().contains("offset 7"));
     }
 }

@@ -9,11 +9,12 @@
 
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
+use std::time::Duration;
 
 use futures_util::{Stream, StreamExt as _};
 
-use crate::Error;
 use crate::types::StreamResponse;
+use crate::{Error, ErrorKind};
 
 /// One streamed event with the SSE id it arrived with, if any.
 ///
@@ -112,6 +113,39 @@ impl Stream for ClientStream {
         self.note(&item);
         Poll::Ready(item.map(|item| item.map(|event| event.response)))
     }
+}
+
+/// `items`, failing with a [`Timeout`](ErrorKind::Timeout) once none has
+/// come for `idle` (`None`: never), and ending after that error. `what`
+/// says what counts as a sign of life, for the error message.
+///
+/// The error is what the resumer treats as a dead connection: a stream that
+/// went silent is picked up again like one that broke.
+pub(crate) fn idle_bounded<T: Send + 'static>(
+    items: impl Stream<Item = Result<T, Error>> + Send + 'static,
+    idle: Option<Duration>,
+    what: &'static str,
+) -> impl Stream<Item = Result<T, Error>> + Send + 'static {
+    let items = Box::pin(items);
+    futures_util::stream::unfold((items, false), move |(mut items, silent)| async move {
+        if silent {
+            return None;
+        }
+        let next = match idle {
+            None => items.next().await,
+            Some(idle) => match tokio::time::timeout(idle, items.next()).await {
+                Ok(next) => next,
+                Err(_) => {
+                    let err = Error::new(
+                        ErrorKind::Timeout,
+                        format!("the stream was silent for {idle:?} ({what})"),
+                    );
+                    return Some((Err(err), (items, true)));
+                }
+            },
+        };
+        next.map(|item| (item, (items, false)))
+    })
 }
 
 impl From<Pin<Box<dyn Stream<Item = Result<StreamResponse, Error>> + Send>>> for ClientStream {

@@ -45,6 +45,7 @@ impl Until {
             }
             StreamResponse::StatusUpdate(update) => update.status.state,
             StreamResponse::Message(_) | StreamResponse::ArtifactUpdate(_) => return false,
+            StreamResponse::Unrecognized => return false,
         };
         state.is_terminal() || (self == Until::Settled && state.is_interrupted())
     }

@@ -12,11 +12,12 @@ use super::{Part, Struct};
 /// assert_eq!(report.artifact_id, "report");
 /// assert_eq!(Artifact::text("a1", "hi").parts[0].as_text(), Some("hi"));
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Artifact {
     /// Id of the artifact, unique within its task; chunks of one artifact share it.
     #[serde(alias = "artifact_id")]
+    #[serde(default, deserialize_with = "nullable")]
     pub artifact_id: String,
     /// A human-readable name; empty when not set.
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]

@@ -353,10 +353,11 @@ impl AgentExtension {
 }
 
 /// Something the agent can do.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AgentSkill {
     /// Unique id of the skill.
+    #[serde(default, deserialize_with = "nullable")]
     pub id: String,
     /// A human-readable name.
     #[serde(default, deserialize_with = "nullable")]

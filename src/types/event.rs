@@ -11,16 +11,19 @@ use super::{Artifact, Message, Struct, Task, TaskStatus};
 /// let event = TaskStatusUpdateEvent::new("t1", "c1", TaskStatus::new(TaskState::Working));
 /// assert_eq!(event.status.state, TaskState::Working);
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TaskStatusUpdateEvent {
     /// The task that changed.
     #[serde(alias = "task_id")]
+    #[serde(default, deserialize_with = "nullable")]
     pub task_id: String,
     /// The conversation of that task.
     #[serde(alias = "context_id")]
+    #[serde(default, deserialize_with = "nullable")]
     pub context_id: String,
-    /// The new status.
+    /// The new status (always written; an absent one reads as the default).
+    #[serde(default, deserialize_with = "nullable")]
     pub status: TaskStatus,
     /// Free-form metadata.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -53,16 +56,19 @@ impl TaskStatusUpdateEvent {
 ///     .with_last_chunk(true);
 /// assert!(chunk.append && chunk.last_chunk);
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TaskArtifactUpdateEvent {
     /// The task the artifact belongs to.
     #[serde(alias = "task_id")]
+    #[serde(default, deserialize_with = "nullable")]
     pub task_id: String,
     /// The conversation of that task.
     #[serde(alias = "context_id")]
+    #[serde(default, deserialize_with = "nullable")]
     pub context_id: String,
-    /// The artifact, or the chunk of it.
+    /// The artifact, or the chunk of it (always written; an absent one reads as the default).
+    #[serde(default, deserialize_with = "nullable")]
     pub artifact: Artifact,
     /// Whether the parts extend an artifact sent earlier with the same id.
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "is_false")]
@@ -106,6 +112,9 @@ oneof_message! {
     /// One item of a stream (`SendStreamingMessage`, `SubscribeToTask`) and the
     /// body of a push notification.
     ///
+    /// An item of a kind this version does not know (a newer peer's) reads
+    /// as [`StreamResponse::Unrecognized`]: a stream goes on past it.
+    ///
     /// ```
     /// use a2akit::types::{StreamResponse, TaskState, TaskStatus, TaskStatusUpdateEvent};
     ///
@@ -134,6 +143,7 @@ impl StreamResponse {
             Self::Message(message) => &message.task_id,
             Self::StatusUpdate(event) => &event.task_id,
             Self::ArtifactUpdate(event) => &event.task_id,
+            Self::Unrecognized => return None,
         };
         (!id.is_empty()).then_some(id.as_str())
     }

@@ -9,7 +9,7 @@
 //! use a2akit::types::{SendMessageRequest, json};
 //!
 //! let err = json::from_slice::<SendMessageRequest>(
-//!     br#"{"message":{"messageId":"m1","role":"ROLE_USER","parts":[{"raw":"%%%"}]}}"#,
+//!     br#"{"message":{"messageId":"m1","role":"ROLE_USER","parts":[{"raw":"a"}]}}"#,
 //! )
 //! .unwrap_err();
 //! assert_eq!(err.path(), "message.parts[0].raw");

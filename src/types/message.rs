@@ -41,11 +41,12 @@ proto_enum! {
 /// assert_eq!(question.parts.len(), 2);
 /// assert_eq!(question.text(), "Translate this file");
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Message {
     /// Unique id of the message, chosen by its sender.
     #[serde(alias = "message_id")]
+    #[serde(default, deserialize_with = "nullable")]
     pub message_id: String,
     /// The conversation the message belongs to; empty when not set.
     #[serde(alias = "context_id")]
@@ -55,7 +56,8 @@ pub struct Message {
     #[serde(alias = "task_id")]
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub task_id: String,
-    /// Who sent the message.
+    /// Who sent the message ([`Role::Unspecified`] when the sender left it out).
+    #[serde(default, skip_serializing_if = "Role::is_default")]
     pub role: Role,
     /// The content. The protocol asks for at least one part.
     #[serde(default, deserialize_with = "nullable")]
@@ -172,16 +174,29 @@ pub enum PartContent {
     Url(String),
     /// Any JSON value, `null` included (`{"data": …}`).
     Data(Value),
+    /// None of the members this version knows: the sender used a kind of
+    /// content added in a later version of the protocol (which is not kept),
+    /// or none. The part is written without content; a server refuses it in
+    /// a request.
+    Unrecognized,
+}
+
+/// [`Unrecognized`](PartContent::Unrecognized), what a part with no content reads as.
+impl Default for PartContent {
+    fn default() -> Self {
+        Self::Unrecognized
+    }
 }
 
 impl PartContent {
-    /// The JSON key of this member.
-    pub const fn json_key(&self) -> &'static str {
+    /// The JSON key of this member (`None` when unrecognized).
+    pub const fn json_key(&self) -> Option<&'static str> {
         match self {
-            Self::Text(_) => "text",
-            Self::Raw(_) => "raw",
-            Self::Url(_) => "url",
-            Self::Data(_) => "data",
+            Self::Text(_) => Some("text"),
+            Self::Raw(_) => Some("raw"),
+            Self::Url(_) => Some("url"),
+            Self::Data(_) => Some("data"),
+            Self::Unrecognized => None,
         }
     }
 }
@@ -279,6 +294,7 @@ impl Serialize for Part {
             PartContent::Raw(bytes) => map.serialize_entry("raw", &Base64(bytes))?,
             PartContent::Url(url) => map.serialize_entry("url", url)?,
             PartContent::Data(data) => map.serialize_entry("data", data)?,
+            PartContent::Unrecognized => {}
         }
         if let Some(metadata) = &self.metadata {
             map.serialize_entry("metadata", metadata)?;
@@ -351,20 +367,32 @@ impl<'de> Deserialize<'de> for Part {
                 f.write_str("a Part object with one of `text`, `raw`, `url` or `data`")
             }
 
+            /// Members set to `null` are not set, except `"data": null`,
+            /// which sets a data part holding JSON null; as in the official
+            /// parser, that one does not count against the one-member rule:
+            /// it replaces what came before it and is replaced by what
+            /// comes after.
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Part, A::Error> {
-                let mut content: Option<PartContent> = None;
+                let mut content = PartContent::Unrecognized;
+                // The first member set to something other than null.
+                let mut member: Option<&'static str> = None;
                 let mut metadata = None;
                 let mut filename = String::new();
                 let mut media_type = String::new();
                 while let Some(key) = map.next_key::<PartField>()? {
-                    let member = match key {
+                    let set = match key {
                         PartField::Text => map.next_value::<Option<String>>()?.map(PartContent::Text),
                         PartField::Raw => map
                             .next_value::<Option<RawBytes>>()?
                             .map(|b| PartContent::Raw(b.0)),
                         PartField::Url => map.next_value::<Option<String>>()?.map(PartContent::Url),
-                        // ProtoJSON's one exception: `"data": null` sets a Value holding null.
-                        PartField::Data => Some(PartContent::Data(map.next_value::<Value>()?)),
+                        PartField::Data => match map.next_value::<Value>()? {
+                            Value::Null => {
+                                content = PartContent::Data(Value::Null);
+                                None
+                            }
+                            data => Some(PartContent::Data(data)),
+                        },
                         PartField::Metadata => {
                             metadata = map.next_value()?;
                             None
@@ -382,20 +410,17 @@ impl<'de> Deserialize<'de> for Part {
                             None
                         }
                     };
-                    if let Some(member) = member {
-                        if let Some(first) = &content {
+                    if let Some(set) = set {
+                        let key = set.json_key().unwrap_or_default();
+                        if let Some(first) = member {
                             return Err(de::Error::custom(format_args!(
-                                "a part has both `{}` and `{}`; exactly one content field is allowed",
-                                first.json_key(),
-                                member.json_key()
+                                "a part has both `{first}` and `{key}`; exactly one content field is allowed",
                             )));
                         }
-                        content = Some(member);
+                        member = Some(key);
+                        content = set;
                     }
                 }
-                let content = content.ok_or_else(|| {
-                    de::Error::custom("a part needs exactly one of `text`, `raw`, `url` or `data`")
-                })?;
                 Ok(Part {
                     content,
                     metadata,
@@ -403,8 +428,17 @@ impl<'de> Deserialize<'de> for Part {
                     media_type,
                 })
             }
+
+            /// An empty array reads as an empty part, as the official
+            /// Python parser reads it.
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Part, A::Error> {
+                match seq.next_element::<de::IgnoredAny>()? {
+                    None => Ok(Part::new(PartContent::Unrecognized)),
+                    Some(_) => Err(de::Error::invalid_type(de::Unexpected::Seq, &self)),
+                }
+            }
         }
 
-        deserializer.deserialize_map(PartVisitor)
+        deserializer.deserialize_any(PartVisitor)
     }
 }

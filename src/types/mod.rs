@@ -11,28 +11,45 @@
 //! Output is ProtoJSON: lowerCamelCase keys, enums by name, timestamps in RFC
 //! 3339 UTC with `Z`, bytes as standard base64. Plain proto3 fields at their
 //! default (`""`, `0`, `false`, empty list or map) are left out, and so are
-//! unset `Option`s; fields the proto marks REQUIRED are always written, and
+//! unset `Option`s; fields the proto marks REQUIRED are always written (but
+//! for an unspecified enum value, which is never written), and
 //! so are all four fields of [`ListTasksResponse`] (`nextPageToken: ""` on the
 //! last page). `Option<i32>` fields such as `history_length` are written
 //! whenever they are set, `0` included.
 //!
-//! Input is lenient where peers differ and strict where a mistake would be
-//! silent:
+//! Input is read as the official protobuf JSON parser reads it (its Python
+//! implementation, the most lenient, which the reference A2A SDK uses):
+//! whatever it accepts, we accept and read as the same message. And where
+//! it would fail on something a newer version of the protocol may send, we
+//! read an "unrecognized" value instead, so that a newer peer's message is
+//! never refused as a whole:
 //!
 //! - keys in lowerCamelCase or in the proto's snake_case; unknown keys are ignored;
 //! - `null` reads as "not set" (except `"data": null`, a data part holding JSON null);
-//! - enums by name or by number; an unknown name or number is an error, and
-//!   so is the `*_UNSPECIFIED` value where a real one is needed;
-//! - int32 as a number or a numeric string; bytes in standard or URL-safe
-//!   base64, padded or not; timestamps with any UTC offset;
-//! - a oneof with two members set, or none, is an error;
-//! - the ids that name what a message is about (`Task.id`, `Message.messageId`,
-//!   `Artifact.artifactId`, the `taskId`/`contextId` of events, the `id`s of
-//!   requests, `AgentSkill.id`), `Message.role`, `TaskStatus.state`,
-//!   `Task.status`, the `message` of a send request, the `artifact` of an
-//!   artifact event, the `flows` of an OAuth scheme and the `url` of a push
-//!   config must be present. Other REQUIRED fields take their default when
-//!   missing, because peers' ProtoJSON encoders leave out empty values.
+//! - a field the protocol marks REQUIRED that is absent reads as its
+//!   default (`""`, the unspecified enum value, an empty message), as
+//!   proto3 has it: the server checks REQUIRED fields itself and answers
+//!   InvalidParams naming the one missing;
+//! - enums by name or number (a number also as a string such as `"2"`, a
+//!   float, or a bool, as the parser reads them); the zero value reads as
+//!   `Unspecified`, and a name or number this version does not know as
+//!   `Unrecognized` (see [`TaskState::Unrecognized`]), which keeps the number
+//!   and writes it back;
+//! - a oneof with none of the members this version knows ([`PartContent`],
+//!   [`StreamResponse`], [`SendMessageResponse`], [`SecurityScheme`],
+//!   [`OAuthFlows`]) reads as its `Unrecognized` variant; one with two
+//!   members is an error;
+//! - int32 as a number, or a string holding an integer or an integral float
+//!   (`"25"`, `"+25"`, `"2_5"`, `"1e2"`); bytes in either base64 alphabet,
+//!   padded or not, characters outside the alphabet skipped; timestamps with
+//!   any offset, one-digit fields and up to nine fractional digits;
+//! - an empty array where a message is expected is the empty message.
+//!
+//! What the Python parser also accepts but we do not, since no encoder
+//! writes it: the same field under both its names in one object (it keeps
+//! the last), an empty string in place of a message, digits outside ASCII in
+//! numbers and timestamps, numbers beyond the range of a double (it reads
+//! infinity), and the non-JSON literals `NaN` and `Infinity`.
 //!
 //! [`json::from_slice`] reads any of these types and, on failure, names the
 //! path of the offending field (`message.parts[0].raw: invalid base64…`).

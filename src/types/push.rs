@@ -27,6 +27,7 @@ pub struct TaskPushNotificationConfig {
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub task_id: String,
     /// The webhook URL.
+    #[serde(default, deserialize_with = "nullable")]
     pub url: String,
     /// An opaque token the agent sends back with each notification; empty when not set.
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]

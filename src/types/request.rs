@@ -15,13 +15,14 @@ use super::{Message, Struct, Task, TaskPushNotificationConfig, TaskState};
 /// let json = serde_json::to_value(&request).unwrap();
 /// assert_eq!(json["configuration"]["historyLength"], 0);
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SendMessageRequest {
     /// The tenant; empty when not set.
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub tenant: String,
-    /// The message.
+    /// The message (always written; an absent one reads as the default).
+    #[serde(default, deserialize_with = "nullable")]
     pub message: Message,
     /// How the client wants the answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -129,13 +130,14 @@ impl From<Message> for SendMessageResponse {
 }
 
 /// `GetTask`: one task by id.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetTaskRequest {
     /// The tenant; empty when not set.
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub tenant: String,
     /// The task id.
+    #[serde(default, deserialize_with = "nullable")]
     pub id: String,
     /// At most this many of the newest history messages; unset for no limit.
     #[serde(alias = "history_length")]
@@ -218,13 +220,14 @@ pub struct ListTasksResponse {
 }
 
 /// `CancelTask`: stop a task.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CancelTaskRequest {
     /// The tenant; empty when not set.
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub tenant: String,
     /// The task id.
+    #[serde(default, deserialize_with = "nullable")]
     pub id: String,
     /// Free-form metadata.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -243,13 +246,14 @@ impl CancelTaskRequest {
 }
 
 /// `SubscribeToTask`: follow a running task's events.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SubscribeToTaskRequest {
     /// The tenant; empty when not set.
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub tenant: String,
     /// The task id.
+    #[serde(default, deserialize_with = "nullable")]
     pub id: String,
 }
 
@@ -264,7 +268,7 @@ impl SubscribeToTaskRequest {
 }
 
 /// `GetTaskPushNotificationConfig`: one webhook config of a task.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetTaskPushNotificationConfigRequest {
     /// The tenant; empty when not set.
@@ -272,8 +276,10 @@ pub struct GetTaskPushNotificationConfigRequest {
     pub tenant: String,
     /// The task id.
     #[serde(alias = "task_id")]
+    #[serde(default, deserialize_with = "nullable")]
     pub task_id: String,
     /// The config id.
+    #[serde(default, deserialize_with = "nullable")]
     pub id: String,
 }
 
@@ -289,7 +295,7 @@ impl GetTaskPushNotificationConfigRequest {
 }
 
 /// `DeleteTaskPushNotificationConfig`: remove a webhook config.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteTaskPushNotificationConfigRequest {
     /// The tenant; empty when not set.
@@ -297,8 +303,10 @@ pub struct DeleteTaskPushNotificationConfigRequest {
     pub tenant: String,
     /// The task id.
     #[serde(alias = "task_id")]
+    #[serde(default, deserialize_with = "nullable")]
     pub task_id: String,
     /// The config id.
+    #[serde(default, deserialize_with = "nullable")]
     pub id: String,
 }
 
@@ -314,7 +322,7 @@ impl DeleteTaskPushNotificationConfigRequest {
 }
 
 /// `ListTaskPushNotificationConfigs`: the webhook configs of a task, paged.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListTaskPushNotificationConfigsRequest {
     /// The tenant; empty when not set.
@@ -322,6 +330,7 @@ pub struct ListTaskPushNotificationConfigsRequest {
     pub tenant: String,
     /// The task id.
     #[serde(alias = "task_id")]
+    #[serde(default, deserialize_with = "nullable")]
     pub task_id: String,
     /// Configs per page; 0 for the server's default.
     #[serde(alias = "page_size")]

@@ -143,13 +143,14 @@ impl HTTPAuthSecurityScheme {
 }
 
 /// OAuth 2.0 with one flow.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OAuth2SecurityScheme {
     /// A description; empty when not set.
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub description: String,
-    /// The flow.
+    /// The flow (always written; an absent one reads as [`OAuthFlows::Unrecognized`]).
+    #[serde(default, deserialize_with = "nullable")]
     pub flows: OAuthFlows,
     /// URL of the RFC 8414 authorization server metadata; empty when not set.
     #[serde(alias = "oauth2_metadata_url")]

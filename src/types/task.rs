@@ -21,6 +21,14 @@ proto_enum! {
     /// assert!(TaskState::InputRequired.can_transition_to(TaskState::Working));
     /// assert!(!TaskState::Completed.can_transition_to(TaskState::Working));
     /// assert_eq!(TaskState::Canceled.as_str(), "TASK_STATE_CANCELED");
+    ///
+    /// // A newer peer's state reads as unrecognized; its number is kept.
+    /// let paused: TaskState = serde_json::from_str("\"TASK_STATE_PAUSED\"").unwrap();
+    /// assert_eq!(paused, TaskState::Unrecognized(None));
+    /// let numbered: TaskState = serde_json::from_str("42").unwrap();
+    /// assert_eq!(numbered, TaskState::Unrecognized(Some(42)));
+    /// assert_eq!(serde_json::to_string(&numbered).unwrap(), "42");
+    /// assert!(!numbered.is_terminal() && !TaskState::Working.can_transition_to(numbered));
     /// ```
     pub enum TaskState ("TASK_STATE_UNSPECIFIED") {
         /// Received and acknowledged, not started yet.
@@ -67,9 +75,10 @@ impl TaskState {
     /// (`Working`), ask the client again (`InputRequired`, `AuthRequired`:
     /// an agent answering a follow-up with another question) or end in a
     /// terminal state; it never goes back to `Submitted`. A terminal state
-    /// goes nowhere.
+    /// goes nowhere. No state moves to the unspecified or an unrecognized
+    /// value: a task is only ever in a named state.
     pub const fn can_transition_to(self, next: TaskState) -> bool {
-        if self.is_terminal() {
+        if !next.is_known() || self.is_terminal() {
             false
         } else if self.is_interrupted() {
             !matches!(next, Self::Submitted)
@@ -88,10 +97,11 @@ impl TaskState {
 ///     .with_message(Message::agent("Which city?"));
 /// assert!(status.timestamp.is_some());
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TaskStatus {
-    /// The state.
+    /// The state ([`TaskState::Unspecified`] when the sender left it out).
+    #[serde(default, skip_serializing_if = "TaskState::is_default")]
     pub state: TaskState,
     /// What the agent says about this state (a question, an error…).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -134,16 +144,18 @@ impl TaskStatus {
 ///     .with_artifacts([Artifact::text("answer", "42")]);
 /// assert!(task.status.state.is_terminal());
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Task {
     /// The task id, minted by the server.
+    #[serde(default, deserialize_with = "nullable")]
     pub id: String,
     /// The conversation this task belongs to.
     #[serde(alias = "context_id")]
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "String::is_empty")]
     pub context_id: String,
-    /// The current status.
+    /// The current status (always written; an absent one reads as the default).
+    #[serde(default, deserialize_with = "nullable")]
     pub status: TaskStatus,
     /// The outputs produced so far.
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
@@ -193,7 +205,8 @@ impl Task {
     /// - [`StreamResponse::Message`] is added to the history;
     /// - a status update sets the status, and its message joins the history;
     /// - an artifact update adds the artifact, replaces the one with the
-    ///   same id, or with `append` extends it (chunks merged in order).
+    ///   same id, or with `append` extends it (chunks merged in order);
+    /// - an unrecognized item (from a newer peer) changes nothing.
     ///
     /// The server's engine and stores build snapshots from their logs with
     /// it; a client can follow a stream with it.
@@ -222,6 +235,7 @@ impl Task {
             StreamResponse::ArtifactUpdate(update) => {
                 self.merge_artifact(update.artifact.clone(), update.append)
             }
+            StreamResponse::Unrecognized => {}
         }
     }
 

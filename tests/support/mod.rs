@@ -6,6 +6,7 @@
 pub mod agents;
 pub mod databases;
 pub mod jwt;
+pub mod net;
 pub mod python;
 pub mod sse;
 

@@ -53,6 +53,11 @@ fn message(args: &MessageArgs) -> Result<Message, Failure> {
     Ok(message)
 }
 
+/// A reply that is neither a task nor a message: a newer agent's kind.
+fn unrecognized_reply() -> Failure {
+    Failure::Transport("the agent answered with a kind of reply this version does not know".into())
+}
+
 /// A task that ended badly is a failure of the command.
 fn settled(task: &Task) -> Result<(), Failure> {
     match task.status.state {
@@ -91,6 +96,7 @@ pub(crate) async fn send(
             out.message(&message);
             Ok(())
         }
+        SendMessageResponse::Unrecognized => Err(unrecognized_reply()),
     }
 }
 
@@ -172,6 +178,7 @@ pub(crate) async fn chat(global: &Global, out: &Output, url: &str) -> Result<(),
                 context.clone_from(&message.context_id);
                 out.message(&message);
             }
+            Ok(SendMessageResponse::Unrecognized) => out.error(&unrecognized_reply()),
             // A refusal ends this turn, not the conversation.
             Err(err) => out.error(&Failure::from(err)),
         }

@@ -92,7 +92,7 @@ pub(crate) async fn client(global: &Global, url: &str, calls: Calls) -> Result<C
     // The card is always read within the timeout.
     let card = card(global, url).await?;
     let factory = factory(global, calls)?;
-    let mut client = factory.client_for_card(card).map_err(|err| {
+    let mut client = factory.client_for_card_from(card, url).map_err(|err| {
         Failure::Transport(format!("no interface of the agent at {url} can be used: {err}"))
     })?;
     if let Some(tenant) = &global.tenant {

@@ -208,6 +208,7 @@ impl Output {
             self.line(text);
         };
         match event {
+            StreamResponse::Unrecognized => own_line("(an event this version does not know)".into()),
             StreamResponse::Task(task) => {
                 own_line(format!("task {} {}", task.id, self.state(task.status.state)))
             }
@@ -295,6 +296,7 @@ fn parts_text(parts: &[Part]) -> String {
             PartContent::Url(url) => format!("<{url}>"),
             PartContent::Raw(bytes) => format!("<{} bytes {}>", bytes.len(), part.media_type),
             PartContent::Data(data) => data.to_string(),
+            PartContent::Unrecognized => "<content of a kind this version does not know>".to_owned(),
         })
         .collect::<Vec<_>>()
         .join(" ")

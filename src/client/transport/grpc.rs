@@ -3,12 +3,30 @@
 //! Interceptors run on a stand-in HTTP request whose headers then become
 //! gRPC metadata, so credentials work the same on every binding (an API key
 //! placed in the query has no gRPC equivalent and is dropped; `after` hooks
-//! do not run, as there is no HTTP response to show them).
+//! do not run, as there is no HTTP response to show them). The credential
+//! provider is asked for every call, each attempt and each resumed stream
+//! included, and what it gives goes with that call only; header values
+//! marked sensitive stay so as metadata.
 //!
 //! Streamed messages carry no event id, so a stream over gRPC cannot say
 //! how far it got; a resumed subscription sends `a2a-last-event-id` when the
 //! caller knows the id, and the client's automatic resume falls back to a
 //! fresh subscription (snapshot first) instead.
+//!
+//! Which interfaces get TLS: `https://` does and `http://` does not, as
+//! written. A bare `host:port`, the way cards write gRPC interfaces, may
+//! name any host on the network, so it gets TLS too, unless the host is
+//! this machine, where no one else can listen in (loopback: `127.0.0.0/8`,
+//! `::1`, `localhost`; or the unspecified `0.0.0.0` / `::`, which a card
+//! gets from a server bound to every interface and which reaches this
+//! machine too), or the caller asked for plaintext.
+//!
+//! A stream's head (the agent's response headers) is bounded by the call
+//! timeout; its messages by the idle timeout: past it without a message,
+//! the stream fails with `Timeout` and the client resumes it. gRPC has no
+//! keep-alive messages, so a task that works in silence for longer is
+//! resubscribed (a fresh snapshot) each time; the channel's TCP and HTTP/2
+//! keep-alive pings find a peer that vanished without closing.
 
 use std::time::Duration;
 
@@ -17,8 +35,11 @@ use tonic::metadata::{MetadataKey, MetadataValue};
 use tonic::transport::{Channel, Endpoint};
 
 use super::{BoxFuture, Call, ClientStream, HttpCore, Reply, ReplyMessage as _, Transport};
+use crate::client::credentials::Credential;
 use crate::client::interceptor::OutgoingRequest;
+use crate::client::redact;
 use crate::client::retry::Failure;
+use crate::client::stream::idle_bounded;
 use crate::jsonrpc::Method;
 use crate::proto::v1::a2a_service_client::A2aServiceClient;
 use crate::proto::{error_from_status, v1};
@@ -42,7 +63,7 @@ pub struct GrpcTransport {
 impl std::fmt::Debug for GrpcTransport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GrpcTransport")
-            .field("target", &self.target.as_str())
+            .field("target", &redact::url(self.target.as_str()))
             .finish_non_exhaustive()
     }
 }
@@ -60,19 +81,63 @@ where
     })
 }
 
+/// How a gRPC interface is dialled: the URI to connect to, and whether
+/// with TLS (see the module's documentation for the rule).
+fn dial(url: &str, plaintext: bool) -> Result<(String, bool), Error> {
+    let url = url.trim();
+    let not_an_address = |why: &dyn std::fmt::Display| {
+        Error::invalid_params(format!("{:?} is not a gRPC address: {why}", redact::url(url)))
+    };
+    let scheme = url
+        .split_once("://")
+        .map(|(scheme, _)| scheme.to_ascii_lowercase());
+    match scheme.as_deref() {
+        Some("https") => return Ok((url.to_owned(), true)),
+        Some("http") => return Ok((url.to_owned(), false)),
+        Some(other) => {
+            return Err(not_an_address(&format!(
+                "the scheme {other} is neither http nor https"
+            )));
+        }
+        None => {}
+    }
+    let parsed = reqwest::Url::parse(&format!("http://{url}")).map_err(|err| not_an_address(&err))?;
+    let tls = !plaintext && !parsed.host_str().is_some_and(is_this_machine);
+    let scheme = if tls { "https" } else { "http" };
+    Ok((format!("{scheme}://{url}"), tls))
+}
+
+/// Whether `host` (as a parsed URL writes it) names this machine: a
+/// loopback address (`127.0.0.0/8`, `::1`, `::ffff:127.x.y.z`), the
+/// unspecified one (`0.0.0.0`, `::`), `localhost` or a name under it (RFC
+/// 6761).
+fn is_this_machine(host: &str) -> bool {
+    let local = |ip: std::net::Ipv4Addr| ip.is_loopback() || ip.is_unspecified();
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(ip)) => local(ip),
+        Ok(std::net::IpAddr::V6(ip)) => {
+            ip.is_loopback() || ip.is_unspecified() || ip.to_ipv4_mapped().is_some_and(local)
+        }
+        Err(_) => {
+            let name = bare.trim_end_matches('.').to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
+        }
+    }
+}
+
 impl GrpcTransport {
-    /// A transport to `url`: `host:port` as cards write it (plaintext), or
-    /// with a scheme (`https://` for TLS).
+    /// A transport to `url`: `host:port` as cards write it, or with a
+    /// scheme; TLS or not as [`dial`] decides.
     pub(crate) fn new(url: &str, core: HttpCore) -> Result<Self, Error> {
-        let with_scheme = if url.contains("://") {
-            url.to_owned()
-        } else {
-            format!("http://{url}")
+        let (with_scheme, tls) = dial(url, core.grpc_plaintext)?;
+        let shown = redact::url(url);
+        let not_an_address = |err: &dyn std::fmt::Display| {
+            Error::invalid_params(format!("{shown:?} is not a gRPC address: {err}"))
         };
-        let target = reqwest::Url::parse(&with_scheme)
-            .map_err(|err| Error::invalid_params(format!("{url:?} is not a gRPC address: {err}")))?;
+        let target = reqwest::Url::parse(&with_scheme).map_err(|err| not_an_address(&err))?;
         let mut endpoint = Endpoint::from_shared(with_scheme)
-            .map_err(|err| Error::invalid_params(format!("{url:?} is not a gRPC address: {err}")))?
+            .map_err(|err| not_an_address(&err))?
             .connect_timeout(Duration::from_secs(10))
             .tcp_nodelay(true)
             // A peer that vanished without closing is noticed: TCP and
@@ -81,15 +146,14 @@ impl GrpcTransport {
             .http2_keep_alive_interval(Duration::from_secs(30))
             .keep_alive_timeout(Duration::from_secs(20))
             .keep_alive_while_idle(true);
-        // A bare `host:port` is plaintext HTTP/2, as cards write local agents;
-        // `https://` gets TLS: the Mozilla roots, or the factory's TLS settings.
-        if target.scheme() == "https" {
+        // TLS trusts the Mozilla roots, or what the factory's TLS settings say.
+        if tls {
             let tls = match &core.tls {
                 Some(tls) => tls.grpc(),
                 None => tonic::transport::ClientTlsConfig::new().with_webpki_roots(),
             };
             endpoint = endpoint.tls_config(tls).map_err(|err| {
-                Error::invalid_params(format!("TLS for {url:?} could not be set up: {err}"))
+                Error::invalid_params(format!("TLS for {shown:?} could not be set up: {err}"))
             })?;
         }
         Ok(Self {
@@ -111,8 +175,24 @@ impl GrpcTransport {
             .clone()
     }
 
-    /// A request with the protocol metadata and whatever the interceptors add.
-    fn request<T>(&self, method: Method, message: T, unary: bool) -> Result<tonic::Request<T>, Error> {
+    /// The credential for a call of `method`, asked of the provider now
+    /// (`None` without one, or when the target is not one of its origins).
+    async fn credential(&self, method: Method) -> Result<Option<Credential>, Error> {
+        match &self.core.credentials {
+            Some(credentials) => credentials.prepare(method, &self.target).await,
+            None => Ok(None),
+        }
+    }
+
+    /// A request with the protocol metadata, `credential`, and whatever the
+    /// interceptors add.
+    fn request<T>(
+        &self,
+        method: Method,
+        message: T,
+        unary: bool,
+        credential: Option<&Credential>,
+    ) -> Result<tonic::Request<T>, Error> {
         let mut request = tonic::Request::new(message);
         if unary {
             if let Some(timeout) = self.core.unary_timeout(method) {
@@ -129,8 +209,11 @@ impl GrpcTransport {
                 .map_err(|_| Error::invalid_params("an extension URI is not valid gRPC metadata"))?;
             metadata.insert("a2a-extensions", value);
         }
-        if !self.core.interceptors.is_empty() {
+        if credential.is_some() || !self.core.interceptors.is_empty() {
             let mut stand_in = reqwest::Request::new(reqwest::Method::POST, self.target.clone());
+            if let Some(credential) = credential {
+                credential.apply(&mut stand_in)?;
+            }
             for interceptor in &self.core.interceptors {
                 interceptor.before(&mut OutgoingRequest {
                     method,
@@ -140,10 +223,12 @@ impl GrpcTransport {
             for (name, value) in stand_in.headers() {
                 let key = MetadataKey::from_bytes(name.as_str().as_bytes())
                     .map_err(|_| Error::invalid_params(format!("{name} cannot be gRPC metadata")))?;
-                let value = MetadataValue::try_from(value.as_bytes()).map_err(|_| {
+                let mut metadata_value = MetadataValue::try_from(value.as_bytes()).map_err(|_| {
                     Error::invalid_params(format!("the value of {name} cannot be gRPC metadata"))
                 })?;
-                metadata.insert(key, value);
+                // A credential stays out of HTTP/2 header tables and logs.
+                metadata_value.set_sensitive(value.is_sensitive());
+                metadata.insert(key, metadata_value);
             }
         }
         Ok(request)
@@ -152,10 +237,12 @@ impl GrpcTransport {
     /// Opens a streaming call; a resumed subscription says where it left off.
     async fn open(&self, call: Call, last_event_id: Option<u64>) -> Result<ClientStream, Error> {
         let method = call.method();
+        let credential = self.credential(method).await?;
+        let credential = credential.as_ref();
         let mut client = self.client();
         let opening = match call {
             Call::SendStreamingMessage(r) => {
-                let request = self.request(method, v1::SendMessageRequest::from(r), false)?;
+                let request = self.request(method, v1::SendMessageRequest::from(r), false, credential)?;
                 Box::pin(async move { client.send_streaming_message(request).await })
                     as BoxFuture<
                         '_,
@@ -163,7 +250,8 @@ impl GrpcTransport {
                     >
             }
             Call::SubscribeToTask(r) => {
-                let mut request = self.request(method, v1::SubscribeToTaskRequest::from(r), false)?;
+                let mut request =
+                    self.request(method, v1::SubscribeToTaskRequest::from(r), false, credential)?;
                 if let Some(last) = last_event_id {
                     let value = MetadataValue::try_from(last.to_string().as_str())
                         .expect("decimal digits are valid metadata");
@@ -186,11 +274,25 @@ impl GrpcTransport {
         let stream = response
             .map_err(|status| error_from_status(&status))?
             .into_inner();
-        Ok(ClientStream::new(stream.map(|item| match item {
+        let messages = stream.map(|item| match item {
             Ok(event) => read::<_, types::StreamResponse>(event),
-            Err(status) => Err(error_from_status(&status)),
-        })))
+            Err(status) => Err(broken_stream(&status).unwrap_or_else(|| error_from_status(&status))),
+        });
+        let watched = idle_bounded(messages, self.core.stream_idle, "no message");
+        Ok(ClientStream::new(watched))
     }
+}
+
+/// The error of a stream whose connection failed under it (reset, closed,
+/// keep-alive unanswered), so that the client resumes it, rather than a
+/// status the agent sent. tonic marks such a status with the transport
+/// error it came from; one read off the wire has no source.
+fn broken_stream(status: &tonic::Status) -> Option<Error> {
+    std::error::Error::source(status)?;
+    Some(Error::new(
+        ErrorKind::Connect,
+        format!("the stream broke: {}", status.message()),
+    ))
 }
 
 /// Generates `GrpcTransport::call_once` from the operation table
@@ -205,10 +307,12 @@ macro_rules! call_once {
             /// One attempt at a unary call.
             async fn call_once(&self, call: Call) -> Result<Reply, Attempt> {
                 let method = call.method();
+                let credential = self.credential(method).await.map_err(Attempt::Local)?;
+                let credential = credential.as_ref();
                 let mut client = self.client();
                 match call {
                     $(Call::$Name(request) => {
-                        unary_rpc!($kind self, client, method, request, $fn($Request) -> $Response)
+                        unary_rpc!($kind self, client, method, credential, request, $fn($Request) -> $Response)
                     })*
                 }
             }
@@ -218,17 +322,17 @@ macro_rules! call_once {
 
 /// One arm of `call_once`: a unary rpc, or a refusal for a stream.
 macro_rules! unary_rpc {
-    (unary $transport:ident, $client:ident, $method:ident, $request:ident, $fn:ident($Request:ident) -> $Response:ident) => {{
+    (unary $transport:ident, $client:ident, $method:ident, $credential:ident, $request:ident, $fn:ident($Request:ident) -> $Response:ident) => {{
         let message: v1::$Request = $request.into();
         let request = $transport
-            .request($method, message, true)
+            .request($method, message, true, $credential)
             .map_err(Attempt::Local)?;
         let answer = $client.$fn(request).await?.into_inner();
         let answer: types::$Response = read(answer).map_err(Attempt::Local)?;
         Ok(answer.into_reply())
     }};
-    (stream $transport:ident, $client:ident, $method:ident, $request:ident, $($signature:tt)*) => {{
-        let _ = $request;
+    (stream $transport:ident, $client:ident, $method:ident, $credential:ident, $request:ident, $($signature:tt)*) => {{
+        let _ = ($request, $credential);
         Err(Attempt::Local(Error::invalid_params(
             "a streaming call is not unary",
         )))
@@ -255,17 +359,27 @@ impl From<tonic::Status> for Attempt {
 /// connection that never carried the call only when the channel could not
 /// connect; otherwise the agent may have acted on it (a reset mid-call, a
 /// server going away), so it counts as a 503: repeated for idempotent calls
-/// only. `RESOURCE_EXHAUSTED` is the agent saying "later" (a 429), except a
-/// message over a size limit, which no retry fixes.
+/// only. `RESOURCE_EXHAUSTED` with a `RetryInfo` is the agent refusing the
+/// call and naming when to come back (a 429 with `Retry-After`); without
+/// one, a resource may have run out midway, which repeats only what is safe
+/// to repeat. A message over a size limit is never retried: no retry fixes it.
 fn failure(status: &tonic::Status) -> Option<Failure> {
     match status.code() {
         tonic::Code::Unavailable if never_connected(status) => Some(Failure::Connect),
         tonic::Code::Unavailable => Some(Failure::Status(503)),
         tonic::Code::DeadlineExceeded => Some(Failure::Timeout),
         tonic::Code::ResourceExhausted if over_size_limit(status) => None,
-        tonic::Code::ResourceExhausted => Some(Failure::Status(429)),
+        tonic::Code::ResourceExhausted if retry_info(status).is_some() => Some(Failure::Status(429)),
+        tonic::Code::ResourceExhausted => Some(Failure::Exhausted),
         _ => None,
     }
+}
+
+/// The status's `google.rpc.RetryInfo`, if it has one: the wait it asks for
+/// (`None` inside when it names none).
+fn retry_info(status: &tonic::Status) -> Option<Option<Duration>> {
+    use tonic_types::StatusExt as _;
+    status.get_details_retry_info().map(|info| info.retry_delay)
 }
 
 /// Whether a status is the channel failing to connect (refused, no route,
@@ -314,7 +428,8 @@ impl Transport for GrpcTransport {
                         if !retry {
                             return Err(error_from_status(&status));
                         }
-                        tokio::time::sleep(self.core.retry.delay(attempt, None)).await;
+                        let asked = retry_info(&status).flatten();
+                        tokio::time::sleep(self.core.retry.delay(attempt, asked)).await;
                         attempt += 1;
                     }
                 }
@@ -341,10 +456,10 @@ mod tests {
 
     #[tokio::test]
     async fn only_a_call_that_never_left_is_a_connect_failure() {
-        let closed = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap();
+        // A port bound but not listening: refused, and no one else's meanwhile.
+        let reserved = tokio::net::TcpSocket::new_v4().unwrap();
+        reserved.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let closed = reserved.local_addr().unwrap();
         let transport =
             GrpcTransport::new(&closed.to_string(), HttpCore::new(reqwest::Client::new())).unwrap();
         let refused = transport
@@ -355,12 +470,47 @@ mod tests {
         assert_eq!(failure(&refused), Some(Failure::Connect), "{refused:?}");
         let going_away = tonic::Status::unavailable("the agent is going away");
         assert_eq!(failure(&going_away), Some(Failure::Status(503)));
+        // Busy, and maybe midway: repeated only where that is safe.
         let busy = tonic::Status::resource_exhausted("try later");
-        assert_eq!(failure(&busy), Some(Failure::Status(429)));
+        assert_eq!(failure(&busy), Some(Failure::Exhausted));
+        // Refused, with a time to come back: a 429.
+        let mut details = tonic_types::ErrorDetails::new();
+        details.set_retry_info(Some(Duration::from_millis(1500)));
+        let refused = {
+            use tonic_types::StatusExt as _;
+            tonic::Status::with_error_details(tonic::Code::ResourceExhausted, "slow down", details)
+        };
+        assert_eq!(failure(&refused), Some(Failure::Status(429)));
+        assert_eq!(retry_info(&refused), Some(Some(Duration::from_millis(1500))));
         let too_big = tonic::Status::resource_exhausted(
             "grpc: received message larger than max (decoded message length too large)",
         );
         assert_eq!(failure(&too_big), None);
+    }
+
+    #[test]
+    fn a_credential_stays_sensitive_as_metadata() {
+        let transport = GrpcTransport::new("127.0.0.1:1", HttpCore::new(reqwest::Client::new())).unwrap();
+        let bearer = Credential::bearer("s3cret");
+        let request = transport
+            .request(Method::GetTask, (), true, Some(&bearer))
+            .unwrap();
+        let authorization = request.metadata().get("authorization").unwrap();
+        assert_eq!(authorization, "Bearer s3cret");
+        assert!(authorization.is_sensitive());
+        assert!(!request.metadata().get("a2a-version").unwrap().is_sensitive());
+    }
+
+    #[test]
+    fn no_secret_of_an_address_shows() {
+        let core = HttpCore::new(reqwest::Client::new());
+        let transport = GrpcTransport::new("https://ann:s3cret@agent.example.com:443/?key=k3y", core.clone());
+        let shown = format!("{:?}", transport.unwrap());
+        assert!(!shown.contains("s3cret") && !shown.contains("k3y"), "{shown}");
+        let err = GrpcTransport::new("grpcs://ann:s3cret@agent.example.com:443", core.clone()).unwrap_err();
+        assert!(!err.to_string().contains("s3cret"), "{err}");
+        let err = GrpcTransport::new("tok:s3cret@agent example:1", core).unwrap_err();
+        assert!(!err.to_string().contains("s3cret"), "{err}");
     }
 
     #[tokio::test]
@@ -369,7 +519,52 @@ mod tests {
         assert!(GrpcTransport::new("127.0.0.1:50051", core.clone()).is_ok());
         assert!(GrpcTransport::new("http://127.0.0.1:50051", core.clone()).is_ok());
         assert!(GrpcTransport::new("https://agent.example.com:443", core.clone()).is_ok());
-        let err = GrpcTransport::new("no spaces allowed:1 2", core).unwrap_err();
+        let err = GrpcTransport::new("no spaces allowed:1 2", core.clone()).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidParams);
+        let err = GrpcTransport::new("grpcs://agent.example.com:443", core).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidParams);
+    }
+
+    #[test]
+    fn bare_addresses_get_tls_unless_they_are_loopback_or_the_caller_says_plaintext() {
+        let tls = |url: &str| dial(url, false).unwrap();
+        // As written.
+        assert_eq!(
+            tls("https://127.0.0.1:1"),
+            ("https://127.0.0.1:1".to_owned(), true)
+        );
+        assert_eq!(
+            tls("HTTP://agent.example.com:80"),
+            ("HTTP://agent.example.com:80".to_owned(), false)
+        );
+        // Bare, somewhere on the network.
+        for remote in [
+            "agent.example.com:443",
+            "10.0.0.7:50051",
+            "[2001:db8::1]:443",
+            "[::ffff:10.0.0.7]:1",
+            "localhost.example.com:1",
+        ] {
+            assert_eq!(tls(remote), (format!("https://{remote}"), true), "{remote}");
+            assert_eq!(
+                dial(remote, true).unwrap(),
+                (format!("http://{remote}"), false),
+                "{remote}"
+            );
+        }
+        // Bare, on this machine.
+        for local in [
+            "127.0.0.1:50051",
+            "127.8.9.10:1",
+            "[::1]:50051",
+            "[::ffff:127.0.0.1]:1",
+            "localhost:1",
+            "LocalHost.:1",
+            "agent.localhost:1",
+            "0.0.0.0:8080",
+            "[::]:8080",
+        ] {
+            assert_eq!(tls(local), (format!("http://{local}"), false), "{local}");
+        }
     }
 }

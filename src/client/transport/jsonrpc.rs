@@ -5,10 +5,10 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use super::{
-    BoxFuture, Call, ClientStream, HttpCore, LAST_EVENT_ID, Reply, Transport, excerpt, is_event_stream,
-    read_body,
+    BoxFuture, Call, ClientStream, HttpCore, LAST_EVENT_ID, Reply, Transport, challenge, excerpt,
+    is_event_stream, read_body, status_error, with_challenge,
 };
-use crate::client::sse;
+use crate::client::{redact, sse};
 use crate::jsonrpc::{Id, Response, VERSION};
 use crate::types::{StreamResponse, SubscribeToTaskRequest, json};
 use crate::{Error, ErrorKind};
@@ -24,7 +24,7 @@ pub struct JsonRpcTransport {
 impl std::fmt::Debug for JsonRpcTransport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("JsonRpcTransport")
-            .field("url", &self.url)
+            .field("url", &redact::url(self.url.as_str()))
             .finish_non_exhaustive()
     }
 }
@@ -40,8 +40,13 @@ struct Envelope<'a, P> {
 
 impl JsonRpcTransport {
     pub(crate) fn new(url: &str, core: HttpCore, body_limit: usize) -> Result<Self, Error> {
-        let url = reqwest::Url::parse(url)
-            .map_err(|err| Error::invalid_params(format!("{url:?} is not a JSON-RPC endpoint URL: {err}")))?;
+        let url = reqwest::Url::parse(url).map_err(|err| {
+            Error::invalid_params(format!(
+                "{:?} is not a JSON-RPC endpoint URL: {err}",
+                redact::url(url)
+            ))
+            .with_source(err)
+        })?;
         Ok(Self {
             url,
             core,
@@ -51,8 +56,9 @@ impl JsonRpcTransport {
 
     fn envelope(&self, call: &Call) -> Result<(u64, Vec<u8>), Error> {
         let id = self.core.next_id();
-        let body = encode(id, call.method().as_str(), &call.message())
-            .map_err(|err| Error::invalid_params(format!("the request could not be encoded: {err}")))?;
+        let body = encode(id, call.method().as_str(), &call.message()).map_err(|err| {
+            Error::invalid_params(format!("the request could not be encoded: {err}")).with_source(err)
+        })?;
         Ok((id, body))
     }
 
@@ -93,7 +99,10 @@ impl JsonRpcTransport {
             ));
         }
         Ok(sse::stream(
-            response.bytes_stream(),
+            // Without the URL, which reqwest's errors would otherwise show.
+            futures_util::StreamExt::map(response.bytes_stream(), |chunk| {
+                chunk.map_err(reqwest::Error::without_url)
+            }),
             self.core.max_event_size,
             self.core.stream_idle,
             |event| stream_item(&event.data),
@@ -101,8 +110,16 @@ impl JsonRpcTransport {
     }
 
     /// Reads a JSON-RPC response body: the bytes of its `result` (a slice of
-    /// the body, not a copy), or the error it carries.
+    /// the body, not a copy), or the error it carries, with the response's
+    /// `WWW-Authenticate` challenge if it has one.
     async fn read(&self, id: u64, response: reqwest::Response) -> Result<Bytes, Error> {
+        let challenge = challenge(response.headers());
+        self.read_body_of(id, response)
+            .await
+            .map_err(|err| with_challenge(err, challenge))
+    }
+
+    async fn read_body_of(&self, id: u64, response: reqwest::Response) -> Result<Bytes, Error> {
         let status = response.status();
         let body = read_body(response, self.body_limit).await?;
         match serde_json::from_slice::<Response<&RawValue>>(&body) {
@@ -122,11 +139,10 @@ impl JsonRpcTransport {
                     "the agent's answer is not a JSON-RPC response ({err}): {}",
                     excerpt(&body)
                 ),
-            )),
-            Err(_) => Err(Error::new(
-                ErrorKind::UnexpectedStatus,
-                format!("HTTP {status}: {}", excerpt(&body)),
-            )),
+            )
+            .with_source(err)),
+            // A bare 401 / 403 refuses the caller; other statuses are unexpected.
+            Err(_) => Err(status_error(status, "the agent", &body)),
         }
     }
 }
@@ -148,6 +164,7 @@ fn stream_item(data: &str) -> Result<StreamResponse, Error> {
             ErrorKind::InvalidResponse,
             format!("a streamed event is not a JSON-RPC response: {err}"),
         )
+        .with_source(err)
     })?;
     let result = response.into_result()?;
     json::from_str(result.get()).map_err(|err| {
@@ -155,6 +172,7 @@ fn stream_item(data: &str) -> Result<StreamResponse, Error> {
             ErrorKind::InvalidResponse,
             format!("a streamed event is not a StreamResponse: {err}"),
         )
+        .with_source(err)
     })
 }
 

@@ -20,7 +20,9 @@ pub use grpc::GrpcTransport;
 pub use jsonrpc::JsonRpcTransport;
 pub use rest::RestTransport;
 
+use super::credentials::CredentialBinding;
 use super::interceptor::{Interceptor, OutgoingRequest};
+use super::redact;
 use super::retry::{Failure, RetryPolicy, retry_after};
 pub use super::stream::{ClientStream, StreamEvent};
 use crate::jsonrpc::Method;
@@ -218,8 +220,23 @@ pub(crate) struct HttpCore {
     pub(crate) version: reqwest::header::HeaderValue,
     /// The TLS settings the HTTP client was built with, for gRPC channels.
     pub(crate) tls: Option<crate::client::ClientTls>,
+    /// Dial bare `host:port` gRPC interfaces in plaintext even when the
+    /// host is not loopback (see the gRPC transport's rule).
+    #[cfg_attr(not(feature = "grpc"), allow(dead_code))]
+    pub(crate) grpc_plaintext: bool,
+    /// The client's credential provider, bound to its origins, asked for
+    /// each request (each attempt, each resumed stream).
+    pub(crate) credentials: Option<Arc<CredentialBinding>>,
+    /// How many times a stream may be resumed in all.
+    pub(crate) max_resumes: u32,
     next_id: Arc<AtomicU64>,
 }
+
+/// The per-request timeout of a stream: far enough never to end one. It
+/// replaces the total timeout a caller's own `reqwest::Client` may carry,
+/// which would otherwise cut every stream at that age; a stream is bounded
+/// by its idle timeout instead.
+const STREAM_LIFETIME: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
 /// What every client does before the caller's interceptors: with the
 /// `telemetry` feature, send the current trace context.
@@ -247,6 +264,9 @@ impl HttpCore {
             max_event_size: 16 << 20,
             version: reqwest::header::HeaderValue::from_static(crate::PROTOCOL_VERSION),
             tls: None,
+            grpc_plaintext: false,
+            credentials: None,
+            max_resumes: super::resume::MAX_RESUMES,
             next_id: Arc::new(AtomicU64::new(1)),
         }
     }
@@ -280,9 +300,11 @@ impl HttpCore {
         self.next_id.fetch_add(1, Ordering::Relaxed)
     }
 
-    /// Sends the request `build` makes, with the protocol headers, through
+    /// Sends the request `build` makes, with the protocol headers, the
+    /// credential (where it is bound to the request's origin) and through
     /// the interceptors, retrying as the policy allows. Streams get no total
-    /// timeout (only the connection and the first response are bounded).
+    /// timeout (only the connection and the first response are bounded),
+    /// not even one the HTTP client was built with.
     pub(crate) async fn send(
         &self,
         method: Method,
@@ -299,20 +321,31 @@ impl HttpCore {
                 builder = builder.header("A2A-Extensions", self.extensions.join(", "));
             }
             if streaming {
-                builder = builder.header(reqwest::header::ACCEPT, "text/event-stream");
+                builder = builder
+                    .header(reqwest::header::ACCEPT, "text/event-stream")
+                    .timeout(STREAM_LIFETIME);
             } else if let Some(timeout) = self.unary_timeout(method) {
                 builder = builder.timeout(timeout);
             }
-            let mut request = builder
-                .build()
-                .map_err(|err| Error::invalid_params(format!("the request could not be built: {err}")))?;
+            let mut request = builder.build().map_err(|err| {
+                Error::invalid_params("the request could not be built").with_source(err.without_url())
+            })?;
+            // Shown in messages: where the call went, before any interceptor
+            // could add a credential to it, and without query or userinfo.
+            let url = redact::url(request.url().as_str());
+            // The credential asked for this very request, put on it before
+            // the caller's interceptors see it.
+            if let Some(credentials) = &self.credentials {
+                if let Some(credential) = credentials.prepare(method, request.url()).await? {
+                    credential.apply(&mut request)?;
+                }
+            }
             for interceptor in &self.interceptors {
                 interceptor.before(&mut OutgoingRequest {
                     method,
                     request: &mut request,
                 })?;
             }
-            let url = request.url().clone();
             // A stream's head is bounded by the call timeout; its body is not.
             let sent = match (streaming, self.call_timeout) {
                 (true, Some(limit)) => match tokio::time::timeout(limit, self.http.execute(request)).await {
@@ -338,12 +371,12 @@ impl HttpCore {
                     (Failure::Timeout, None, Err(err))
                 }
                 Err(Some(err)) if err.is_connect() => {
-                    (Failure::Connect, None, Err(transport_error(&url, &err)))
+                    (Failure::Connect, None, Err(transport_error(&url, err)))
                 }
                 Err(Some(err)) if err.is_timeout() => {
-                    (Failure::Timeout, None, Err(transport_error(&url, &err)))
+                    (Failure::Timeout, None, Err(transport_error(&url, err)))
                 }
-                Err(Some(err)) => return Err(transport_error(&url, &err)),
+                Err(Some(err)) => return Err(transport_error(&url, err)),
             };
             let retryable = match &outcome {
                 Ok(response) if response.status().is_success() => false,
@@ -358,8 +391,9 @@ impl HttpCore {
     }
 }
 
-/// Describes a transport failure: what, where.
-pub(crate) fn transport_error(url: &reqwest::Url, err: &reqwest::Error) -> Error {
+/// Describes a transport failure: what, where (`url`, already redacted),
+/// keeping reqwest's error, without its URL, as the source.
+pub(crate) fn transport_error(url: &str, err: reqwest::Error) -> Error {
     let kind = if err.is_timeout() {
         ErrorKind::Timeout
     } else if err.is_connect() {
@@ -367,16 +401,51 @@ pub(crate) fn transport_error(url: &reqwest::Url, err: &reqwest::Error) -> Error
     } else {
         ErrorKind::UnexpectedStatus
     };
-    // The innermost cause says what happened ("Connection refused"); reqwest's
-    // own message would repeat the URL.
-    let mut cause = std::error::Error::source(err).map(ToString::to_string);
-    let mut source = std::error::Error::source(err);
+    let err = err.without_url();
+    // The innermost cause says what happened ("Connection refused").
+    let mut cause = None;
+    let mut source = std::error::Error::source(&err);
     while let Some(inner) = source {
         cause = Some(inner.to_string());
         source = inner.source();
     }
     let cause = cause.unwrap_or_else(|| err.to_string());
-    Error::new(kind, format!("{} {url} failed: {cause}", kind_word(kind)))
+    Error::new(kind, format!("{} {url} failed: {cause}", kind_word(kind))).with_source(err)
+}
+
+/// The `WWW-Authenticate` challenges of a response, joined as one value.
+pub(crate) fn challenge(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    let values: Vec<&str> = headers
+        .get_all(reqwest::header::WWW_AUTHENTICATE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .collect();
+    (!values.is_empty()).then(|| values.join(", "))
+}
+
+/// The error of a response whose status carries no protocol error body: a
+/// bare 401 or 403 is the agent refusing the caller, anything else an
+/// unexpected status. `what` says which request it answered.
+pub(crate) fn status_error(status: reqwest::StatusCode, what: &str, body: &[u8]) -> Error {
+    let kind = match status.as_u16() {
+        401 => ErrorKind::Unauthenticated,
+        403 => ErrorKind::PermissionDenied,
+        _ => ErrorKind::UnexpectedStatus,
+    };
+    let shown = excerpt(body);
+    let message = match shown.trim() {
+        "" => format!("{what} answered HTTP {status}"),
+        text => format!("{what} answered HTTP {status}: {text}"),
+    };
+    Error::new(kind, message)
+}
+
+/// `error` with the challenge of the response it came from, if any.
+pub(crate) fn with_challenge(error: Error, challenge: Option<String>) -> Error {
+    match challenge {
+        Some(challenge) if error.www_authenticate().is_none() => error.with_www_authenticate(challenge),
+        _ => error,
+    }
 }
 
 fn kind_word(kind: ErrorKind) -> &'static str {
@@ -395,16 +464,16 @@ pub(crate) async fn read_body(response: reqwest::Response, limit: usize) -> Resu
             format!("the response exceeds {limit} bytes"),
         )
     };
-    let url = response.url().clone();
+    let url = redact::url(response.url().as_str());
     match response.content_length() {
         Some(len) if len > limit as u64 => Err(too_large()),
         // A declared length within the limit: read it in one go.
-        Some(_) => response.bytes().await.map_err(|err| transport_error(&url, &err)),
+        Some(_) => response.bytes().await.map_err(|err| transport_error(&url, err)),
         None => {
             let mut body = Vec::new();
             let mut stream = response.bytes_stream();
             while let Some(chunk) = futures_util::StreamExt::next(&mut stream).await {
-                let chunk = chunk.map_err(|err| transport_error(&url, &err))?;
+                let chunk = chunk.map_err(|err| transport_error(&url, err))?;
                 if body.len() + chunk.len() > limit {
                     return Err(too_large());
                 }

@@ -6,10 +6,10 @@ use reqwest::Method as Verb;
 use serde_json::Value;
 
 use super::{
-    BoxFuture, Call, ClientStream, HttpCore, LAST_EVENT_ID, Reply, Transport, excerpt, is_event_stream,
-    read_body,
+    BoxFuture, Call, ClientStream, HttpCore, LAST_EVENT_ID, Reply, Transport, challenge, excerpt,
+    is_event_stream, read_body, status_error, with_challenge,
 };
-use crate::client::sse;
+use crate::client::{redact, sse};
 use crate::error::HttpErrorBody;
 use crate::types::{StreamResponse, SubscribeToTaskRequest, json};
 use crate::{Error, ErrorKind};
@@ -25,7 +25,7 @@ pub struct RestTransport {
 impl std::fmt::Debug for RestTransport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RestTransport")
-            .field("base", &self.base)
+            .field("base", &redact::url(&self.base))
             .finish_non_exhaustive()
     }
 }
@@ -248,27 +248,32 @@ impl RestTransport {
             ));
         }
         Ok(sse::stream(
-            response.bytes_stream(),
+            // Without the URL, which reqwest's errors would otherwise show.
+            futures_util::StreamExt::map(response.bytes_stream(), |chunk| {
+                chunk.map_err(reqwest::Error::without_url)
+            }),
             self.core.max_event_size,
             self.core.stream_idle,
             |event| stream_item(&event.event, &event.data),
         ))
     }
 
-    /// Turns a failed response into the protocol error it carries.
+    /// Turns a failed response into the protocol error it carries, or, for
+    /// a body that is no `google.rpc.Status`, the error its status says (a
+    /// bare 401 / 403 is `Unauthenticated` / `PermissionDenied`). The
+    /// `WWW-Authenticate` challenge is kept either way.
     async fn error_of(&self, response: reqwest::Response) -> Error {
         let status = response.status();
+        let challenge = challenge(response.headers());
         let body = match read_body(response, self.body_limit).await {
             Ok(body) => body,
-            Err(err) => return err,
+            Err(err) => return with_challenge(err, challenge),
         };
-        match serde_json::from_slice::<HttpErrorBody>(&body) {
+        let error = match serde_json::from_slice::<HttpErrorBody>(&body) {
             Ok(parsed) => Error::from_http(status.as_u16(), &parsed),
-            Err(_) => Error::new(
-                ErrorKind::UnexpectedStatus,
-                format!("HTTP {status}: {}", excerpt(&body)),
-            ),
-        }
+            Err(_) => status_error(status, "the agent", &body),
+        };
+        with_challenge(error, challenge)
     }
 }
 
@@ -280,6 +285,7 @@ fn stream_item(event: &str, data: &str) -> Result<StreamResponse, Error> {
             ErrorKind::InvalidResponse,
             format!("a streamed event is not JSON: {err}"),
         )
+        .with_source(err)
     })?;
     if event == "error" || value.get("error").is_some_and(Value::is_object) {
         let body: HttpErrorBody = serde_json::from_value(value).map_err(|err| {
@@ -287,6 +293,7 @@ fn stream_item(event: &str, data: &str) -> Result<StreamResponse, Error> {
                 ErrorKind::InvalidResponse,
                 format!("a streamed error is not a Status: {err}"),
             )
+            .with_source(err)
         })?;
         let status = u16::try_from(body.error.code).unwrap_or(500);
         return Err(Error::from_http(status, &body));
@@ -296,6 +303,7 @@ fn stream_item(event: &str, data: &str) -> Result<StreamResponse, Error> {
             ErrorKind::InvalidResponse,
             format!("a streamed event is not a StreamResponse: {err}"),
         )
+        .with_source(err)
     })
 }
 

@@ -1,7 +1,10 @@
 //! Tasks, messages, parts, artifacts, the events of a task and the items of a stream.
 
 use super::well_known::{to_struct, to_timestamp, to_value};
-use super::{FromProto, Invalid, field, oneof, optional, repeated, required, to_protos, try_from_proto};
+use super::{
+    FromProto, Invalid, field, oneof, oneof_from_proto, optional, repeated, required, to_protos,
+    try_from_proto,
+};
 use crate::proto::v1::{self, part, stream_response};
 use crate::types::{
     Artifact, Message, Part, PartContent, Role, StreamResponse, Task, TaskArtifactUpdateEvent, TaskState,
@@ -15,11 +18,18 @@ try_from_proto! {
     Task => v1::Task,
     Part => v1::Part,
     PartContent => part::Content,
+    PartContent => Option<part::Content>,
     Message => v1::Message,
     Artifact => v1::Artifact,
     TaskStatusUpdateEvent => v1::TaskStatusUpdateEvent,
     TaskArtifactUpdateEvent => v1::TaskArtifactUpdateEvent,
     StreamResponse => v1::StreamResponse,
+    StreamResponse => stream_response::Payload,
+    StreamResponse => Option<stream_response::Payload>,
+}
+
+oneof_from_proto! {
+    PartContent => part::Content,
     StreamResponse => stream_response::Payload,
 }
 
@@ -27,79 +37,47 @@ try_from_proto! {
 // Enums
 // ---------------------------------------------------------------------------
 
-/// The error for the `*_UNSPECIFIED` value where a real one is needed.
-fn unspecified(name: &str) -> Invalid {
-    Invalid::new(format!("{name} is not a valid value here"))
-}
-
-/// The error for a number that names no value of the enum.
-fn unknown_number(enum_name: &str, number: i32) -> Invalid {
-    Invalid::new(format!("{number} is not a {enum_name} number"))
-}
-
+/// The generated enum cannot hold an unrecognized value: it becomes the
+/// unspecified one. The messages carry the number itself, which keeps it.
 impl From<TaskState> for v1::TaskState {
     fn from(state: TaskState) -> Self {
-        match state {
-            TaskState::Submitted => Self::Submitted,
-            TaskState::Working => Self::Working,
-            TaskState::Completed => Self::Completed,
-            TaskState::Failed => Self::Failed,
-            TaskState::Canceled => Self::Canceled,
-            TaskState::InputRequired => Self::InputRequired,
-            TaskState::Rejected => Self::Rejected,
-            TaskState::AuthRequired => Self::AuthRequired,
-        }
+        Self::try_from(state.number()).unwrap_or(Self::Unspecified)
     }
 }
 
 impl FromProto<v1::TaskState> for TaskState {
     fn from_proto(state: v1::TaskState) -> Result<Self, Invalid> {
-        Ok(match state {
-            v1::TaskState::Unspecified => return Err(unspecified(state.as_str_name())),
-            v1::TaskState::Submitted => Self::Submitted,
-            v1::TaskState::Working => Self::Working,
-            v1::TaskState::Completed => Self::Completed,
-            v1::TaskState::Failed => Self::Failed,
-            v1::TaskState::Canceled => Self::Canceled,
-            v1::TaskState::InputRequired => Self::InputRequired,
-            v1::TaskState::Rejected => Self::Rejected,
-            v1::TaskState::AuthRequired => Self::AuthRequired,
-        })
+        Ok(Self::from(i32::from(state)))
     }
 }
 
-/// A `TaskState` field as the generated messages hold it: its number.
+/// A `TaskState` field as the generated messages hold it: its number, any
+/// number (zero is the unspecified value, a number this version does not
+/// know an unrecognized one).
 impl FromProto<i32> for TaskState {
     fn from_proto(number: i32) -> Result<Self, Invalid> {
-        let state = v1::TaskState::try_from(number).map_err(|_| unknown_number("TaskState", number))?;
-        Self::from_proto(state)
+        Ok(Self::from(number))
     }
 }
 
+/// The generated enum cannot hold an unrecognized value: it becomes the
+/// unspecified one. The messages carry the number itself, which keeps it.
 impl From<Role> for v1::Role {
     fn from(role: Role) -> Self {
-        match role {
-            Role::User => Self::User,
-            Role::Agent => Self::Agent,
-        }
+        Self::try_from(role.number()).unwrap_or(Self::Unspecified)
     }
 }
 
 impl FromProto<v1::Role> for Role {
     fn from_proto(role: v1::Role) -> Result<Self, Invalid> {
-        match role {
-            v1::Role::Unspecified => Err(unspecified(role.as_str_name())),
-            v1::Role::User => Ok(Self::User),
-            v1::Role::Agent => Ok(Self::Agent),
-        }
+        Ok(Self::from(i32::from(role)))
     }
 }
 
-/// A `Role` field as the generated messages hold it: its number.
+/// A `Role` field as the generated messages hold it: its number, any number.
 impl FromProto<i32> for Role {
     fn from_proto(number: i32) -> Result<Self, Invalid> {
-        let role = v1::Role::try_from(number).map_err(|_| unknown_number("Role", number))?;
-        Self::from_proto(role)
+        Ok(Self::from(number))
     }
 }
 
@@ -110,7 +88,7 @@ impl FromProto<i32> for Role {
 impl From<TaskStatus> for v1::TaskStatus {
     fn from(status: TaskStatus) -> Self {
         Self {
-            state: v1::TaskState::from(status.state).into(),
+            state: status.state.number(),
             message: status.message.map(Into::into),
             timestamp: status.timestamp.map(to_timestamp),
         }
@@ -157,14 +135,16 @@ impl FromProto<v1::Task> for Task {
 // Messages and parts
 // ---------------------------------------------------------------------------
 
-impl From<PartContent> for part::Content {
+/// An unrecognized content is no member at all.
+impl From<PartContent> for Option<part::Content> {
     fn from(content: PartContent) -> Self {
-        match content {
-            PartContent::Text(text) => Self::Text(text),
-            PartContent::Raw(bytes) => Self::Raw(bytes),
-            PartContent::Url(url) => Self::Url(url),
-            PartContent::Data(data) => Self::Data(to_value(data)),
-        }
+        Some(match content {
+            PartContent::Text(text) => part::Content::Text(text),
+            PartContent::Raw(bytes) => part::Content::Raw(bytes),
+            PartContent::Url(url) => part::Content::Url(url),
+            PartContent::Data(data) => part::Content::Data(to_value(data)),
+            PartContent::Unrecognized => return None,
+        })
     }
 }
 
@@ -182,7 +162,7 @@ impl FromProto<part::Content> for PartContent {
 impl From<Part> for v1::Part {
     fn from(part: Part) -> Self {
         Self {
-            content: Some(part.content.into()),
+            content: part.content.into(),
             metadata: part.metadata.map(to_struct),
             filename: part.filename,
             media_type: part.media_type,
@@ -193,7 +173,7 @@ impl From<Part> for v1::Part {
 impl FromProto<v1::Part> for Part {
     fn from_proto(proto: v1::Part) -> Result<Self, Invalid> {
         Ok(Self {
-            content: oneof(proto.content, "content", "text, raw, url or data")?,
+            content: oneof(proto.content)?,
             metadata: optional(proto.metadata, "metadata")?,
             filename: proto.filename,
             media_type: proto.media_type,
@@ -207,7 +187,7 @@ impl From<Message> for v1::Message {
             message_id: message.message_id,
             context_id: message.context_id,
             task_id: message.task_id,
-            role: v1::Role::from(message.role).into(),
+            role: message.role.number(),
             parts: to_protos(message.parts),
             metadata: message.metadata.map(to_struct),
             extensions: message.extensions,
@@ -309,14 +289,17 @@ impl FromProto<v1::TaskArtifactUpdateEvent> for TaskArtifactUpdateEvent {
     }
 }
 
-impl From<StreamResponse> for stream_response::Payload {
+/// An unrecognized item is no member at all.
+impl From<StreamResponse> for Option<stream_response::Payload> {
     fn from(response: StreamResponse) -> Self {
-        match response {
-            StreamResponse::Task(task) => Self::Task(task.into()),
-            StreamResponse::Message(message) => Self::Message(message.into()),
-            StreamResponse::StatusUpdate(event) => Self::StatusUpdate(event.into()),
-            StreamResponse::ArtifactUpdate(event) => Self::ArtifactUpdate(event.into()),
-        }
+        use stream_response::Payload;
+        Some(match response {
+            StreamResponse::Task(task) => Payload::Task(task.into()),
+            StreamResponse::Message(message) => Payload::Message(message.into()),
+            StreamResponse::StatusUpdate(event) => Payload::StatusUpdate(event.into()),
+            StreamResponse::ArtifactUpdate(event) => Payload::ArtifactUpdate(event.into()),
+            StreamResponse::Unrecognized => return None,
+        })
     }
 }
 
@@ -338,17 +321,13 @@ impl FromProto<stream_response::Payload> for StreamResponse {
 impl From<StreamResponse> for v1::StreamResponse {
     fn from(response: StreamResponse) -> Self {
         Self {
-            payload: Some(response.into()),
+            payload: response.into(),
         }
     }
 }
 
 impl FromProto<v1::StreamResponse> for StreamResponse {
     fn from_proto(proto: v1::StreamResponse) -> Result<Self, Invalid> {
-        oneof(
-            proto.payload,
-            "payload",
-            "task, message, statusUpdate or artifactUpdate",
-        )
+        oneof(proto.payload)
     }
 }

@@ -1,26 +1,34 @@
 //! Conversions between the generated messages of [`super::v1`] and the wire
 //! types of [`crate::types`].
 //!
-//! Every message, enum and oneof has `From<types::X> for v1::X`, which never
+//! Every message and enum has `From<types::X> for v1::X`, which never
 //! fails, and `TryFrom<v1::X> for types::X` with [`crate::Error`] as its
-//! error. The proto side can hold what our types refuse, so reading fails,
-//! with [`crate::Error::invalid_field`] naming the JSON path of the field
-//! (`message.parts[0].content`), when:
+//! error; a oneof converts to and from the `Option` the generated message
+//! holds it in (`Option<v1::part::Content>`).
 //!
-//! - a oneof has no member set: the path ends in the oneof's proto name
-//!   (`content`, `scheme`, `flow`, `payload`), or in the key of a
-//!   `google.protobuf.Value` whose `kind` is not set;
-//! - a `TaskState` or `Role` is the `*_UNSPECIFIED` value or a number the
-//!   enum does not have (except `ListTasksRequest.status`, where zero means
-//!   "no filter" and reads as `None`);
-//! - a message field our types require is absent: `Task.status`,
+//! Reading is as forgiving as reading JSON, so that a newer peer's values
+//! never fail a message:
+//!
+//! - an enum number reads as the named value, as `Unspecified` for zero, or
+//!   as `Unrecognized(Some(number))` for a number this version does not know
+//!   (written back as that number); `ListTasksRequest.status` zero is "no
+//!   filter", `None`;
+//! - a oneof with no member set (or, since the generated code drops unknown
+//!   fields, a member this version does not know) reads as `Unrecognized`,
+//!   and `Unrecognized` is written as no member;
+//! - an absent message field that our types always hold (`Task.status`,
 //!   `TaskStatusUpdateEvent.status`, `TaskArtifactUpdateEvent.artifact`,
-//!   `SendMessageRequest.message` and `OAuth2SecurityScheme.flows`
-//!   (an absent `AgentCard.capabilities` reads as no capabilities, as it does
-//!   from JSON);
-//! - a timestamp has `nanos` outside `0..=999_999_999` or lies outside
+//!   `SendMessageRequest.message`, `OAuth2SecurityScheme.flows`,
+//!   `AgentCard.capabilities`) reads as its default; the server checks the
+//!   fields the protocol requires itself.
+//!
+//! Reading fails, with [`crate::Error::invalid_field`] naming the JSON path
+//! of the field (`message.parts[0].data`), only for what JSON cannot say:
+//!
+//! - a `google.protobuf.Value` whose `kind` is not set;
+//! - a timestamp with `nanos` outside `0..=999_999_999` or outside
 //!   chrono's range;
-//! - a number in a `Struct` or `Value` is NaN or infinite, which JSON cannot hold.
+//! - a number in a `Struct` or `Value` that is NaN or infinite.
 //!
 //! Empty strings are accepted everywhere, as they are from JSON.
 //!
@@ -111,11 +119,12 @@ fn field<P, T: FromProto<P>>(proto: P, field: &str) -> Result<T, Invalid> {
     T::from_proto(proto).map_err(|invalid| invalid.in_field(field))
 }
 
-/// Reads a message field that our types require: absent is an error.
-fn required<P, T: FromProto<P>>(proto: Option<P>, name: &str) -> Result<T, Invalid> {
+/// Reads a message field that our types always hold: absent reads as the
+/// default, as it does from JSON.
+fn required<P, T: FromProto<P> + Default>(proto: Option<P>, name: &str) -> Result<T, Invalid> {
     match proto {
         Some(proto) => field(proto, name),
-        None => Err(Invalid::new("is required but not set").in_field(name)),
+        None => Ok(T::default()),
     }
 }
 
@@ -124,17 +133,31 @@ fn optional<P, T: FromProto<P>>(proto: Option<P>, name: &str) -> Result<Option<T
     proto.map(|proto| field(proto, name)).transpose()
 }
 
-/// Reads a oneof, which our types require to have a member; `members`
-/// lists the members' JSON names for the error.
+/// Reads a oneof: no member set reads as the type's default, its
+/// `Unrecognized` variant.
 ///
 /// The oneof's own name is not part of the path of an error inside a member,
 /// since in JSON the members sit directly in the message holding the oneof.
-fn oneof<P, T: FromProto<P>>(proto: Option<P>, name: &str, members: &str) -> Result<T, Invalid> {
+fn oneof<P, T: FromProto<P> + Default>(proto: Option<P>) -> Result<T, Invalid> {
     match proto {
         Some(proto) => T::from_proto(proto),
-        None => Err(Invalid::new(format!("no member is set; one of {members} is needed")).in_field(name)),
+        None => Ok(T::default()),
     }
 }
+
+/// Declares `FromProto<Option<P>>` for oneofs, reading no member as
+/// `Unrecognized` (through [`oneof`]).
+macro_rules! oneof_from_proto {
+    ($($types:ty => $proto:ty,)+) => {$(
+        impl $crate::proto::convert::FromProto<Option<$proto>> for $types {
+            fn from_proto(proto: Option<$proto>) -> Result<Self, $crate::proto::convert::Invalid> {
+                $crate::proto::convert::oneof(proto)
+            }
+        }
+    )+};
+}
+
+use oneof_from_proto;
 
 /// Reads a repeated field, naming the index of a bad element.
 fn repeated<P, T: FromProto<P>>(protos: Vec<P>, name: &str) -> Result<Vec<T>, Invalid> {

@@ -1,7 +1,10 @@
 //! The requests and responses of the operations, and push notification configs.
 
 use super::well_known::{to_struct, to_timestamp};
-use super::{FromProto, Invalid, field, oneof, optional, repeated, required, to_protos, try_from_proto};
+use super::{
+    FromProto, Invalid, field, oneof, oneof_from_proto, optional, repeated, required, to_protos,
+    try_from_proto,
+};
 use crate::proto::v1::{self, send_message_response};
 use crate::types::{
     AuthenticationInfo, CancelTaskRequest, DeleteTaskPushNotificationConfigRequest,
@@ -18,6 +21,7 @@ try_from_proto! {
     SendMessageRequest => v1::SendMessageRequest,
     SendMessageResponse => v1::SendMessageResponse,
     SendMessageResponse => send_message_response::Payload,
+    SendMessageResponse => Option<send_message_response::Payload>,
     GetTaskRequest => v1::GetTaskRequest,
     ListTasksRequest => v1::ListTasksRequest,
     ListTasksResponse => v1::ListTasksResponse,
@@ -28,6 +32,10 @@ try_from_proto! {
     ListTaskPushNotificationConfigsRequest => v1::ListTaskPushNotificationConfigsRequest,
     ListTaskPushNotificationConfigsResponse => v1::ListTaskPushNotificationConfigsResponse,
     GetExtendedAgentCardRequest => v1::GetExtendedAgentCardRequest,
+}
+
+oneof_from_proto! {
+    SendMessageResponse => send_message_response::Payload,
 }
 
 // ---------------------------------------------------------------------------
@@ -129,12 +137,15 @@ impl FromProto<v1::SendMessageRequest> for SendMessageRequest {
     }
 }
 
-impl From<SendMessageResponse> for send_message_response::Payload {
+/// An unrecognized answer is no member at all.
+impl From<SendMessageResponse> for Option<send_message_response::Payload> {
     fn from(response: SendMessageResponse) -> Self {
-        match response {
-            SendMessageResponse::Task(task) => Self::Task(task.into()),
-            SendMessageResponse::Message(message) => Self::Message(message.into()),
-        }
+        use send_message_response::Payload;
+        Some(match response {
+            SendMessageResponse::Task(task) => Payload::Task(task.into()),
+            SendMessageResponse::Message(message) => Payload::Message(message.into()),
+            SendMessageResponse::Unrecognized => return None,
+        })
     }
 }
 
@@ -150,14 +161,14 @@ impl FromProto<send_message_response::Payload> for SendMessageResponse {
 impl From<SendMessageResponse> for v1::SendMessageResponse {
     fn from(response: SendMessageResponse) -> Self {
         Self {
-            payload: Some(response.into()),
+            payload: response.into(),
         }
     }
 }
 
 impl FromProto<v1::SendMessageResponse> for SendMessageResponse {
     fn from_proto(proto: v1::SendMessageResponse) -> Result<Self, Invalid> {
-        oneof(proto.payload, "payload", "task or message")
+        oneof(proto.payload)
     }
 }
 
@@ -191,10 +202,7 @@ impl From<ListTasksRequest> for v1::ListTasksRequest {
             tenant: request.tenant,
             context_id: request.context_id,
             // No filter is the unspecified value.
-            status: request
-                .status
-                .map_or(v1::TaskState::Unspecified, v1::TaskState::from)
-                .into(),
+            status: request.status.map_or(0, TaskState::number),
             page_size: request.page_size,
             page_token: request.page_token,
             history_length: request.history_length,
@@ -221,10 +229,7 @@ impl FromProto<v1::ListTasksRequest> for ListTasksRequest {
 
 /// The state filter of `ListTasks`: the unspecified value (zero) is no filter.
 fn status_filter(number: i32) -> Result<Option<TaskState>, Invalid> {
-    if number == i32::from(v1::TaskState::Unspecified) {
-        return Ok(None);
-    }
-    field(number, "status").map(Some)
+    Ok(Some(TaskState::from(number)).filter(|state| *state != TaskState::Unspecified))
 }
 
 impl From<ListTasksResponse> for v1::ListTasksResponse {

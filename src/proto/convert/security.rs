@@ -4,7 +4,9 @@
 //! still part of the protocol, so the conversions carry them.
 #![allow(deprecated)]
 
-use super::{FromProto, Invalid, field, map, oneof, required, to_proto_map, try_from_proto};
+use super::{
+    FromProto, Invalid, field, map, oneof, oneof_from_proto, required, to_proto_map, try_from_proto,
+};
 use crate::proto::v1::{self, o_auth_flows, security_scheme};
 use crate::types::{
     APIKeySecurityScheme, AuthorizationCodeOAuthFlow, ClientCredentialsOAuthFlow, DeviceCodeOAuthFlow,
@@ -17,6 +19,7 @@ try_from_proto! {
     SecurityRequirement => v1::SecurityRequirement,
     SecurityScheme => v1::SecurityScheme,
     SecurityScheme => security_scheme::Scheme,
+    SecurityScheme => Option<security_scheme::Scheme>,
     APIKeySecurityScheme => v1::ApiKeySecurityScheme,
     HTTPAuthSecurityScheme => v1::HttpAuthSecurityScheme,
     OAuth2SecurityScheme => v1::OAuth2SecurityScheme,
@@ -24,11 +27,17 @@ try_from_proto! {
     MutualTlsSecurityScheme => v1::MutualTlsSecurityScheme,
     OAuthFlows => v1::OAuthFlows,
     OAuthFlows => o_auth_flows::Flow,
+    OAuthFlows => Option<o_auth_flows::Flow>,
     AuthorizationCodeOAuthFlow => v1::AuthorizationCodeOAuthFlow,
     ClientCredentialsOAuthFlow => v1::ClientCredentialsOAuthFlow,
     ImplicitOAuthFlow => v1::ImplicitOAuthFlow,
     PasswordOAuthFlow => v1::PasswordOAuthFlow,
     DeviceCodeOAuthFlow => v1::DeviceCodeOAuthFlow,
+}
+
+oneof_from_proto! {
+    SecurityScheme => security_scheme::Scheme,
+    OAuthFlows => o_auth_flows::Flow,
 }
 
 // ---------------------------------------------------------------------------
@@ -67,15 +76,18 @@ impl FromProto<v1::SecurityRequirement> for SecurityRequirement {
 // Schemes
 // ---------------------------------------------------------------------------
 
-impl From<SecurityScheme> for security_scheme::Scheme {
+/// An unrecognized scheme is no member at all.
+impl From<SecurityScheme> for Option<security_scheme::Scheme> {
     fn from(scheme: SecurityScheme) -> Self {
-        match scheme {
-            SecurityScheme::ApiKey(scheme) => Self::ApiKeySecurityScheme(scheme.into()),
-            SecurityScheme::HttpAuth(scheme) => Self::HttpAuthSecurityScheme(scheme.into()),
-            SecurityScheme::OAuth2(scheme) => Self::Oauth2SecurityScheme(scheme.into()),
-            SecurityScheme::OpenIdConnect(scheme) => Self::OpenIdConnectSecurityScheme(scheme.into()),
-            SecurityScheme::MutualTls(scheme) => Self::MtlsSecurityScheme(scheme.into()),
-        }
+        use security_scheme::Scheme;
+        Some(match scheme {
+            SecurityScheme::ApiKey(scheme) => Scheme::ApiKeySecurityScheme(scheme.into()),
+            SecurityScheme::HttpAuth(scheme) => Scheme::HttpAuthSecurityScheme(scheme.into()),
+            SecurityScheme::OAuth2(scheme) => Scheme::Oauth2SecurityScheme(scheme.into()),
+            SecurityScheme::OpenIdConnect(scheme) => Scheme::OpenIdConnectSecurityScheme(scheme.into()),
+            SecurityScheme::MutualTls(scheme) => Scheme::MtlsSecurityScheme(scheme.into()),
+            SecurityScheme::Unrecognized => return None,
+        })
     }
 }
 
@@ -99,19 +111,14 @@ impl FromProto<security_scheme::Scheme> for SecurityScheme {
 impl From<SecurityScheme> for v1::SecurityScheme {
     fn from(scheme: SecurityScheme) -> Self {
         Self {
-            scheme: Some(scheme.into()),
+            scheme: scheme.into(),
         }
     }
 }
 
 impl FromProto<v1::SecurityScheme> for SecurityScheme {
     fn from_proto(proto: v1::SecurityScheme) -> Result<Self, Invalid> {
-        oneof(
-            proto.scheme,
-            "scheme",
-            "apiKeySecurityScheme, httpAuthSecurityScheme, oauth2SecurityScheme, \
-             openIdConnectSecurityScheme or mtlsSecurityScheme",
-        )
+        oneof(proto.scheme)
     }
 }
 
@@ -213,15 +220,18 @@ impl FromProto<v1::MutualTlsSecurityScheme> for MutualTlsSecurityScheme {
 // OAuth flows
 // ---------------------------------------------------------------------------
 
-impl From<OAuthFlows> for o_auth_flows::Flow {
+/// An unrecognized flow is no member at all.
+impl From<OAuthFlows> for Option<o_auth_flows::Flow> {
     fn from(flows: OAuthFlows) -> Self {
-        match flows {
-            OAuthFlows::AuthorizationCode(flow) => Self::AuthorizationCode(flow.into()),
-            OAuthFlows::ClientCredentials(flow) => Self::ClientCredentials(flow.into()),
-            OAuthFlows::Implicit(flow) => Self::Implicit(flow.into()),
-            OAuthFlows::Password(flow) => Self::Password(flow.into()),
-            OAuthFlows::DeviceCode(flow) => Self::DeviceCode(flow.into()),
-        }
+        use o_auth_flows::Flow;
+        Some(match flows {
+            OAuthFlows::AuthorizationCode(flow) => Flow::AuthorizationCode(flow.into()),
+            OAuthFlows::ClientCredentials(flow) => Flow::ClientCredentials(flow.into()),
+            OAuthFlows::Implicit(flow) => Flow::Implicit(flow.into()),
+            OAuthFlows::Password(flow) => Flow::Password(flow.into()),
+            OAuthFlows::DeviceCode(flow) => Flow::DeviceCode(flow.into()),
+            OAuthFlows::Unrecognized => return None,
+        })
     }
 }
 
@@ -240,19 +250,13 @@ impl FromProto<o_auth_flows::Flow> for OAuthFlows {
 
 impl From<OAuthFlows> for v1::OAuthFlows {
     fn from(flows: OAuthFlows) -> Self {
-        Self {
-            flow: Some(flows.into()),
-        }
+        Self { flow: flows.into() }
     }
 }
 
 impl FromProto<v1::OAuthFlows> for OAuthFlows {
     fn from_proto(proto: v1::OAuthFlows) -> Result<Self, Invalid> {
-        oneof(
-            proto.flow,
-            "flow",
-            "authorizationCode, clientCredentials, implicit, password or deviceCode",
-        )
+        oneof(proto.flow)
     }
 }
 

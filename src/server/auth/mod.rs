@@ -242,6 +242,7 @@ impl Source {
             },
             SecurityScheme::OAuth2(_) | SecurityScheme::OpenIdConnect(_) => Ok(Source::Bearer),
             SecurityScheme::MutualTls(_) => Ok(Source::Certificate),
+            SecurityScheme::Unrecognized => Err(unusable("a kind this server does not know".into())),
         }
     }
 

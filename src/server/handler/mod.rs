@@ -320,6 +320,18 @@ fn check_history_length(field: &str, history_length: Option<i32>) -> Result<Opti
     }
 }
 
+/// A field the protocol marks REQUIRED. The wire layer reads an absent one
+/// as its default (an empty string), as the official parsers do, so that a
+/// message from a newer or sloppier peer is still read; the check that it is
+/// there is the server's, and names the field.
+fn check_required(field: &str, value: &str) -> Result<(), Error> {
+    if value.is_empty() {
+        Err(Error::invalid_field(field, "is required"))
+    } else {
+        Ok(())
+    }
+}
+
 impl RequestHandler {
     /// Starts a handler for the agent described by `card`, run by `executor`,
     /// on an in-memory store, bus and run ownership.

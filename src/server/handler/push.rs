@@ -1,6 +1,6 @@
 //! The push notification config operations.
 
-use super::RequestHandler;
+use super::{RequestHandler, check_required};
 use crate::Error;
 use crate::jsonrpc::Method;
 use crate::server::call::CallContext;
@@ -23,12 +23,8 @@ impl RequestHandler {
             .run(async move {
                 self.check_push()?;
                 self.check_call(call)?;
-                if config.task_id.is_empty() {
-                    return Err(Error::invalid_field("taskId", "must not be empty"));
-                }
-                if config.url.is_empty() {
-                    return Err(Error::invalid_field("url", "must not be empty"));
-                }
+                check_required("taskId", &config.task_id)?;
+                check_required("url", &config.url)?;
                 self.inner.webhook_guard.check_config(&config, "")?;
                 self.check_visible(call, &config.task_id).await?;
                 if config.id.is_empty() {
@@ -52,6 +48,8 @@ impl RequestHandler {
             .run(async move {
                 self.check_push()?;
                 self.check_call(call)?;
+                check_required("taskId", &request.task_id)?;
+                check_required("id", &request.id)?;
                 self.check_visible(call, &request.task_id).await?;
                 self.store()
                     .get_config(&call.tenant, &request.task_id, &request.id)
@@ -79,6 +77,7 @@ impl RequestHandler {
             .run(async move {
                 self.check_push()?;
                 self.check_call(call)?;
+                check_required("taskId", &request.task_id)?;
                 self.check_visible(call, &request.task_id).await?;
                 let configs = self.store().list_configs(&call.tenant, &request.task_id).await?;
                 let page_size = match request.page_size {
@@ -126,6 +125,8 @@ impl RequestHandler {
             .run(async move {
                 self.check_push()?;
                 self.check_call(call)?;
+                check_required("taskId", &request.task_id)?;
+                check_required("id", &request.id)?;
                 self.check_visible(call, &request.task_id).await?;
                 self.store()
                     .delete_config(&call.tenant, &request.task_id, &request.id)

@@ -62,6 +62,18 @@ impl RequestHandler {
                 "a message needs at least one part",
             ));
         }
+        // A part read from a newer client, with a kind of content this
+        // version does not know: the agent could not read it either.
+        if let Some(index) = message
+            .parts
+            .iter()
+            .position(|part| matches!(part.content, crate::types::PartContent::Unrecognized))
+        {
+            return Err(Error::invalid_field(
+                &format!("message.parts[{index}]"),
+                "needs one of text, raw, url or data",
+            ));
+        }
         if message.role != Role::User {
             return Err(Error::invalid_field(
                 "message.role",

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use futures_util::FutureExt as _;
 
 use super::limits;
-use super::{RequestHandler, check_history_length, not_cancelable};
+use super::{RequestHandler, check_history_length, check_required, not_cancelable};
 use crate::Error;
 use crate::jsonrpc::Method;
 use crate::server::call::CallContext;
@@ -27,6 +27,7 @@ impl RequestHandler {
         operation
             .run(async move {
                 self.check_call(call)?;
+                check_required("id", &request.id)?;
                 let history = check_history_length("historyLength", request.history_length)?;
                 let view = TaskView::FULL.history_length(history);
                 Ok(self.visible_task(call, &request.id, view).await?.0)
@@ -45,6 +46,12 @@ impl RequestHandler {
             .run(async move {
                 self.check_call(call)?;
                 let history = check_history_length("historyLength", request.history_length)?;
+                if let Some(state) = request.status.filter(|state| !state.is_known()) {
+                    return Err(Error::invalid_field(
+                        "status",
+                        format!("{state} is not a task state this agent knows"),
+                    ));
+                }
                 let page_size = match request.page_size {
                     None => 50,
                     Some(n @ 1..=100) => n,
@@ -90,6 +97,7 @@ impl RequestHandler {
         operation
             .run(async move {
                 self.check_call(call)?;
+                check_required("id", &request.id)?;
                 let live = self.visible_live(call, &request.id).await?;
                 let (task, _) = live.snapshot(TaskView::FULL).await;
                 if task.status.state.is_terminal() {
@@ -191,6 +199,7 @@ impl RequestHandler {
     ) -> Result<EventStream, Error> {
         self.check_streaming()?;
         self.check_call(call)?;
+        check_required("id", &request.id)?;
         let engine = &self.inner.engine;
         let key = TaskKey::new(&call.tenant, &request.id);
         // Subscribed before reading, so that nothing after the read is missed.

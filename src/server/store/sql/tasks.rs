@@ -35,6 +35,7 @@ fn kind_of(event: &StreamResponse) -> i32 {
         StreamResponse::StatusUpdate(update) if update.status.message.is_some() => kind::STATUS_WITH_MESSAGE,
         StreamResponse::StatusUpdate(_) => kind::STATUS,
         StreamResponse::ArtifactUpdate(_) => kind::ARTIFACT,
+        StreamResponse::Unrecognized => kind::STATUS, // no effect beyond what the row holds
     }
 }
 
