@@ -39,7 +39,7 @@ pub use outbox::{PendingPush, PushId, PushOutbox};
 use crate::types::{StreamResponse, Task, TaskPushNotificationConfig, TaskState};
 
 /// Identifies a task: its tenant (empty when the agent has none) and its id.
-#[derive(Debug, Clone, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone)]
 pub struct TaskKey {
     /// The tenant, empty for none.
     pub tenant: String,
@@ -55,6 +55,28 @@ pub struct TaskKey {
 impl PartialEq for TaskKey {
     fn eq(&self, other: &Self) -> bool {
         same(&self.id, &other.id) && same(&self.tenant, &other.tenant)
+    }
+}
+
+impl Eq for TaskKey {}
+
+impl std::hash::Hash for TaskKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.tenant.hash(state);
+        self.id.hash(state);
+    }
+}
+
+/// Tenant first, then id.
+impl Ord for TaskKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (&self.tenant, &self.id).cmp(&(&other.tenant, &other.id))
+    }
+}
+
+impl PartialOrd for TaskKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
     }
 }
 

@@ -97,7 +97,7 @@ struct Tasks {
 /// Compared like [`TaskKey`], without reading the bytes of an empty tenant
 /// or owner (see [`same`]): the anonymous caller of an agent without tenants
 /// is the common case.
-#[derive(Debug, Hash, Eq)]
+#[derive(Debug)]
 struct Holder {
     tenant: String,
     owner: String,
@@ -115,6 +115,15 @@ impl Holder {
 impl PartialEq for Holder {
     fn eq(&self, other: &Self) -> bool {
         same(&self.owner, &other.owner) && same(&self.tenant, &other.tenant)
+    }
+}
+
+impl Eq for Holder {}
+
+impl std::hash::Hash for Holder {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.tenant.hash(state);
+        self.owner.hash(state);
     }
 }
 
