@@ -44,6 +44,7 @@
 pub mod auth;
 pub mod bus;
 mod call;
+mod card_file;
 mod daemon;
 mod detached;
 mod executor;
@@ -60,9 +61,10 @@ mod telemetry;
 pub mod tls;
 
 pub use call::{CallContext, Caller};
+pub use card_file::{CardFile, CardWatch};
 pub use executor::{AgentExecutor, CancelContext, RequestContext, TaskUpdater};
 pub use follow::EventStream;
-pub use handler::{RateLimit, RequestHandler, RequestHandlerBuilder, VersionPolicy};
+pub use handler::{CardError, RateLimit, RequestHandler, RequestHandlerBuilder, VersionPolicy};
 
 pub use http::{Shutdown, serve, serve_with_shutdown};
 pub use store::{InMemoryTaskStore, PushConfigStore, PushOutbox, TaskStore};

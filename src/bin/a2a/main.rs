@@ -213,6 +213,11 @@ pub(crate) struct ServeArgs {
     /// Keep tasks in a database: sqlite://FILE, postgres://…, mysql://… (with the matching feature).
     #[arg(long)]
     pub(crate) store: Option<String>,
+    /// Serve the agent card in this JSON file instead of the built-in one, and each new version of
+    /// it: the file is read every 2 seconds and on SIGHUP; a version that is not a card is reported
+    /// and the card served stays. Its interface URLs should point at the port served.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) card: Option<std::path::PathBuf>,
 }
 
 /// How a command failed, and the exit code that says so.

@@ -3,7 +3,7 @@
 use a2akit::Error;
 use a2akit::server::push::WebhookGuard;
 use a2akit::server::{
-    self, AgentExecutor, RequestContext, RequestHandler, RequestHandlerBuilder, TaskUpdater,
+    self, AgentExecutor, CardFile, RequestContext, RequestHandler, RequestHandlerBuilder, TaskUpdater,
 };
 use a2akit::types::{AgentCard, AgentSkill, Artifact, binding};
 
@@ -44,6 +44,14 @@ fn card(base: &str) -> AgentCard {
         .build()
 }
 
+/// The file of `--card`: read every two seconds, and on SIGHUP where there is one.
+fn card_file(path: &std::path::Path) -> CardFile {
+    let file = CardFile::new(path);
+    #[cfg(unix)]
+    let file = file.reload_on_hangup();
+    file
+}
+
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 async fn with_store(builder: RequestHandlerBuilder, url: &str) -> Result<RequestHandlerBuilder, Failure> {
     let store = a2akit::server::store::sql::SqlStore::connect(url)
@@ -68,19 +76,33 @@ pub(crate) async fn run(out: &Output, args: ServeArgs) -> Result<(), Failure> {
         .local_addr()
         .map_err(|err| Failure::Transport(err.to_string()))?;
     let base = format!("http://{address}");
+    let file = args.card.as_deref().map(card_file);
+    let card = match &file {
+        Some(file) => file
+            .load()
+            .map_err(|err| Failure::Usage(format!("--card: {err}")))?,
+        None => card(&base),
+    };
     // Webhooks on this machine are allowed: this agent is for testing.
-    let mut builder =
-        RequestHandler::builder(card(&base), Echo).webhook_guard(WebhookGuard::new().allow_loopback());
+    let mut builder = RequestHandler::builder(card, Echo).webhook_guard(WebhookGuard::new().allow_loopback());
     if let Some(url) = &args.store {
         builder = with_store(builder, url).await?;
     }
+    let _ = args.echo;
+    let handler = builder.build();
+    // Watched before the address is announced: from then on, SIGHUP reloads the card.
+    let _watch = match file {
+        Some(file) => Some(
+            file.watch(&handler)
+                .map_err(|err| Failure::Transport(format!("--card: cannot watch the file: {err}")))?,
+        ),
+        None => None,
+    };
     if out.json {
         out.json_line(&serde_json::json!({"listening": base}));
     } else {
         out.line(format!("echo agent listening on {base}"));
     }
-    let _ = args.echo;
-    let handler = builder.build();
     let app = server::http::router(handler.clone());
     // Ctrl-C or SIGTERM: streams end, running tasks get a few seconds.
     let shutdown = server::Shutdown::on_signal()

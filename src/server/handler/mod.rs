@@ -3,8 +3,10 @@
 //! `RequestHandler` and its builder are here, with the checks every
 //! operation shares; the operations live by what they deal with:
 //! `send` (messages and the runs they start), `tasks` (reading,
-//! cancelling and following tasks) and `push` (push notification configs).
+//! cancelling and following tasks) and `push` (push notification configs);
+//! `card` holds the public card, which can be replaced while the handler runs.
 
+mod card;
 mod lifecycle;
 mod limits;
 mod push;
@@ -12,9 +14,11 @@ mod send;
 mod tasks;
 
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+pub use card::CardError;
+pub(crate) use card::{CardRevision, check_card};
 pub use limits::RateLimit;
 
 use super::bus::{EventBus, InMemoryEventBus};
@@ -87,7 +91,8 @@ pub struct RequestHandler {
 }
 
 struct Inner {
-    card: AgentCard,
+    /// The public card; replaced whole by [`RequestHandler::set_card`].
+    card: card::CardSlot,
     extended_card: Option<AgentCard>,
     public_extended_card: bool,
     executor: Arc<dyn DynExecutor>,
@@ -98,8 +103,12 @@ struct Inner {
     executor_timeout: Option<Duration>,
     version_policy: VersionPolicy,
     webhook_guard: WebhookGuard,
-    /// Sends push notifications, when the card declares them.
-    sender: Option<PushSender>,
+    /// Sends push notifications: made the first time the card declares
+    /// them (at build, or when a new card does), then kept; `None` inside
+    /// if no HTTP client could be built.
+    sender: OnceLock<Option<PushSender>>,
+    /// How the sender sends, for when it is made.
+    push_delivery: PushDelivery,
     /// Fails the tasks whose run was lost with its process, when run
     /// ownership is shared between processes.
     recovery: Option<Daemon>,
@@ -108,7 +117,7 @@ struct Inner {
 impl std::fmt::Debug for RequestHandler {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RequestHandler")
-            .field("agent", &self.inner.card.name)
+            .field("agent", &self.card().name)
             .finish_non_exhaustive()
     }
 }
@@ -230,7 +239,8 @@ impl RequestHandlerBuilder {
     /// timeouts, retries, signing keys. Deliveries are sent only when the
     /// card declares `capabilities.pushNotifications`; the handler starts
     /// its sender when it is built inside a Tokio runtime, or else on its
-    /// first request.
+    /// first request (or when a card that declares them replaces one that
+    /// did not, see [`RequestHandler::set_card`]).
     pub fn push_delivery(mut self, delivery: PushDelivery) -> Self {
         self.push_delivery = delivery;
         self
@@ -261,18 +271,7 @@ impl RequestHandlerBuilder {
     /// The handler.
     pub fn build(self) -> RequestHandler {
         let run_traces = Arc::new(super::telemetry::RunTraces::default());
-        let sender = match self.card.capabilities.supports_push_notifications() {
-            true => PushSender::new(
-                Arc::clone(&self.store),
-                self.push_delivery,
-                self.webhook_guard.clone(),
-                Arc::clone(&run_traces),
-            ),
-            false => None,
-        };
-        if let Some(sender) = &sender {
-            sender.ensure_started();
-        }
+        let push = self.card.capabilities.supports_push_notifications();
         let engine = Engine::new(self.store, self.bus, self.runs, self.max_history);
         let recovery = engine.runs.is_shared().then(|| {
             let (engine, quiet) = (Arc::downgrade(&engine), self.abandoned_after);
@@ -290,9 +289,9 @@ impl RequestHandlerBuilder {
         if let Some(recovery) = &recovery {
             recovery.ensure_started();
         }
-        RequestHandler {
+        let handler = RequestHandler {
             inner: Arc::new(Inner {
-                card: self.card,
+                card: card::CardSlot::new(self.card),
                 extended_card: self.extended_card,
                 public_extended_card: self.public_extended_card,
                 limits: limits::Limits::new(self.rate_limit, self.max_streams),
@@ -302,21 +301,15 @@ impl RequestHandlerBuilder {
                 executor_timeout: self.executor_timeout,
                 version_policy: self.version_policy,
                 webhook_guard: self.webhook_guard,
-                sender,
+                sender: OnceLock::new(),
+                push_delivery: self.push_delivery,
                 recovery,
             }),
+        };
+        if push {
+            handler.start_push_sender();
         }
-    }
-}
-
-fn check_history_length(field: &str, history_length: Option<i32>) -> Result<Option<usize>, Error> {
-    match history_length {
-        Some(n) if n < 0 => Err(Error::invalid_field(
-            field,
-            format!("must not be negative, got {n}"),
-        )),
-        Some(n) => Ok(Some(n as usize)),
-        None => Ok(None),
+        handler
     }
 }
 
@@ -329,6 +322,17 @@ fn check_required(field: &str, value: &str) -> Result<(), Error> {
         Err(Error::invalid_field(field, "is required"))
     } else {
         Ok(())
+    }
+}
+
+fn check_history_length(field: &str, history_length: Option<i32>) -> Result<Option<usize>, Error> {
+    match history_length {
+        Some(n) if n < 0 => Err(Error::invalid_field(
+            field,
+            format!("must not be negative, got {n}"),
+        )),
+        Some(n) => Ok(Some(n as usize)),
+        None => Ok(None),
     }
 }
 
@@ -353,11 +357,6 @@ impl RequestHandler {
             push_delivery: PushDelivery::default(),
             abandoned_after: Duration::from_secs(60),
         }
-    }
-
-    /// The public agent card.
-    pub fn card(&self) -> &AgentCard {
-        &self.inner.card
     }
 
     /// How many tasks are live in memory now: running, or being written.
@@ -387,22 +386,31 @@ impl RequestHandler {
     /// Checks the capabilities and extensions every operation depends on.
     fn check_call(&self, call: &CallContext) -> Result<(), Error> {
         self.inner.limits.admit(call)?;
-        if let Some(sender) = &self.inner.sender {
+        if let Some(Some(sender)) = self.inner.sender.get() {
             sender.ensure_started();
         }
         if let Some(recovery) = &self.inner.recovery {
             recovery.ensure_started();
         }
-        for extension in &self.inner.card.capabilities.extensions {
-            if extension.required && !call.extensions.contains(&extension.uri) {
-                return Err(Error::extension_support_required(&extension.uri));
+        self.inner.card.read(|card| {
+            match card
+                .capabilities
+                .extensions
+                .iter()
+                .find(|extension| extension.required && !call.extensions.contains(&extension.uri))
+            {
+                Some(missing) => Err(Error::extension_support_required(&missing.uri)),
+                None => Ok(()),
             }
-        }
-        Ok(())
+        })
     }
 
     fn check_streaming(&self) -> Result<(), Error> {
-        if self.inner.card.capabilities.supports_streaming() {
+        if self
+            .inner
+            .card
+            .read(|card| card.capabilities.supports_streaming())
+        {
             Ok(())
         } else {
             Err(Error::unsupported_operation(
@@ -412,10 +420,31 @@ impl RequestHandler {
     }
 
     fn check_push(&self) -> Result<(), Error> {
-        if self.inner.card.capabilities.supports_push_notifications() {
+        if self
+            .inner
+            .card
+            .read(|card| card.capabilities.supports_push_notifications())
+        {
             Ok(())
         } else {
             Err(Error::push_notification_not_supported())
+        }
+    }
+
+    /// Makes the push sender unless it exists, and starts it (inside a
+    /// Tokio runtime; else the next request does). Called when a card
+    /// declaring push notifications is put in place.
+    fn start_push_sender(&self) {
+        let sender = self.inner.sender.get_or_init(|| {
+            PushSender::new(
+                Arc::clone(&self.inner.engine.store),
+                self.inner.push_delivery.clone(),
+                self.inner.webhook_guard.clone(),
+                Arc::clone(&self.inner.run_traces),
+            )
+        });
+        if let Some(sender) = sender {
+            sender.ensure_started();
         }
     }
 
@@ -465,13 +494,15 @@ impl RequestHandler {
         let operation = telemetry::operation(Method::GetExtendedAgentCard, call, "");
         operation
             .run(async move {
-                if !self.inner.card.capabilities.supports_extended_agent_card() {
+                // One reading of the card for both questions, whatever replaces it meanwhile.
+                let card = self.card();
+                if !card.capabilities.supports_extended_agent_card() {
                     return Err(Error::unsupported_operation(
                         "this agent has no extended agent card",
                     ));
                 }
                 self.check_call(call)?;
-                let secured = !self.inner.card.security_schemes.is_empty();
+                let secured = !card.security_schemes.is_empty();
                 if secured && call.caller.is_none() && !self.inner.public_extended_card {
                     return Err(Error::unauthenticated(
                         "the extended agent card is for authenticated callers",

@@ -159,8 +159,11 @@ impl Routes {
     }
 
     /// `GET /.well-known/agent-card.json`, with caching headers and 304s.
+    /// It serves the handler's card as it is at each request: a card put
+    /// in place with [`RequestHandler::set_card`] is served from then on,
+    /// with a new `ETag` and `Last-Modified`.
     pub fn agent_card(&self) -> Router {
-        card::router(self.handler.card(), &self.options)
+        card::router(self.handler.clone(), &self.options)
     }
 
     /// The gRPC binding (`/lf.a2a.v1.A2AService/…`), to serve on the same
