@@ -17,6 +17,7 @@
 //! | `proto` (feature `grpc`) | the generated `lf.a2a.v1` protobuf messages and service, and their conversions |
 //! | `server` (feature `server`, default) | `AgentExecutor`, `RequestHandler`, stores, push delivery, event buses, and Axum routers for every binding |
 //! | [`webhook`] (feature `client` or `server`) | Standard Webhooks signatures for push notifications, and a receiver that checks them |
+//! | `signing` (feature `signing`) | signed agent cards: JWS over the RFC 8785 canonical card, signing, verifying, and a client that requires a valid signature |
 //!
 //! More features: `sqlite`, `postgres`, `mysql` (the durable `server::store::sql::SqlStore`),
 //! `postgres` and `nats` (event buses between replicas on one database:
@@ -58,6 +59,9 @@ mod operations;
 pub mod proto;
 #[cfg(feature = "server")]
 pub mod server;
+#[cfg(feature = "signing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "signing")))]
+pub mod signing;
 #[cfg(all(feature = "telemetry", any(feature = "client", feature = "server")))]
 mod telemetry;
 pub mod types;
