@@ -331,8 +331,10 @@ impl HttpCore {
                 Error::invalid_params("the request could not be built").with_source(err.without_url())
             })?;
             // Shown in messages: where the call went, before any interceptor
-            // could add a credential to it, and without query or userinfo.
-            let url = redact::url(request.url().as_str());
+            // could add a credential to it, and without query or userinfo
+            // (redacted only when a message needs it).
+            let target = request.url().clone();
+            let shown = || redact::url(target.as_str());
             // The credential asked for this very request, put on it before
             // the caller's interceptors see it.
             if let Some(credentials) = &self.credentials {
@@ -366,17 +368,17 @@ impl HttpCore {
                 Err(None) => {
                     let err = Error::new(
                         ErrorKind::Timeout,
-                        format!("waiting for {url} failed: no response in time"),
+                        format!("waiting for {} failed: no response in time", shown()),
                     );
                     (Failure::Timeout, None, Err(err))
                 }
                 Err(Some(err)) if err.is_connect() => {
-                    (Failure::Connect, None, Err(transport_error(&url, err)))
+                    (Failure::Connect, None, Err(transport_error(&shown(), err)))
                 }
                 Err(Some(err)) if err.is_timeout() => {
-                    (Failure::Timeout, None, Err(transport_error(&url, err)))
+                    (Failure::Timeout, None, Err(transport_error(&shown(), err)))
                 }
-                Err(Some(err)) => return Err(transport_error(&url, err)),
+                Err(Some(err)) => return Err(transport_error(&shown(), err)),
             };
             let retryable = match &outcome {
                 Ok(response) if response.status().is_success() => false,
@@ -464,16 +466,17 @@ pub(crate) async fn read_body(response: reqwest::Response, limit: usize) -> Resu
             format!("the response exceeds {limit} bytes"),
         )
     };
-    let url = redact::url(response.url().as_str());
+    let target = response.url().clone();
+    let failed = |err| transport_error(&redact::url(target.as_str()), err);
     match response.content_length() {
         Some(len) if len > limit as u64 => Err(too_large()),
         // A declared length within the limit: read it in one go.
-        Some(_) => response.bytes().await.map_err(|err| transport_error(&url, err)),
+        Some(_) => response.bytes().await.map_err(failed),
         None => {
             let mut body = Vec::new();
             let mut stream = response.bytes_stream();
             while let Some(chunk) = futures_util::StreamExt::next(&mut stream).await {
-                let chunk = chunk.map_err(|err| transport_error(&url, err))?;
+                let chunk = chunk.map_err(failed)?;
                 if body.len() + chunk.len() > limit {
                     return Err(too_large());
                 }
