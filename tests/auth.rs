@@ -34,14 +34,7 @@ fn card(base: &str, scoped: bool) -> AgentCard {
         true => SecurityRequirement::new().with_scheme("bearer", ["tasks:write"]),
         false => SecurityRequirement::new().with_scheme("bearer", Vec::<String>::new()),
     };
-    let builder = AgentCard::builder()
-        .name("Secure")
-        .description("for known callers")
-        .interface(format!("{base}/"), binding::JSONRPC)
-        .interface(base, binding::HTTP_JSON);
-    #[cfg(feature = "grpc")]
-    let builder = builder.interface(base.trim_start_matches("http://"), binding::GRPC);
-    builder
+    support::agents::card_on_every_binding("Secure", base)
         .streaming(true)
         .extended_agent_card(true)
         .security_scheme(

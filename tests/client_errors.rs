@@ -95,14 +95,7 @@ async fn bare_refusals_read_as_unauthenticated_or_permission_denied_with_the_cha
 }
 
 fn secure_card(base: &str) -> AgentCard {
-    let builder = AgentCard::builder()
-        .name("Secure")
-        .description("for known callers")
-        .interface(format!("{base}/"), binding::JSONRPC)
-        .interface(base, binding::HTTP_JSON);
-    #[cfg(feature = "grpc")]
-    let builder = builder.interface(base.trim_start_matches("http://"), binding::GRPC);
-    builder
+    support::agents::card_on_every_binding("Secure", base)
         .security_scheme(
             "bearer",
             SecurityScheme::HttpAuth(HTTPAuthSecurityScheme::new("Bearer")),
@@ -329,14 +322,8 @@ fn grpc_statuses_read_like_http_statuses_with_every_detail_kept() {
 /// An agent answering every call with a task, on every binding.
 async fn who_am_i() -> support::TestServer {
     support::start_with(|base| {
-        let builder = AgentCard::builder()
-            .name("who")
-            .description("says who called")
-            .interface(format!("{base}/"), binding::JSONRPC)
-            .interface(base, binding::HTTP_JSON);
-        #[cfg(feature = "grpc")]
-        let builder = builder.interface(base.trim_start_matches("http://"), binding::GRPC);
-        RequestHandler::builder(builder.streaming(true).build(), support::agents::WhoAmI).build()
+        let card = support::agents::card_on_every_binding("who", base).streaming(true);
+        RequestHandler::builder(card.build(), support::agents::WhoAmI).build()
     })
     .await
 }

@@ -8,7 +8,7 @@ mod support;
 use a2akit::Error;
 use a2akit::client::ClientFactory;
 use a2akit::server::{AgentExecutor, RequestContext, RequestHandler, TaskUpdater};
-use a2akit::types::{AgentCard, Artifact, TaskState, binding};
+use a2akit::types::{Artifact, TaskState};
 
 /// Tells a two-line story in two artifacts, and signs off.
 struct Storyteller;
@@ -28,14 +28,8 @@ impl AgentExecutor for Storyteller {
 #[tokio::test]
 async fn a_reply_from_an_agent_that_does_not_stream_reads_as_its_text() {
     let server = support::start_with(|base| {
-        let builder = AgentCard::builder()
-            .name("storyteller")
-            .description("tells stories, all at once")
-            .interface(format!("{base}/"), binding::JSONRPC)
-            .interface(base, binding::HTTP_JSON);
-        #[cfg(feature = "grpc")]
-        let builder = builder.interface(base.trim_start_matches("http://"), binding::GRPC);
-        RequestHandler::builder(builder.streaming(false).build(), Storyteller).build()
+        let card = support::agents::card_on_every_binding("storyteller", base).streaming(false);
+        RequestHandler::builder(card.build(), Storyteller).build()
     })
     .await;
     for wire in support::agents::binding_names() {

@@ -15,8 +15,8 @@ use a2akit::server::auth::{Authenticator, Credential, Denied, Identity};
 use a2akit::server::http::Routes;
 use a2akit::server::{RateLimit, RequestHandler, RequestHandlerBuilder};
 use a2akit::types::{
-    APIKeySecurityScheme, AgentCard, AgentInterface, ListTasksRequest, Message, SecurityScheme,
-    SendMessageRequest, binding,
+    APIKeySecurityScheme, AgentInterface, ListTasksRequest, Message, SecurityScheme, SendMessageRequest,
+    binding,
 };
 use futures_util::StreamExt as _;
 use serde_json::{Value, json};
@@ -26,15 +26,8 @@ use support::agents::Paced;
 async fn agent(configure: impl FnOnce(RequestHandlerBuilder) -> RequestHandlerBuilder) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let builder = AgentCard::builder()
-        .name("limited")
-        .description("d")
+    let card = support::agents::card_on_every_binding("limited", &base)
         .streaming(true)
-        .interface(format!("{base}/"), binding::JSONRPC)
-        .interface(&base, binding::HTTP_JSON);
-    #[cfg(feature = "grpc")]
-    let builder = builder.interface(base.trim_start_matches("http://"), binding::GRPC);
-    let card = builder
         .security_scheme(
             "key",
             SecurityScheme::ApiKey(APIKeySecurityScheme::new("header", "X-API-Key")),

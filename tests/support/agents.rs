@@ -1,10 +1,11 @@
-//! Agents the tests share: one that takes its time, one that says who called.
+//! Agents the tests share: one that takes its time, one that says who called,
+//! and the card of an agent served on every binding.
 
 use std::time::Duration;
 
 use a2akit::Error;
 use a2akit::server::{AgentExecutor, RequestContext, TaskUpdater};
-use a2akit::types::Artifact;
+use a2akit::types::{AgentCard, AgentCardBuilder, Artifact, binding};
 
 /// Answers with one artifact, `who`, naming the caller authentication
 /// named (`anonymous` when none did).
@@ -52,4 +53,17 @@ pub fn binding_names() -> Vec<&'static str> {
     #[cfg(feature = "grpc")]
     all.push(a2akit::types::binding::GRPC);
     all
+}
+
+/// The card of an agent served at `base` (`http://host:port`), with an
+/// interface on every binding this build has (gRPC on the same port).
+pub fn card_on_every_binding(name: &str, base: &str) -> AgentCardBuilder {
+    let builder = AgentCard::builder()
+        .name(name)
+        .description(format!("{name}, for tests"))
+        .interface(format!("{base}/"), binding::JSONRPC)
+        .interface(base, binding::HTTP_JSON);
+    #[cfg(feature = "grpc")]
+    let builder = builder.interface(base.trim_start_matches("http://"), binding::GRPC);
+    builder
 }
