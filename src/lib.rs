@@ -17,6 +17,7 @@
 //! | `proto` (feature `grpc`) | the generated `lf.a2a.v1` protobuf messages and service, and their conversions |
 //! | `server` (feature `server`, default) | `AgentExecutor`, `RequestHandler`, stores, push delivery, event buses, and Axum routers for every binding |
 //! | [`webhook`] (feature `client` or `server`) | Standard Webhooks signatures for push notifications, and a receiver that checks them |
+//! | [`v0_3`] | the A2A v0.3 JSON shapes (lowercase states, `kind` discriminators, v0.3 cards, method names and error codes), with conversions to and from [`types`] |
 //! | `signing` (feature `signing`) | signed agent cards: JWS over the RFC 8785 canonical card, signing, verifying, and a client that requires a valid signature |
 //!
 //! More features: `sqlite`, `postgres`, `mysql` (the durable `server::store::sql::SqlStore`),
@@ -65,6 +66,7 @@ pub mod signing;
 #[cfg(all(feature = "telemetry", any(feature = "client", feature = "server")))]
 mod telemetry;
 pub mod types;
+pub mod v0_3;
 
 /// Long-form guides, one per task. Their examples are compiled and run as
 /// doctests; as they use the stores, the buses and the client, they are
