@@ -1051,10 +1051,15 @@ async fn c47_agent_card_is_served_with_caching_headers() {
     let etag = headers["etag"].to_str().unwrap().to_owned();
     let modified = headers["last-modified"].to_str().unwrap().to_owned();
     let card: AgentCard = response.json().await.unwrap();
-    assert_eq!(
-        card.supported_interfaces.len(),
-        if cfg!(feature = "grpc") { 3 } else { 2 }
-    );
+    let of_version = |version: &str| {
+        card.supported_interfaces
+            .iter()
+            .filter(|interface| interface.protocol_version == version)
+            .count()
+    };
+    assert_eq!(of_version("1.0"), if cfg!(feature = "grpc") { 3 } else { 2 });
+    // JSON-RPC and HTTP+JSON are served to v0.3 clients too.
+    assert_eq!(of_version("0.3"), 2);
     let again = http
         .get(&url)
         .header("If-None-Match", &etag)

@@ -13,7 +13,7 @@ use super::retry::RetryPolicy;
 use super::transport::{
     HttpCore, JsonRpcTransport, RestTransport, Transport, challenge, read_body, status_error, with_challenge,
 };
-use crate::types::{AgentCard, AgentInterface, binding, json};
+use crate::types::{AgentCard, AgentInterface, binding};
 use crate::{Error, ErrorKind};
 
 /// The path of the public agent card, appended to an agent's base URL.
@@ -355,7 +355,7 @@ impl ClientFactory {
             (304, Some(cached)) => cached.card,
             (200..=299, _) => {
                 let body = read_body(response, self.body_limit).await?;
-                json::from_slice::<AgentCard>(&body).map_err(|err| {
+                crate::v0_3::read_card(&body).map_err(|err| {
                     Error::new(
                         ErrorKind::InvalidResponse,
                         format!("the agent card at {shown} is invalid: {err}"),
@@ -407,6 +407,12 @@ impl ClientFactory {
     /// protocol 1.x in one of the caller's bindings. With
     /// [`prefer_own_order`](Self::prefer_own_order), the caller's order of
     /// bindings decides instead, and card order breaks ties.
+    ///
+    /// Only when the agent offers no 1.x interface the client can use does
+    /// it take a v0.3 one (JSON-RPC or HTTP+JSON): the client then speaks
+    /// v0.3 on the wire (method names, shapes, error codes) and still hands
+    /// the caller 1.0 types. v0.3 has no `ListTasks`; calling it answers
+    /// `UnsupportedOperation`.
     pub fn select_interface<'a>(&self, card: &'a AgentCard) -> Result<&'a AgentInterface, Error> {
         self.candidates(card)
             .into_iter()
@@ -422,7 +428,7 @@ impl ClientFactory {
             .map(|i| format!("{} {}", i.protocol_binding, i.protocol_version))
             .collect();
         Error::unsupported_operation(format!(
-            "the agent offers [{}], none of which is a 1.x interface in {:?}",
+            "the agent offers [{}], none of which is a 1.x (or v0.3 JSON-RPC or HTTP+JSON) interface in {:?}",
             offered.join(", "),
             self.preferences
         ))
@@ -432,9 +438,9 @@ impl ClientFactory {
     /// [`select_interface`](Self::select_interface)).
     fn candidates<'a>(&self, card: &'a AgentCard) -> Vec<&'a AgentInterface> {
         let usable = |interface: &AgentInterface, wanted: &str| {
-            interface.protocol_binding.eq_ignore_ascii_case(wanted) && speaks_v1(&interface.protocol_version)
+            interface.protocol_binding.eq_ignore_ascii_case(wanted) && speaks(interface)
         };
-        if self.own_order {
+        let mut out = if self.own_order {
             let mut out: Vec<&AgentInterface> = Vec::new();
             for wanted in &self.preferences {
                 for interface in &card.supported_interfaces {
@@ -449,7 +455,11 @@ impl ClientFactory {
                 .iter()
                 .filter(|i| self.preferences.iter().any(|wanted| usable(i, wanted)))
                 .collect()
-        }
+        };
+        // An agent that speaks both versions is spoken to in 1.0, whatever
+        // the order; v0.3 is for agents that speak nothing newer.
+        out.sort_by_key(|interface| !speaks_v1(&interface.protocol_version));
+        out
     }
 
     /// Resolves the card at `base_url` and builds a client for it, with
@@ -691,6 +701,16 @@ pub fn redirect_policy() -> reqwest::redirect::Policy {
 
 fn speaks_v1(version: &str) -> bool {
     version == "1" || version.starts_with("1.")
+}
+
+/// Whether this client can speak to `interface`: any 1.x interface, and
+/// v0.3 JSON-RPC and HTTP+JSON ones.
+fn speaks(interface: &AgentInterface) -> bool {
+    speaks_v1(&interface.protocol_version)
+        || (crate::v0_3::is_v0_3(&interface.protocol_version)
+            && [binding::JSONRPC, binding::HTTP_JSON]
+                .iter()
+                .any(|served| interface.protocol_binding.eq_ignore_ascii_case(served)))
 }
 
 /// `card` with its relative interface URLs (`/a2a/jsonrpc`, `./rpc`)

@@ -9,7 +9,8 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use eventsource_stream::{Event, EventStreamError, Eventsource as _};
+pub(crate) use eventsource_stream::Event;
+use eventsource_stream::{EventStreamError, Eventsource as _};
 use futures_util::{Stream, StreamExt as _};
 
 use super::stream::{ClientStream, StreamEvent, idle_bounded};

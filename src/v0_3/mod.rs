@@ -82,15 +82,17 @@
 //! and push notification bodies). v0.3's HTTP+JSON binding does not use
 //! them: it sends the ProtoJSON of the v0.3 proto (`content` for parts,
 //! `update` for a status message, `TASK_STATE_…` names, resource `name`s
-//! such as `tasks/{id}`), which is a separate set of shapes.
+//! such as `tasks/{id}`), which is a separate set of shapes: [`rest`].
 
 mod card;
+mod dual_card;
 pub mod error;
 mod event;
 mod message;
 mod method;
 mod params;
 mod push;
+pub mod rest;
 mod security;
 mod task;
 
@@ -98,6 +100,7 @@ pub use card::{
     AgentCapabilities, AgentCard, AgentCardSignature, AgentExtension, AgentInterface, AgentProvider,
     AgentSkill, DEFAULT_PROTOCOL_VERSION, transport,
 };
+pub use dual_card::{INTERFACE_VERSION, dual_card, is_v0_3, read_card, with_interfaces};
 pub use event::{SendMessageResult, StreamResponse, TaskArtifactUpdateEvent, TaskStatusUpdateEvent};
 pub use message::{DataPart, FileContent, FilePart, FileSource, Message, Part, Role, TextPart};
 pub use method::Method;

@@ -4,6 +4,7 @@ use bytes::Bytes;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
+use super::v0_3::jsonrpc as v0_3;
 use super::{
     BoxFuture, Call, ClientStream, HttpCore, LAST_EVENT_ID, Reply, Transport, challenge, excerpt,
     is_event_stream, read_body, status_error, with_challenge,
@@ -35,7 +36,8 @@ struct Envelope<'a, P> {
     jsonrpc: &'static str,
     id: u64,
     method: &'static str,
-    params: &'a P,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    params: Option<&'a P>,
 }
 
 impl JsonRpcTransport {
@@ -56,7 +58,13 @@ impl JsonRpcTransport {
 
     fn envelope(&self, call: &Call) -> Result<(u64, Vec<u8>), Error> {
         let id = self.core.next_id();
-        let body = encode(id, call.method().as_str(), &call.message()).map_err(|err| {
+        let body = if self.core.v0_3 {
+            let (method, params) = v0_3::request(call)?;
+            encode(id, method.as_str(), params.as_ref())
+        } else {
+            encode(id, call.method().as_str(), Some(&call.message()))
+        };
+        let body = body.map_err(|err| {
             Error::invalid_params(format!("the request could not be encoded: {err}")).with_source(err)
         })?;
         Ok((id, body))
@@ -105,7 +113,11 @@ impl JsonRpcTransport {
             }),
             self.core.max_event_size,
             self.core.stream_idle,
-            |event| stream_item(&event.data),
+            if self.core.v0_3 {
+                read_v0_3_event
+            } else {
+                read_event
+            },
         ))
     }
 
@@ -147,7 +159,7 @@ impl JsonRpcTransport {
     }
 }
 
-fn encode<P: Serialize>(id: u64, method: &'static str, params: &P) -> serde_json::Result<Vec<u8>> {
+fn encode<P: Serialize>(id: u64, method: &'static str, params: Option<&P>) -> serde_json::Result<Vec<u8>> {
     serde_json::to_vec(&Envelope {
         jsonrpc: VERSION,
         id,
@@ -158,15 +170,8 @@ fn encode<P: Serialize>(id: u64, method: &'static str, params: &P) -> serde_json
 
 /// Reads one SSE event of a JSON-RPC stream: a response holding a
 /// `StreamResponse`, or an error (as `event: error` or as an error response).
-fn stream_item(data: &str) -> Result<StreamResponse, Error> {
-    let response: Response<Box<RawValue>> = serde_json::from_str(data).map_err(|err| {
-        Error::new(
-            ErrorKind::InvalidResponse,
-            format!("a streamed event is not a JSON-RPC response: {err}"),
-        )
-        .with_source(err)
-    })?;
-    let result = response.into_result()?;
+fn read_event(event: &sse::Event) -> Result<StreamResponse, Error> {
+    let result = stream_result(&event.data)?;
     json::from_str(result.get()).map_err(|err| {
         Error::new(
             ErrorKind::InvalidResponse,
@@ -176,11 +181,33 @@ fn stream_item(data: &str) -> Result<StreamResponse, Error> {
     })
 }
 
+/// Reads one SSE event of a v0.3 JSON-RPC stream, as its 1.0 event.
+fn read_v0_3_event(event: &sse::Event) -> Result<StreamResponse, Error> {
+    v0_3::stream_event(stream_result(&event.data)?.get())
+}
+
+/// The `result` of a streamed JSON-RPC response, or the error it carries.
+fn stream_result(data: &str) -> Result<Box<RawValue>, Error> {
+    let response: Response<Box<RawValue>> = serde_json::from_str(data).map_err(|err| {
+        Error::new(
+            ErrorKind::InvalidResponse,
+            format!("a streamed event is not a JSON-RPC response: {err}"),
+        )
+        .with_source(err)
+    })?;
+    response.into_result()
+}
+
 impl Transport for JsonRpcTransport {
     fn call(&self, call: Call) -> BoxFuture<'_, Result<Reply, Error>> {
         Box::pin(async move {
             let (id, response) = self.post(&call, false, None).await?;
-            self.read(id, response).await.map(Reply::Json)
+            let result = self.read(id, response).await?;
+            if self.core.v0_3 {
+                v0_3::reply(call.method(), &result)
+            } else {
+                Ok(Reply::Json(result))
+            }
         })
     }
 

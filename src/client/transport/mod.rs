@@ -4,6 +4,7 @@
 
 mod jsonrpc;
 mod rest;
+mod v0_3;
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -216,8 +217,12 @@ pub(crate) struct HttpCore {
     pub(crate) stream_idle: Option<Duration>,
     pub(crate) extensions: Vec<String>,
     pub(crate) max_event_size: usize,
-    /// The `A2A-Version` sent: the one the chosen interface declares (1.x).
+    /// The `A2A-Version` sent: the one the chosen interface declares (1.x),
+    /// or 0.3 to a v0.3 interface.
     pub(crate) version: reqwest::header::HeaderValue,
+    /// Whether the interface speaks v0.3: its method names, shapes and
+    /// header names.
+    pub(crate) v0_3: bool,
     /// The TLS settings the HTTP client was built with, for gRPC channels.
     pub(crate) tls: Option<crate::client::ClientTls>,
     /// Dial bare `host:port` gRPC interfaces in plaintext even when the
@@ -263,6 +268,7 @@ impl HttpCore {
             extensions: Vec::new(),
             max_event_size: 16 << 20,
             version: reqwest::header::HeaderValue::from_static(crate::PROTOCOL_VERSION),
+            v0_3: false,
             tls: None,
             grpc_plaintext: false,
             credentials: None,
@@ -281,10 +287,16 @@ impl HttpCore {
     }
 
     /// This core, speaking the version `declared` by an interface when it
-    /// is a 1.x version (anything else, or none, is sent as 1.0).
+    /// is a 1.x version, or v0.3 when it is a 0.3 one (anything else, or
+    /// none, is sent as 1.0).
     pub(crate) fn for_version(&self, declared: &str) -> Self {
         let mut core = self.clone();
         let declared = declared.trim();
+        if crate::v0_3::is_v0_3(declared) {
+            core.version = reqwest::header::HeaderValue::from_static(v0_3::VERSION);
+            core.v0_3 = true;
+            return core;
+        }
         let is_v1 =
             declared.starts_with("1.") && declared[2..].chars().all(|c| c.is_ascii_digit() || c == '.');
         if is_v1 {
@@ -319,6 +331,10 @@ impl HttpCore {
             );
             if !self.extensions.is_empty() {
                 builder = builder.header("A2A-Extensions", self.extensions.join(", "));
+                if self.v0_3 {
+                    // The header's name before 1.0.
+                    builder = builder.header("X-A2A-Extensions", self.extensions.join(", "));
+                }
             }
             if streaming {
                 builder = builder

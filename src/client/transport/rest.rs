@@ -5,6 +5,7 @@ use bytes::Bytes;
 use reqwest::Method as Verb;
 use serde_json::Value;
 
+use super::v0_3::rest as v0_3;
 use super::{
     BoxFuture, Call, ClientStream, HttpCore, LAST_EVENT_ID, Reply, Transport, challenge, excerpt,
     is_event_stream, read_body, status_error, with_challenge,
@@ -31,11 +32,11 @@ impl std::fmt::Debug for RestTransport {
 }
 
 /// A call as an HTTP request: verb, path, query and body.
-struct Route {
-    verb: Verb,
-    path: String,
-    query: Vec<(String, String)>,
-    body: Option<Vec<u8>>,
+pub(super) struct Route {
+    pub(super) verb: Verb,
+    pub(super) path: String,
+    pub(super) query: Vec<(String, String)>,
+    pub(super) body: Option<Vec<u8>>,
 }
 
 /// How a streaming request differs from the route's default.
@@ -46,7 +47,7 @@ struct StreamOptions {
 }
 
 /// Percent-encodes one path segment (everything but RFC 3986 unreserved characters).
-fn segment(text: &str) -> String {
+pub(super) fn segment(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
@@ -99,7 +100,10 @@ impl RestTransport {
         }
     }
 
-    fn route(call: &Call) -> Result<(String, Route), Error> {
+    fn route(&self, call: &Call) -> Result<(String, Route), Error> {
+        if self.core.v0_3 {
+            return Ok((String::new(), v0_3::route_of(call)?));
+        }
         let tenant = call.tenant();
         let prefix = if tenant.is_empty() {
             String::new()
@@ -188,7 +192,7 @@ impl RestTransport {
     /// Sends the call. A stream may take another verb (the subscribe
     /// fallback) and, when resumed, says where it left off (`Last-Event-ID`).
     async fn send(&self, call: &Call, stream: Option<StreamOptions>) -> Result<reqwest::Response, Error> {
-        let (prefix, route) = Self::route(call)?;
+        let (prefix, route) = self.route(call)?;
         // A base URL with a query keeps it after the operation's path.
         let url = match self.base.split_once('?') {
             Some((path, query)) => format!("{}{prefix}{}?{query}", path.trim_end_matches('/'), route.path),
@@ -254,7 +258,11 @@ impl RestTransport {
             }),
             self.core.max_event_size,
             self.core.stream_idle,
-            |event| stream_item(&event.event, &event.data),
+            if self.core.v0_3 {
+                |event: &sse::Event| v0_3::stream_item(&event.event, &event.data)
+            } else {
+                |event: &sse::Event| stream_item(&event.event, &event.data)
+            },
         ))
     }
 
@@ -271,6 +279,7 @@ impl RestTransport {
         };
         let error = match serde_json::from_slice::<HttpErrorBody>(&body) {
             Ok(parsed) => Error::from_http(status.as_u16(), &parsed),
+            Err(_) if self.core.v0_3 => v0_3::error(status, &body),
             Err(_) => status_error(status, "the agent", &body),
         };
         with_challenge(error, challenge)
@@ -279,7 +288,7 @@ impl RestTransport {
 
 /// Reads one SSE event of an HTTP+JSON stream: a `StreamResponse`, or an
 /// error (`event: error`, or a body with a top-level `error`).
-fn stream_item(event: &str, data: &str) -> Result<StreamResponse, Error> {
+pub(super) fn stream_item(event: &str, data: &str) -> Result<StreamResponse, Error> {
     let value: Value = serde_json::from_str(data).map_err(|err| {
         Error::new(
             ErrorKind::InvalidResponse,
@@ -318,6 +327,9 @@ impl Transport for RestTransport {
             // Some agents answer a delete with 204 and no body.
             if body.iter().all(u8::is_ascii_whitespace) {
                 return Ok(Reply::Json(Bytes::from_static(b"{}")));
+            }
+            if self.core.v0_3 {
+                return v0_3::reply(call.method(), &body);
             }
             Ok(Reply::Json(body))
         })

@@ -72,6 +72,17 @@ fn whole_seconds(time: SystemTime) -> SystemTime {
     }
 }
 
+/// The card as served: with the v0.3 interfaces beside the 1.x ones when
+/// v0.3 is served and the card is not signed (adding to a signed card would
+/// break its signatures).
+pub(super) fn served_card(card: AgentCard, serve_v0_3: bool) -> AgentCard {
+    if serve_v0_3 && card.signatures.is_empty() {
+        crate::v0_3::with_interfaces(card)
+    } else {
+        card
+    }
+}
+
 /// A card that cannot be served, or a card file that cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CardError(String);
@@ -157,6 +168,7 @@ impl RequestHandler {
     /// ```
     pub fn set_card(&self, card: AgentCard) -> Result<bool, CardError> {
         check_card(&card)?;
+        let card = served_card(card, self.inner.serve_v0_3);
         let push = card.capabilities.supports_push_notifications();
         let name = card.name.clone();
         if !self.inner.card.replace(card) {

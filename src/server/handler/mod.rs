@@ -102,6 +102,8 @@ struct Inner {
     run_traces: Arc<super::telemetry::RunTraces>,
     executor_timeout: Option<Duration>,
     version_policy: VersionPolicy,
+    /// Whether v0.3 requests are served beside 1.0 ones.
+    serve_v0_3: bool,
     webhook_guard: WebhookGuard,
     /// Sends push notifications: made the first time the card declares
     /// them (at build, or when a new card does), then kept; `None` inside
@@ -137,6 +139,7 @@ pub struct RequestHandlerBuilder {
     executor_timeout: Option<Duration>,
     max_history: usize,
     version_policy: VersionPolicy,
+    serve_v0_3: bool,
     webhook_guard: WebhookGuard,
     push_delivery: PushDelivery,
     abandoned_after: Duration,
@@ -268,6 +271,24 @@ impl RequestHandlerBuilder {
         self
     }
 
+    /// Whether requests of protocol v0.3 are served too (default: yes).
+    ///
+    /// Served, a v0.3 client is answered on the same routers as a 1.0 one,
+    /// by the same engine and store: on JSON-RPC, a request naming a v0.3
+    /// method (`message/send`, `tasks/get`…) with no `A2A-Version` or a 0.3
+    /// one; on HTTP+JSON, v0.3's paths (`/v1/message:send`…) under the same
+    /// base. The card then lists a v0.3 interface beside each 1.x JSON-RPC
+    /// and HTTP+JSON one ([`v0_3::with_interfaces`](crate::v0_3::with_interfaces),
+    /// unless the card is signed: sign it after adding them) and carries
+    /// the v0.3 members a v0.3 client reads ([`v0_3::dual_card`](crate::v0_3::dual_card)).
+    /// A task is one task whichever version reads or writes it. gRPC
+    /// serves 1.0 only. Not served, a v0.3 request is refused as a 1.0
+    /// request of an unsupported version would be.
+    pub fn serve_v0_3(mut self, serve: bool) -> Self {
+        self.serve_v0_3 = serve;
+        self
+    }
+
     /// The handler.
     pub fn build(self) -> RequestHandler {
         let run_traces = Arc::new(super::telemetry::RunTraces::default());
@@ -291,7 +312,7 @@ impl RequestHandlerBuilder {
         }
         let handler = RequestHandler {
             inner: Arc::new(Inner {
-                card: card::CardSlot::new(self.card),
+                card: card::CardSlot::new(card::served_card(self.card, self.serve_v0_3)),
                 extended_card: self.extended_card,
                 public_extended_card: self.public_extended_card,
                 limits: limits::Limits::new(self.rate_limit, self.max_streams),
@@ -300,6 +321,7 @@ impl RequestHandlerBuilder {
                 engine,
                 executor_timeout: self.executor_timeout,
                 version_policy: self.version_policy,
+                serve_v0_3: self.serve_v0_3,
                 webhook_guard: self.webhook_guard,
                 sender: OnceLock::new(),
                 push_delivery: self.push_delivery,
@@ -353,6 +375,7 @@ impl RequestHandler {
             executor_timeout: Some(Duration::from_secs(600)),
             max_history: RequestHandlerBuilder::DEFAULT_MAX_HISTORY,
             version_policy: VersionPolicy::default(),
+            serve_v0_3: true,
             webhook_guard: WebhookGuard::default(),
             push_delivery: PushDelivery::default(),
             abandoned_after: Duration::from_secs(60),
@@ -381,6 +404,11 @@ impl RequestHandler {
         } else {
             Err(Error::version_not_supported(requested))
         }
+    }
+
+    /// Whether v0.3 requests are served ([`RequestHandlerBuilder::serve_v0_3`]).
+    pub fn serves_v0_3(&self) -> bool {
+        self.inner.serve_v0_3
     }
 
     /// Checks the capabilities and extensions every operation depends on.

@@ -32,8 +32,15 @@ struct CardResponse {
 }
 
 impl CardResponse {
-    fn new(revision: Arc<CardRevision>) -> Self {
-        let body = Bytes::from(serde_json::to_vec(&*revision.card).expect("an agent card always encodes"));
+    /// Encodes a revision: as 1.0 alone, or for both generations when v0.3
+    /// is served.
+    fn new(revision: Arc<CardRevision>, serve_v0_3: bool) -> Self {
+        let body = if serve_v0_3 {
+            serde_json::to_vec(&crate::v0_3::dual_card(&revision.card))
+        } else {
+            serde_json::to_vec(&*revision.card)
+        };
+        let body = Bytes::from(body.expect("an agent card always encodes"));
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         body.hash(&mut hasher);
         Self {
@@ -64,7 +71,7 @@ impl CardEndpoint {
         match &*encoded {
             Some(cached) if Arc::ptr_eq(&cached.revision, &revision) => Arc::clone(cached),
             _ => {
-                let fresh = Arc::new(CardResponse::new(revision));
+                let fresh = Arc::new(CardResponse::new(revision, self.handler.serves_v0_3()));
                 *encoded = Some(Arc::clone(&fresh));
                 fresh
             }

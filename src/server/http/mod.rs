@@ -228,9 +228,11 @@ fn call_context(
     tenant: String,
     binding: &'static str,
 ) -> CallContext {
+    // v0.3 clients name the header `X-A2A-Extensions`.
     let values = headers
         .get_all("a2a-extensions")
         .into_iter()
+        .chain(headers.get_all("x-a2a-extensions"))
         .filter_map(|value| value.to_str().ok());
     let requested = CallContext::parse_extensions(values);
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);

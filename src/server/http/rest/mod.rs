@@ -7,6 +7,12 @@
 //!
 //! `:cancel` and `:subscribe` are suffixes of the task id segment, so the
 //! route captures the whole segment and splits it at its last `:`.
+//!
+//! When the handler serves v0.3, its paths (`/v1/message:send`…) are
+//! routed here too ([`v0_3`]); they take precedence over a tenant named
+//! `v1`.
+
+mod v0_3;
 
 use std::sync::Arc;
 
@@ -42,8 +48,12 @@ struct Binding {
 type Params = Result<Path<Vec<(String, String)>>, PathRejection>;
 
 pub(super) fn router(handler: RequestHandler, options: Options) -> Router {
+    let serve_v0_3 = handler.serves_v0_3();
     let state = Arc::new(Binding { handler, options });
     let mut router = Router::new();
+    if serve_v0_3 {
+        router = v0_3::routes(router);
+    }
     for prefix in ["", "/{tenant}"] {
         router = router
             .route(&format!("{prefix}/message:send"), post(send_message))

@@ -7,6 +7,11 @@
 //! for its `id`, which the error echoes. Streaming methods answer
 //! `text/event-stream` whose every `data:` is a complete JSON-RPC response;
 //! an error before the first event is a plain JSON error instead.
+//!
+//! The same endpoint serves v0.3 ([`v0_3`]) when the handler does: a
+//! request naming a v0.3 method goes there.
+
+mod v0_3;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -76,6 +81,11 @@ fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
 }
 
 pub(super) fn error_response(id: Id, error: &Error) -> Response {
+    error_response_as(id, error, error.to_jsonrpc())
+}
+
+/// The response for `error`, written as `object` (its 1.0 or v0.3 form).
+fn error_response_as(id: Id, error: &Error, object: crate::jsonrpc::ErrorObject) -> Response {
     let status = match error.kind() {
         ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,
         ErrorKind::PermissionDenied => StatusCode::FORBIDDEN,
@@ -83,8 +93,11 @@ pub(super) fn error_response(id: Id, error: &Error) -> Response {
         ErrorKind::ResourceExhausted => StatusCode::TOO_MANY_REQUESTS,
         _ => StatusCode::OK,
     };
-    let body =
-        serde_json::to_vec(&RpcResponse::<()>::error(id, error)).expect("an error response always encodes");
+    let response = RpcResponse::<()> {
+        id,
+        outcome: Err(object),
+    };
+    let body = serde_json::to_vec(&response).expect("an error response always encodes");
     super::retry_after(json_response(status, body), error)
 }
 
@@ -123,6 +136,20 @@ async fn endpoint(State(binding): State<Arc<Binding>>, request: Request) -> Resp
     };
     let id = request.id.clone();
     let version = requested_version(&parts.headers, parts.uri.query());
+    let unversioned_or_v0_3 = version
+        .as_deref()
+        .is_none_or(|version| version.trim().is_empty() || crate::v0_3::is_v0_3(version));
+    if binding.handler.serves_v0_3() && unversioned_or_v0_3 {
+        if let Some(method) = crate::v0_3::Method::from_wire(&request.method) {
+            let operation = Operation {
+                handler: &binding.handler,
+                request: &request,
+                parts: &parts,
+                keep_alive: binding.options.keep_alive,
+            };
+            return v0_3::serve(method, &operation).await;
+        }
+    }
     if let Err(err) = binding.handler.check_version(version.as_deref()) {
         return error_response(id, &err);
     }
