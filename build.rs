@@ -1,4 +1,5 @@
-//! Generates the gRPC code from `proto/` when the `grpc` feature is on, and
+//! Generates the gRPC code from `proto/` when the `grpc` feature is on (A2A
+//! 1.0's `proto/a2a.proto` and v0.3's `proto/a2a_v0_3.proto`), and
 //! rebuilds the crate when `migrations/` changes (the SQL stores embed it).
 //!
 //! The proto files are compiled by protox, a protobuf compiler written in
@@ -14,7 +15,11 @@ fn main() {
 #[cfg(feature = "grpc")]
 mod grpc {
     pub fn generate() {
-        let descriptors = protox::compile(["proto/a2a.proto"], ["proto"]).expect("proto/ compiles");
+        // One descriptor set for both versions, so that the google.api files
+        // they share are generated once. Each package lands in a file of its
+        // own in OUT_DIR: `lf.a2a.v1.rs` (1.0) and `a2a.v1.rs` (v0.3).
+        let descriptors =
+            protox::compile(["proto/a2a.proto", "proto/a2a_v0_3.proto"], ["proto"]).expect("proto/ compiles");
         tonic_prost_build::configure()
             .build_server(true)
             .build_client(true)
