@@ -1,5 +1,6 @@
 //! Interop with the official Python SDK of protocol v0.3 (`a2a-sdk` 0.3.x),
-//! run for real, both ways, on JSON-RPC and HTTP+JSON.
+//! run for real, both ways, on JSON-RPC, HTTP+JSON and (feature `grpc`)
+//! gRPC, served on the same port as the HTTP bindings.
 //!
 //! The SDK lives in its own virtual environment, made by
 //! `.ci/python-env-v0_3` (`target/interop-venv-v0_3`; `A2A_PYTHON_V03` may
@@ -69,6 +70,12 @@ async fn the_official_v0_3_client_against_our_agent_http_json() {
     python_client_against_our_agent("http_json").await;
 }
 
+#[cfg(feature = "grpc")]
+#[tokio::test]
+async fn the_official_v0_3_client_against_our_agent_grpc() {
+    python_client_against_our_agent("grpc").await;
+}
+
 fn send(text: &str) -> SendMessageRequest {
     SendMessageRequest::new(Message::user(text))
 }
@@ -87,6 +94,7 @@ async fn our_client_against_python_agent(wanted: &str) {
     };
     let (_agent, ready) = python::start_agent(&python, "v0_3_agent.py", Duration::from_secs(30)).await;
     let base = format!("http://127.0.0.1:{}", ready[0]);
+    let grpc = format!("127.0.0.1:{}", ready[1]);
     let client = ClientFactory::new()
         .preferred_bindings([wanted])
         .connect(&base)
@@ -94,10 +102,10 @@ async fn our_client_against_python_agent(wanted: &str) {
         .expect("the v0.3 card is read");
     assert_eq!(client.interface().protocol_binding, wanted);
     assert!(a2akit::v0_3::is_v0_3(&client.interface().protocol_version));
-    let url = if wanted == binding::JSONRPC {
-        format!("{base}/jsonrpc")
-    } else {
-        base.clone()
+    let url = match wanted {
+        binding::JSONRPC => format!("{base}/jsonrpc"),
+        binding::HTTP_JSON => base.clone(),
+        _ => grpc,
     };
     assert_eq!(client.interface().url, url);
 
@@ -179,4 +187,10 @@ async fn our_client_against_the_official_v0_3_agent_jsonrpc() {
 #[tokio::test]
 async fn our_client_against_the_official_v0_3_agent_http_json() {
     our_client_against_python_agent(binding::HTTP_JSON).await;
+}
+
+#[cfg(feature = "grpc")]
+#[tokio::test]
+async fn our_client_against_the_official_v0_3_agent_grpc() {
+    our_client_against_python_agent(binding::GRPC).await;
 }

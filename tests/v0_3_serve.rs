@@ -177,7 +177,7 @@ async fn the_card_lists_both_versions_and_both_generations_read_it() {
             )
         })
         .collect();
-    for wanted in [binding::JSONRPC, binding::HTTP_JSON] {
+    for wanted in support::agents::binding_names() {
         assert!(
             interfaces.contains(&(wanted.to_owned(), "1.0".to_owned())),
             "{interfaces:?}"
@@ -206,10 +206,10 @@ async fn the_card_lists_both_versions_and_both_generations_read_it() {
 }
 
 fn v03_client(base: &str, binding: &str) -> Client {
-    let url = if binding == binding::JSONRPC {
-        format!("{base}/")
-    } else {
-        base.to_owned()
+    let url = match binding {
+        binding::JSONRPC => format!("{base}/"),
+        binding::HTTP_JSON => base.to_owned(),
+        _ => base.trim_start_matches("http://").to_owned(),
     };
     ClientFactory::new()
         .client_for_interface(AgentInterface::new(url, binding).with_protocol_version("0.3"))
@@ -326,6 +326,12 @@ async fn one_task_is_read_and_written_over_both_versions_jsonrpc() {
 #[tokio::test]
 async fn one_task_is_read_and_written_over_both_versions_http_json() {
     one_task_both_versions(binding::HTTP_JSON).await;
+}
+
+#[cfg(feature = "grpc")]
+#[tokio::test]
+async fn one_task_is_read_and_written_over_both_versions_grpc() {
+    one_task_both_versions(binding::GRPC).await;
 }
 
 #[tokio::test]

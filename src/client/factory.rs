@@ -409,7 +409,7 @@ impl ClientFactory {
     /// bindings decides instead, and card order breaks ties.
     ///
     /// Only when the agent offers no 1.x interface the client can use does
-    /// it take a v0.3 one (JSON-RPC or HTTP+JSON): the client then speaks
+    /// it take a v0.3 one: the client then speaks
     /// v0.3 on the wire (method names, shapes, error codes) and still hands
     /// the caller 1.0 types. v0.3 has no `ListTasks`; calling it answers
     /// `UnsupportedOperation`.
@@ -428,7 +428,7 @@ impl ClientFactory {
             .map(|i| format!("{} {}", i.protocol_binding, i.protocol_version))
             .collect();
         Error::unsupported_operation(format!(
-            "the agent offers [{}], none of which is a 1.x (or v0.3 JSON-RPC or HTTP+JSON) interface in {:?}",
+            "the agent offers [{}], none of which is a 1.x or v0.3 interface in {:?}",
             offered.join(", "),
             self.preferences
         ))
@@ -703,14 +703,10 @@ fn speaks_v1(version: &str) -> bool {
     version == "1" || version.starts_with("1.")
 }
 
-/// Whether this client can speak to `interface`: any 1.x interface, and
-/// v0.3 JSON-RPC and HTTP+JSON ones.
+/// Whether this client can speak the protocol version of `interface`: 1.x
+/// or v0.3.
 fn speaks(interface: &AgentInterface) -> bool {
-    speaks_v1(&interface.protocol_version)
-        || (crate::v0_3::is_v0_3(&interface.protocol_version)
-            && [binding::JSONRPC, binding::HTTP_JSON]
-                .iter()
-                .any(|served| interface.protocol_binding.eq_ignore_ascii_case(served)))
+    speaks_v1(&interface.protocol_version) || crate::v0_3::is_v0_3(&interface.protocol_version)
 }
 
 /// `card` with its relative interface URLs (`/a2a/jsonrpc`, `./rpc`)

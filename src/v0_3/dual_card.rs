@@ -35,12 +35,13 @@ pub fn is_v0_3(version: &str) -> bool {
             .is_some_and(|patch| patch.parse::<u32>().is_ok())
 }
 
-/// `card` with a v0.3 interface beside each 1.x JSON-RPC and HTTP+JSON
-/// interface: the same URL and binding, version [`INTERFACE_VERSION`],
-/// after all the interfaces already there (a 1.0 client takes the first it
-/// can use). A binding and URL that already have a 0.x interface get no
-/// second one. gRPC interfaces get none: v0.3's gRPC service is another
-/// service, which this crate does not serve.
+/// `card` with a v0.3 interface beside each 1.x interface of the three
+/// standard bindings: the same URL and binding, version
+/// [`INTERFACE_VERSION`], after all the interfaces already there (a 1.0
+/// client takes the first it can use). A binding and URL that already have
+/// a 0.x interface get no second one. (This crate's server serves v0.3 at
+/// the same URLs: JSON-RPC by method name, HTTP+JSON under `/v1/`, gRPC as
+/// v0.3's own service, `a2a.v1.A2AService`.)
 ///
 /// A server that serves v0.3 does this to its card itself; call it when
 /// signing a card, before signing, so that the signature covers the
@@ -58,14 +59,15 @@ pub fn is_v0_3(version: &str) -> bool {
 /// let versions: Vec<_> = both.supported_interfaces.iter()
 ///     .map(|i| (i.protocol_binding.as_str(), i.protocol_version.as_str()))
 ///     .collect();
-/// assert_eq!(versions, [("JSONRPC", "1.0"), ("GRPC", "1.0"), ("JSONRPC", "0.3")]);
+/// assert_eq!(versions, [("JSONRPC", "1.0"), ("GRPC", "1.0"), ("JSONRPC", "0.3"), ("GRPC", "0.3")]);
 /// assert_eq!(v0_3::with_interfaces(both.clone()), both, "adding twice adds nothing");
 /// ```
 pub fn with_interfaces(mut card: types::AgentCard) -> types::AgentCard {
     let mut added = Vec::new();
     for interface in &card.supported_interfaces {
         let one_x = interface.protocol_version.trim().starts_with("1.");
-        let served = [binding::JSONRPC, binding::HTTP_JSON].contains(&interface.protocol_binding.as_str());
+        let served = [binding::JSONRPC, binding::HTTP_JSON, binding::GRPC]
+            .contains(&interface.protocol_binding.as_str());
         let present = |list: &[types::AgentInterface]| {
             list.iter().any(|other| {
                 other.protocol_binding == interface.protocol_binding

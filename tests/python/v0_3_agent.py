@@ -5,8 +5,9 @@
 Runs in the v0.3 SDK's own environment (``.ci/python-env-v0_3``). Serves, on
 one free port of 127.0.0.1, the v0.3 card at ``/.well-known/agent-card.json``,
 the HTTP+JSON binding at the root (``/v1/...``) and JSON-RPC at ``/jsonrpc``,
-all on the SDK's own apps, handler and in-memory stores. Prints
-``READY <port>`` once it accepts connections.
+and gRPC (``a2a.v1.A2AService``) on a second port, all on the SDK's own apps,
+handler and in-memory stores. Prints ``READY <http port> <grpc port>`` once
+both accept connections.
 
 What it does with a message, by its text:
 
@@ -19,12 +20,15 @@ What it does with a message, by its text:
 import asyncio
 import socket
 
+import grpc.aio
 import uvicorn
+
+from a2a.grpc import a2a_pb2_grpc
 
 from a2a.server.agent_execution import AgentExecutor, RequestContext
 from a2a.server.apps import A2AFastAPIApplication, A2ARESTFastAPIApplication
 from a2a.server.events import EventQueue
-from a2a.server.request_handlers import DefaultRequestHandler
+from a2a.server.request_handlers import DefaultRequestHandler, GrpcHandler
 from a2a.server.tasks import InMemoryPushNotificationConfigStore, InMemoryTaskStore, TaskUpdater
 from a2a.types import (
     AgentCapabilities,
@@ -62,7 +66,7 @@ class EchoExecutor(AgentExecutor):
         await updater.cancel()
 
 
-def card(base: str) -> AgentCard:
+def card(base: str, grpc_address: str) -> AgentCard:
     return AgentCard(
         name='Python v0.3 echo',
         description='Echoes, on the official v0.3 SDK',
@@ -72,6 +76,7 @@ def card(base: str) -> AgentCard:
         additional_interfaces=[
             AgentInterface(url=f'{base}/jsonrpc', transport='JSONRPC'),
             AgentInterface(url=base, transport='HTTP+JSON'),
+            AgentInterface(url=grpc_address, transport='GRPC'),
         ],
         capabilities=AgentCapabilities(streaming=True, push_notifications=True),
         default_input_modes=['text/plain'],
@@ -85,7 +90,9 @@ async def main() -> None:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(('127.0.0.1', 0))
     port = sock.getsockname()[1]
-    agent_card = card(f'http://127.0.0.1:{port}')
+    grpc_server = grpc.aio.server()
+    grpc_port = grpc_server.add_insecure_port('127.0.0.1:0')
+    agent_card = card(f'http://127.0.0.1:{port}', f'127.0.0.1:{grpc_port}')
     handler = DefaultRequestHandler(
         agent_executor=EchoExecutor(),
         task_store=InMemoryTaskStore(),
@@ -95,11 +102,13 @@ async def main() -> None:
     A2AFastAPIApplication(agent_card, handler).add_routes_to_app(
         app, agent_card_url='/jsonrpc/agent-card.json', rpc_url='/jsonrpc'
     )
+    a2a_pb2_grpc.add_A2AServiceServicer_to_server(GrpcHandler(agent_card, handler), grpc_server)
+    await grpc_server.start()
     server = uvicorn.Server(uvicorn.Config(app, log_level='warning'))
     serving = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
         await asyncio.sleep(0.05)
-    print(f'READY {port}', flush=True)
+    print(f'READY {port} {grpc_port}', flush=True)
     await serving
 
 

@@ -1,10 +1,11 @@
 """Drives an A2A agent with the official Python SDK of protocol v0.3.
 
-    python tests/python/v0_3_client.py BASE_URL jsonrpc|http_json
+    python tests/python/v0_3_client.py BASE_URL jsonrpc|http_json|grpc
 
 Runs in the v0.3 SDK's own environment (``.ci/python-env-v0_3``). Reads the
 agent card at BASE_URL as a v0.3 card, builds the SDK's client for the
-chosen transport and runs a fixed scenario against an agent that behaves by
+chosen transport (gRPC over a cleartext channel to the card's bare
+``host:port``) and runs a fixed scenario against an agent that behaves by
 message id prefix (the Rust conformance agent). Each step prints one JSON
 object on stdout, ``{"step": ..., "ok": true, ...}``; the first failing step
 prints ``"ok": false`` with the reason and the process exits with status 1.
@@ -16,6 +17,7 @@ import sys
 import traceback
 import uuid
 
+import grpc.aio
 import httpx
 
 from a2a.client import A2ACardResolver, A2AClientHTTPError, ClientConfig, ClientFactory
@@ -60,21 +62,23 @@ async def only_result(client, msg: Message):
 
 
 def error_code(err: Exception):
-    """The JSON-RPC code or the HTTP status an SDK error carries."""
+    """The JSON-RPC code, HTTP status or gRPC status name an SDK error carries."""
     if isinstance(err, A2AClientJSONRPCError):
         return err.error.code
     if isinstance(err, A2AClientHTTPError):
         return err.status_code
+    if isinstance(err, grpc.aio.AioRpcError):
+        return err.code().name
     raise err
 
 
-async def expect_error(call, jsonrpc_code: int, http_status: int, transport: str):
+async def expect_error(call, wanted: dict, transport: str):
+    """Awaits a call that must fail with `wanted[transport]`."""
     try:
         result = await call
-    except (A2AClientJSONRPCError, A2AClientHTTPError) as err:
+    except (A2AClientJSONRPCError, A2AClientHTTPError, grpc.aio.AioRpcError) as err:
         code = error_code(err)
-        wanted = jsonrpc_code if transport == 'jsonrpc' else http_status
-        assert code == wanted, f'expected error {wanted}, got {code}: {err}'
+        assert code == wanted[transport], f'expected error {wanted[transport]}, got {code}: {err}'
         return code
     raise AssertionError(f'expected an error, got {result!r}')
 
@@ -86,13 +90,22 @@ async def scenario(base: str, transport: str) -> None:
         for interface in card.additional_interfaces or []:
             transports.setdefault(interface.transport, interface.url)
         assert card.url.startswith(base), card.url
-        assert 'JSONRPC' in transports and 'HTTP+JSON' in transports, transports
+        assert {'JSONRPC', 'HTTP+JSON', 'GRPC'} <= set(transports), transports
         report('card', url=card.url, transports=transports, protocol=card.protocol_version)
 
-        wanted = TransportProtocol.jsonrpc if transport == 'jsonrpc' else TransportProtocol.http_json
+        wanted = {
+            'jsonrpc': TransportProtocol.jsonrpc,
+            'http_json': TransportProtocol.http_json,
+            'grpc': TransportProtocol.grpc,
+        }[transport]
 
         def client(streaming: bool):
-            config = ClientConfig(httpx_client=http, streaming=streaming, supported_transports=[wanted])
+            config = ClientConfig(
+                httpx_client=http,
+                streaming=streaming,
+                supported_transports=[wanted],
+                grpc_channel_factory=grpc.aio.insecure_channel,
+            )
             return ClientFactory(config).create(card)
 
         unary = client(False)
@@ -129,10 +142,18 @@ async def scenario(base: str, transport: str) -> None:
         assert canceled.status.state == TaskState.canceled, canceled.status
         report('cancel_input_required', state=canceled.status.state.value)
 
-        code = await expect_error(unary.cancel_task(TaskIdParams(id=task.id)), -32002, 409, transport)
+        code = await expect_error(
+            unary.cancel_task(TaskIdParams(id=task.id)),
+            {'jsonrpc': -32002, 'http_json': 409, 'grpc': 'UNIMPLEMENTED'},
+            transport,
+        )
         report('cancel_completed', code=code)
 
-        code = await expect_error(unary.get_task(TaskQueryParams(id=f'missing-{uuid.uuid4()}')), -32001, 404, transport)
+        code = await expect_error(
+            unary.get_task(TaskQueryParams(id=f'missing-{uuid.uuid4()}')),
+            {'jsonrpc': -32001, 'http_json': 404, 'grpc': 'NOT_FOUND'},
+            transport,
+        )
         report('get_unknown', code=code)
 
         config = TaskPushNotificationConfig(
@@ -151,8 +172,8 @@ async def scenario(base: str, transport: str) -> None:
 
 
 async def main() -> None:
-    if len(sys.argv) != 3 or sys.argv[2] not in ('jsonrpc', 'http_json'):
-        sys.exit(f'usage: {sys.argv[0]} BASE_URL jsonrpc|http_json')
+    if len(sys.argv) != 3 or sys.argv[2] not in ('jsonrpc', 'http_json', 'grpc'):
+        sys.exit(f'usage: {sys.argv[0]} BASE_URL jsonrpc|http_json|grpc')
     try:
         await asyncio.wait_for(scenario(sys.argv[1].rstrip('/'), sys.argv[2]), timeout=120)
     except Exception as err:  # noqa: BLE001 - every failure is reported the same way

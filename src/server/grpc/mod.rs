@@ -3,6 +3,10 @@
 //! messages to and from [`crate::types`], metadata to a [`CallContext`],
 //! errors to `google.rpc.Status`.
 //!
+//! When the handler serves v0.3, the router also serves v0.3's service,
+//! `a2a.v1.A2AService` ([`GrpcServiceV0_3`]), beside 1.0's: the two live
+//! under different paths, so one listener serves both.
+//!
 //! Serve it on its own port, or in the same Axum app as JSON-RPC and
 //! HTTP+JSON (one listener; gRPC over HTTP/2 cleartext):
 //!
@@ -22,6 +26,9 @@
 //! # Ok(())
 //! # }
 //! ```
+
+mod v0_3;
+pub use v0_3::GrpcServiceV0_3;
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -58,27 +65,45 @@ impl GrpcService {
         A2aServiceServer::new(self)
     }
 
-    /// The service as an Axum router (routes under `/lf.a2a.v1.A2AService/`),
-    /// to merge with the HTTP bindings so that one listener serves all three.
-    /// It routes only its own paths: every other path keeps the app's answers.
+    /// The service as an Axum router (routes under `/lf.a2a.v1.A2AService/`,
+    /// and, when the handler serves v0.3, `/a2a.v1.A2AService/`), to merge
+    /// with the HTTP bindings so that one listener serves all three. It
+    /// routes only its own paths: every other path keeps the app's answers.
     pub fn into_router(self) -> axum::Router {
         use tonic::server::NamedService as _;
         let path = format!("/{}/{{*method}}", A2aServiceServer::<Self>::NAME);
-        axum::Router::new().route_service(&path, self.into_server())
+        let router = axum::Router::new();
+        let router = if self.handler.serves_v0_3() {
+            GrpcServiceV0_3::new(self.handler.clone()).route(router)
+        } else {
+            router
+        };
+        router.route_service(&path, self.into_server())
     }
 
     /// The version check and the call context, from the request's metadata.
     fn call<T>(&self, request: &Request<T>, tenant: &str) -> Result<CallContext, Status> {
-        let metadata = request.metadata();
-        let version = metadata
+        let version = request
+            .metadata()
             .get("a2a-version")
             .map(|v| v.to_str().unwrap_or("?").to_owned());
         self.handler
             .check_version(version.as_deref())
             .map_err(|err| status_from_error(&err))?;
+        Ok(call_context(request, tenant))
+    }
+}
+
+/// The call context of a request, from its metadata: tenant, caller,
+/// requested extensions (`a2a-extensions`, or v0.3's `x-a2a-extensions`),
+/// address and trace context.
+fn call_context<T>(request: &Request<T>, tenant: &str) -> CallContext {
+    {
+        let metadata = request.metadata();
         let values = metadata
             .get_all("a2a-extensions")
             .iter()
+            .chain(metadata.get_all("x-a2a-extensions").iter())
             .filter_map(|value| value.to_str().ok());
         let extensions = CallContext::parse_extensions(values);
         let text = |name: &str| {
@@ -87,7 +112,7 @@ impl GrpcService {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned)
         };
-        Ok(CallContext {
+        CallContext {
             tenant: tenant.to_owned(),
             caller: request.extensions().get::<Caller>().cloned(),
             extensions,
@@ -95,7 +120,7 @@ impl GrpcService {
             binding: crate::types::binding::GRPC,
             traceparent: text("traceparent"),
             tracestate: text("tracestate"),
-        })
+        }
     }
 }
 

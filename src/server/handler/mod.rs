@@ -277,13 +277,14 @@ impl RequestHandlerBuilder {
     /// by the same engine and store: on JSON-RPC, a request naming a v0.3
     /// method (`message/send`, `tasks/get`…) with no `A2A-Version` or a 0.3
     /// one; on HTTP+JSON, v0.3's paths (`/v1/message:send`…) under the same
-    /// base. The card then lists a v0.3 interface beside each 1.x JSON-RPC
-    /// and HTTP+JSON one ([`v0_3::with_interfaces`](crate::v0_3::with_interfaces),
-    /// unless the card is signed: sign it after adding them) and carries
-    /// the v0.3 members a v0.3 client reads ([`v0_3::dual_card`](crate::v0_3::dual_card)).
-    /// A task is one task whichever version reads or writes it. gRPC
-    /// serves 1.0 only. Not served, a v0.3 request is refused as a 1.0
-    /// request of an unsupported version would be.
+    /// base; on gRPC (feature `grpc`), v0.3's service `a2a.v1.A2AService`
+    /// beside 1.0's. The card then lists a v0.3 interface beside each 1.x
+    /// one ([`v0_3::with_interfaces`](crate::v0_3::with_interfaces), unless
+    /// the card is signed: sign it after adding them) and carries the v0.3
+    /// members a v0.3 client reads ([`v0_3::dual_card`](crate::v0_3::dual_card)).
+    /// A task is one task whichever version reads or writes it. Not served,
+    /// a v0.3 request is refused as a 1.0 request of an unsupported version
+    /// would be.
     pub fn serve_v0_3(mut self, serve: bool) -> Self {
         self.serve_v0_3 = serve;
         self

@@ -27,6 +27,11 @@
 //! keep-alive messages, so a task that works in silence for longer is
 //! resubscribed (a fresh snapshot) each time; the channel's TCP and HTTP/2
 //! keep-alive pings find a peer that vanished without closing.
+//!
+//! To an interface that declares v0.3, the same channel carries v0.3's
+//! service instead ([`v0_3`]).
+
+mod v0_3;
 
 use std::time::Duration;
 
@@ -55,7 +60,7 @@ pub struct GrpcTransport {
     /// Where to connect; the channel is made on the first call, inside the
     /// runtime that makes it (a channel needs one, a client need not).
     endpoint: Endpoint,
-    channel: std::sync::OnceLock<A2aServiceClient<Channel>>,
+    channel: std::sync::OnceLock<Channel>,
     target: reqwest::Url,
     core: HttpCore,
 }
@@ -164,15 +169,25 @@ impl GrpcTransport {
         })
     }
 
-    /// The service client, connecting lazily on the current runtime the first time.
+    /// The channel, connecting lazily on the current runtime the first time.
+    fn channel(&self) -> Channel {
+        self.channel.get_or_init(|| self.endpoint.connect_lazy()).clone()
+    }
+
+    /// The service client.
     fn client(&self) -> A2aServiceClient<Channel> {
-        self.channel
-            .get_or_init(|| {
-                A2aServiceClient::new(self.endpoint.connect_lazy())
-                    .max_decoding_message_size(self.core.max_event_size)
-                    .max_encoding_message_size(self.core.max_event_size)
-            })
-            .clone()
+        A2aServiceClient::new(self.channel())
+            .max_decoding_message_size(self.core.max_event_size)
+            .max_encoding_message_size(self.core.max_event_size)
+    }
+
+    /// The error a status from the agent means.
+    fn error_of(&self, status: &tonic::Status) -> Error {
+        if self.core.v0_3 {
+            v0_3::error_from_status(status)
+        } else {
+            error_from_status(status)
+        }
     }
 
     /// The credential for a call of `method`, asked of the provider now
@@ -207,6 +222,10 @@ impl GrpcTransport {
             let value = self.core.extensions.join(", ");
             let value = MetadataValue::try_from(value.as_str())
                 .map_err(|_| Error::invalid_params("an extension URI is not valid gRPC metadata"))?;
+            if self.core.v0_3 {
+                // The key's name before 1.0.
+                metadata.insert("x-a2a-extensions", value.clone());
+            }
             metadata.insert("a2a-extensions", value);
         }
         if credential.is_some() || !self.core.interceptors.is_empty() {
@@ -236,6 +255,9 @@ impl GrpcTransport {
 
     /// Opens a streaming call; a resumed subscription says where it left off.
     async fn open(&self, call: Call, last_event_id: Option<u64>) -> Result<ClientStream, Error> {
+        if self.core.v0_3 {
+            return self.open_v0_3(call, last_event_id).await;
+        }
         let method = call.method();
         let credential = self.credential(method).await?;
         let credential = credential.as_ref();
@@ -261,7 +283,20 @@ impl GrpcTransport {
             }
             _ => return Err(Error::invalid_params("a unary call is not a stream")),
         };
-        // The stream's head is bounded by the call timeout; its events are not.
+        self.watch(opening).await
+    }
+
+    /// Waits for a stream's head, bounded by the call timeout (its events
+    /// are not), and reads its messages as 1.0 events, bounded by the idle
+    /// timeout.
+    async fn watch<M>(
+        &self,
+        opening: BoxFuture<'_, Result<tonic::Response<tonic::Streaming<M>>, tonic::Status>>,
+    ) -> Result<ClientStream, Error>
+    where
+        M: Send + 'static,
+        types::StreamResponse: TryFrom<M, Error = Error>,
+    {
         let response = match self.core.call_timeout {
             Some(limit) => tokio::time::timeout(limit, opening).await.map_err(|_| {
                 Error::new(
@@ -271,12 +306,17 @@ impl GrpcTransport {
             })?,
             None => opening.await,
         };
-        let stream = response
-            .map_err(|status| error_from_status(&status))?
-            .into_inner();
-        let messages = stream.map(|item| match item {
+        let stream = response.map_err(|status| self.error_of(&status))?.into_inner();
+        let v0_3 = self.core.v0_3;
+        let messages = stream.map(move |item| match item {
             Ok(event) => read::<_, types::StreamResponse>(event),
-            Err(status) => Err(broken_stream(&status).unwrap_or_else(|| error_from_status(&status))),
+            Err(status) => Err(broken_stream(&status).unwrap_or_else(|| {
+                if v0_3 {
+                    v0_3::error_from_status(&status)
+                } else {
+                    error_from_status(&status)
+                }
+            })),
         });
         let watched = idle_bounded(messages, self.core.stream_idle, "no message");
         Ok(ClientStream::new(watched))
@@ -306,6 +346,9 @@ macro_rules! call_once {
         impl GrpcTransport {
             /// One attempt at a unary call.
             async fn call_once(&self, call: Call) -> Result<Reply, Attempt> {
+                if self.core.v0_3 {
+                    return self.call_once_v0_3(call).await;
+                }
                 let method = call.method();
                 let credential = self.credential(method).await.map_err(Attempt::Local)?;
                 let credential = credential.as_ref();
@@ -426,7 +469,7 @@ impl Transport for GrpcTransport {
                         let retry = failure(&status)
                             .is_some_and(|f| self.core.retry.should_retry(method, f, attempt));
                         if !retry {
-                            return Err(error_from_status(&status));
+                            return Err(self.error_of(&status));
                         }
                         let asked = retry_info(&status).flatten();
                         tokio::time::sleep(self.core.retry.delay(attempt, asked)).await;
