@@ -43,12 +43,17 @@
 //! - A chrono leap second (a nanosecond count of one second or more) is
 //!   written as the last nanosecond of the second before it.
 //! - `google.protobuf.Empty` is `()` in the generated code.
+//!
+//! The v0.3 conversions (`v0_3_convert`) read and write through the same
+//! machinery: [`Invalid`], [`FromProto`] and its field helpers, the
+//! `oneof_from_proto` and `try_from_proto` macros, and [`well_known`], all
+//! visible to `crate::proto` and no further.
 
 mod card;
 mod message;
 mod request;
 mod security;
-mod well_known;
+pub(super) mod well_known;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -57,14 +62,14 @@ use crate::Error;
 /// A proto value our types cannot hold: what is wrong with it, and the path
 /// of the offending field from the value being read (empty: the value itself).
 #[derive(Debug)]
-struct Invalid {
+pub(super) struct Invalid {
     path: String,
     description: String,
 }
 
 impl Invalid {
     /// The value being read is itself wrong.
-    fn new(description: impl Into<String>) -> Self {
+    pub(super) fn new(description: impl Into<String>) -> Self {
         Self {
             path: String::new(),
             description: description.into(),
@@ -73,7 +78,7 @@ impl Invalid {
 
     /// The same problem seen from the message that holds the value in `field`
     /// (or from the map that holds it under key `field`).
-    fn in_field(self, field: &str) -> Self {
+    pub(super) fn in_field(self, field: &str) -> Self {
         self.behind(field.to_owned())
     }
 
@@ -109,19 +114,19 @@ impl From<Invalid> for Error {
 /// This is `TryFrom` with an error whose path is relative to the value, so
 /// that each message holding it can put its own field name in front; the
 /// public `TryFrom` impls call it and turn the path into a [`crate::Error`].
-trait FromProto<P>: Sized {
+pub(super) trait FromProto<P>: Sized {
     /// The `types` value, or what is wrong with `proto` and where.
     fn from_proto(proto: P) -> Result<Self, Invalid>;
 }
 
 /// Reads a field that is always present in the proto (a scalar or a oneof member).
-fn field<P, T: FromProto<P>>(proto: P, field: &str) -> Result<T, Invalid> {
+pub(super) fn field<P, T: FromProto<P>>(proto: P, field: &str) -> Result<T, Invalid> {
     T::from_proto(proto).map_err(|invalid| invalid.in_field(field))
 }
 
 /// Reads a message field that our types always hold: absent reads as the
 /// default, as it does from JSON.
-fn required<P, T: FromProto<P> + Default>(proto: Option<P>, name: &str) -> Result<T, Invalid> {
+pub(super) fn required<P, T: FromProto<P> + Default>(proto: Option<P>, name: &str) -> Result<T, Invalid> {
     match proto {
         Some(proto) => field(proto, name),
         None => Ok(T::default()),
@@ -129,7 +134,7 @@ fn required<P, T: FromProto<P> + Default>(proto: Option<P>, name: &str) -> Resul
 }
 
 /// Reads a message field that may be absent.
-fn optional<P, T: FromProto<P>>(proto: Option<P>, name: &str) -> Result<Option<T>, Invalid> {
+pub(super) fn optional<P, T: FromProto<P>>(proto: Option<P>, name: &str) -> Result<Option<T>, Invalid> {
     proto.map(|proto| field(proto, name)).transpose()
 }
 
@@ -138,7 +143,7 @@ fn optional<P, T: FromProto<P>>(proto: Option<P>, name: &str) -> Result<Option<T
 ///
 /// The oneof's own name is not part of the path of an error inside a member,
 /// since in JSON the members sit directly in the message holding the oneof.
-fn oneof<P, T: FromProto<P> + Default>(proto: Option<P>) -> Result<T, Invalid> {
+pub(super) fn oneof<P, T: FromProto<P> + Default>(proto: Option<P>) -> Result<T, Invalid> {
     match proto {
         Some(proto) => T::from_proto(proto),
         None => Ok(T::default()),
@@ -157,10 +162,10 @@ macro_rules! oneof_from_proto {
     )+};
 }
 
-use oneof_from_proto;
+pub(super) use oneof_from_proto;
 
 /// Reads a repeated field, naming the index of a bad element.
-fn repeated<P, T: FromProto<P>>(protos: Vec<P>, name: &str) -> Result<Vec<T>, Invalid> {
+pub(super) fn repeated<P, T: FromProto<P>>(protos: Vec<P>, name: &str) -> Result<Vec<T>, Invalid> {
     protos
         .into_iter()
         .enumerate()
@@ -169,7 +174,10 @@ fn repeated<P, T: FromProto<P>>(protos: Vec<P>, name: &str) -> Result<Vec<T>, In
 }
 
 /// Reads a map field, naming the key of a bad value.
-fn map<P, T: FromProto<P>>(protos: HashMap<String, P>, name: &str) -> Result<BTreeMap<String, T>, Invalid> {
+pub(super) fn map<P, T: FromProto<P>>(
+    protos: HashMap<String, P>,
+    name: &str,
+) -> Result<BTreeMap<String, T>, Invalid> {
     protos
         .into_iter()
         .map(|(key, proto)| match T::from_proto(proto) {
@@ -180,12 +188,12 @@ fn map<P, T: FromProto<P>>(protos: HashMap<String, P>, name: &str) -> Result<BTr
 }
 
 /// Writes a repeated field.
-fn to_protos<T, P: From<T>>(values: Vec<T>) -> Vec<P> {
+pub(super) fn to_protos<T, P: From<T>>(values: Vec<T>) -> Vec<P> {
     values.into_iter().map(P::from).collect()
 }
 
 /// Writes a map field.
-fn to_proto_map<T, P: From<T>>(values: BTreeMap<String, T>) -> HashMap<String, P> {
+pub(super) fn to_proto_map<T, P: From<T>>(values: BTreeMap<String, T>) -> HashMap<String, P> {
     values
         .into_iter()
         .map(|(key, value)| (key, P::from(value)))
@@ -206,7 +214,7 @@ macro_rules! try_from_proto {
     )+};
 }
 
-use try_from_proto;
+pub(super) use try_from_proto;
 
 /// `google.protobuf.Empty` is `()` in the generated code.
 impl From<crate::types::Empty> for () {

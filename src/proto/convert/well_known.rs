@@ -1,5 +1,6 @@
-//! The `google.protobuf` types our messages use: `Struct` and `Value` for
-//! free-form JSON, `Timestamp` for times.
+//! The `google.protobuf` types the messages of both versions use: `Struct`
+//! and `Value` for free-form JSON, `Timestamp` for times. The v0.3
+//! conversions use these too, so a value crosses both versions the same way.
 
 use chrono::{DateTime, Utc};
 use prost_types::value::Kind;
@@ -15,7 +16,7 @@ const MAX_EXACT_INTEGER: f64 = 9_007_199_254_740_992.0;
 const NANOS_PER_SECOND: u32 = 1_000_000_000;
 
 /// A JSON object as a `google.protobuf.Struct`.
-pub(super) fn to_struct(object: types::Struct) -> prost_types::Struct {
+pub(in crate::proto) fn to_struct(object: types::Struct) -> prost_types::Struct {
     prost_types::Struct {
         fields: object
             .into_iter()
@@ -46,7 +47,7 @@ pub(super) fn to_value(value: Value) -> prost_types::Value {
 /// A leap second, which chrono counts as one second or more of nanoseconds,
 /// becomes the last nanosecond of the second before it: a `Timestamp` has
 /// no leap seconds.
-pub(super) fn to_timestamp(time: DateTime<Utc>) -> prost_types::Timestamp {
+pub(in crate::proto) fn to_timestamp(time: DateTime<Utc>) -> prost_types::Timestamp {
     let nanos = time.timestamp_subsec_nanos().min(NANOS_PER_SECOND - 1);
     prost_types::Timestamp {
         seconds: time.timestamp(),

@@ -7,8 +7,10 @@
 //! are those of the v0.3 JSON-RPC card ([`crate::v0_3::AgentCard`]) and of
 //! the same proto's JSON ([`crate::v0_3::rest::AgentCard`]).
 
-use super::well_known::to_struct;
-use super::{FromProto, Invalid, map, optional, repeated, to_proto_map, to_protos, try_from_proto};
+use crate::proto::convert::well_known::to_struct;
+use crate::proto::convert::{
+    FromProto, Invalid, map, optional, repeated, to_proto_map, to_protos, try_from_proto,
+};
 use crate::proto::v0_3;
 use crate::types::{
     AgentCapabilities, AgentCard, AgentCardSignature, AgentExtension, AgentInterface, AgentProvider,

@@ -2,8 +2,8 @@
 
 use serde_json::Value;
 
-use super::well_known::{to_struct, to_timestamp};
-use super::{
+use crate::proto::convert::well_known::{to_struct, to_timestamp};
+use crate::proto::convert::{
     FromProto, Invalid, field, oneof, oneof_from_proto, optional, repeated, required, to_protos,
     try_from_proto,
 };
@@ -47,19 +47,12 @@ impl From<TaskState> for v0_3::TaskState {
     }
 }
 
-/// By number: `CANCELLED` reads as `Canceled`.
+/// By number: `CANCELLED` reads as `Canceled`. A `TaskState` field of a
+/// message, which holds the number itself, reads through the 1.0
+/// conversions' `FromProto<i32>`: the two versions number their states alike.
 impl FromProto<v0_3::TaskState> for TaskState {
     fn from_proto(state: v0_3::TaskState) -> Result<Self, Invalid> {
         Ok(Self::from(i32::from(state)))
-    }
-}
-
-/// A `TaskState` field as the generated messages hold it: any number (zero
-/// is the unspecified value, a number this version does not know an
-/// unrecognized one that keeps it).
-impl FromProto<i32> for TaskState {
-    fn from_proto(number: i32) -> Result<Self, Invalid> {
-        Ok(Self::from(number))
     }
 }
 
@@ -71,16 +64,12 @@ impl From<Role> for v0_3::Role {
     }
 }
 
+/// By number. A `Role` field of a message, which holds the number itself,
+/// reads through the 1.0 conversions' `FromProto<i32>`: the two versions
+/// number their roles alike.
 impl FromProto<v0_3::Role> for Role {
     fn from_proto(role: v0_3::Role) -> Result<Self, Invalid> {
         Ok(Self::from(i32::from(role)))
-    }
-}
-
-/// A `Role` field as the generated messages hold it: its number, any number.
-impl FromProto<i32> for Role {
-    fn from_proto(number: i32) -> Result<Self, Invalid> {
-        Ok(Self::from(number))
     }
 }
 

@@ -36,169 +36,21 @@
 //! - A file's inline bytes are written as the v0.3 SDKs write them: the
 //!   base64 text of the file ([`crate::v0_3::rest::FileSource`]).
 //!
-//! The machinery below (the error path, the field readers and the
-//! `google.protobuf` types) is that of the `convert` module, kept apart
-//! because those helpers are private to it.
+//! The machinery is the `convert` module's, shared rather than repeated so
+//! that both versions read and write alike: the error path (`Invalid`), the
+//! `FromProto` trait and its field readers and writers, the macros declaring
+//! `TryFrom` and oneof impls, the `google.protobuf` types, and the readers of
+//! the enum numbers v0.3 shares with 1.0 (`TaskState`, `Role`). This module
+//! adds what only v0.3 has: its resource names.
 
 mod card;
 mod message;
 mod push;
 mod request;
 mod security;
-mod well_known;
 
-use std::collections::{BTreeMap, HashMap};
-
-use crate::Error;
+use super::convert::Invalid;
 use crate::v0_3::rest;
-
-/// A proto value our types cannot hold: what is wrong with it, and the path
-/// of the offending field from the value being read (empty: the value itself).
-#[derive(Debug)]
-struct Invalid {
-    path: String,
-    description: String,
-}
-
-impl Invalid {
-    /// The value being read is itself wrong.
-    fn new(description: impl Into<String>) -> Self {
-        Self {
-            path: String::new(),
-            description: description.into(),
-        }
-    }
-
-    /// The same problem seen from the message that holds the value in `field`
-    /// (or from the map that holds it under key `field`).
-    fn in_field(self, field: &str) -> Self {
-        self.behind(field.to_owned())
-    }
-
-    /// The same problem seen from the list that holds the value at `index`.
-    fn at_index(self, index: usize) -> Self {
-        self.behind(format!("[{index}]"))
-    }
-
-    /// Puts `segment` in front of the path, with a dot between two names.
-    fn behind(mut self, segment: String) -> Self {
-        self.path = if self.path.is_empty() || self.path.starts_with('[') {
-            segment + &self.path
-        } else {
-            format!("{segment}.{}", self.path)
-        };
-        self
-    }
-}
-
-impl From<Invalid> for Error {
-    fn from(invalid: Invalid) -> Self {
-        let path = if invalid.path.is_empty() {
-            "."
-        } else {
-            &invalid.path
-        };
-        Error::invalid_field(path, invalid.description)
-    }
-}
-
-/// Reads a generated v0.3 value into its `types` counterpart, with an error
-/// whose path is relative to the value (see `convert`'s trait of the same name).
-trait FromProto<P>: Sized {
-    /// The `types` value, or what is wrong with `proto` and where.
-    fn from_proto(proto: P) -> Result<Self, Invalid>;
-}
-
-/// Reads a field that is always present in the proto (a scalar or a oneof member).
-fn field<P, T: FromProto<P>>(proto: P, field: &str) -> Result<T, Invalid> {
-    T::from_proto(proto).map_err(|invalid| invalid.in_field(field))
-}
-
-/// Reads a message field that our types always hold: absent reads as the default.
-fn required<P, T: FromProto<P> + Default>(proto: Option<P>, name: &str) -> Result<T, Invalid> {
-    match proto {
-        Some(proto) => field(proto, name),
-        None => Ok(T::default()),
-    }
-}
-
-/// Reads a message field that may be absent.
-fn optional<P, T: FromProto<P>>(proto: Option<P>, name: &str) -> Result<Option<T>, Invalid> {
-    proto.map(|proto| field(proto, name)).transpose()
-}
-
-/// Reads a oneof: no member set reads as the type's default, its
-/// `Unrecognized` variant. The oneof's own name is not part of an error's
-/// path: in JSON its members sit in the message that holds it.
-fn oneof<P, T: FromProto<P> + Default>(proto: Option<P>) -> Result<T, Invalid> {
-    match proto {
-        Some(proto) => T::from_proto(proto),
-        None => Ok(T::default()),
-    }
-}
-
-/// Declares `FromProto<Option<P>>` for oneofs, reading no member as
-/// `Unrecognized` (through [`oneof`]).
-macro_rules! oneof_from_proto {
-    ($($types:ty => $proto:ty,)+) => {$(
-        impl $crate::proto::v0_3_convert::FromProto<Option<$proto>> for $types {
-            fn from_proto(proto: Option<$proto>) -> Result<Self, $crate::proto::v0_3_convert::Invalid> {
-                $crate::proto::v0_3_convert::oneof(proto)
-            }
-        }
-    )+};
-}
-
-use oneof_from_proto;
-
-/// Reads a repeated field, naming the index of a bad element.
-fn repeated<P, T: FromProto<P>>(protos: Vec<P>, name: &str) -> Result<Vec<T>, Invalid> {
-    protos
-        .into_iter()
-        .enumerate()
-        .map(|(index, proto)| T::from_proto(proto).map_err(|invalid| invalid.at_index(index).in_field(name)))
-        .collect()
-}
-
-/// Reads a map field, naming the key of a bad value.
-fn map<P, T: FromProto<P>>(protos: HashMap<String, P>, name: &str) -> Result<BTreeMap<String, T>, Invalid> {
-    protos
-        .into_iter()
-        .map(|(key, proto)| match T::from_proto(proto) {
-            Ok(value) => Ok((key, value)),
-            Err(invalid) => Err(invalid.in_field(&key).in_field(name)),
-        })
-        .collect()
-}
-
-/// Writes a repeated field.
-fn to_protos<T, P: From<T>>(values: Vec<T>) -> Vec<P> {
-    values.into_iter().map(P::from).collect()
-}
-
-/// Writes a map field.
-fn to_proto_map<T, P: From<T>>(values: BTreeMap<String, T>) -> HashMap<String, P> {
-    values
-        .into_iter()
-        .map(|(key, value)| (key, P::from(value)))
-        .collect()
-}
-
-/// Declares `TryFrom<proto> for types` with [`crate::Error`] for each pair,
-/// on top of the pair's [`FromProto`] impl.
-macro_rules! try_from_proto {
-    ($($types:ty => $proto:ty,)+) => {$(
-        impl TryFrom<$proto> for $types {
-            type Error = crate::Error;
-
-            fn try_from(proto: $proto) -> Result<Self, Self::Error> {
-                <Self as $crate::proto::v0_3_convert::FromProto<$proto>>::from_proto(proto).map_err(Into::into)
-            }
-        }
-    )+};
-}
-
-use try_from_proto;
 
 // ---------------------------------------------------------------------------
 // Resource names

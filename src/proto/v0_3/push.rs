@@ -7,10 +7,8 @@
 //! (`TaskPushNotificationConfig`). Both, and the request that creates one,
 //! convert with [`TaskPushNotificationConfig`].
 
-use super::{
-    FromProto, Invalid, optional, push_config_ids, push_config_name, repeated, required, task_id, task_name,
-    to_protos, try_from_proto,
-};
+use super::{push_config_ids, push_config_name, task_id, task_name};
+use crate::proto::convert::{FromProto, Invalid, optional, repeated, required, to_protos, try_from_proto};
 use crate::proto::v0_3;
 use crate::types::{
     AuthenticationInfo, DeleteTaskPushNotificationConfigRequest, GetTaskPushNotificationConfigRequest,

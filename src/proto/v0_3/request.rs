@@ -1,10 +1,10 @@
 //! The requests and responses of sending a message and of the task
 //! operations, and the request of the agent card.
 
-use super::well_known::to_struct;
-use super::{
-    FromProto, Invalid, field, oneof, oneof_from_proto, optional, required, task_id, task_name,
-    try_from_proto,
+use super::{task_id, task_name};
+use crate::proto::convert::well_known::to_struct;
+use crate::proto::convert::{
+    FromProto, Invalid, field, oneof, oneof_from_proto, optional, required, try_from_proto,
 };
 use crate::proto::v0_3::{self, send_message_response};
 use crate::types::{

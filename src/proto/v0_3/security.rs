@@ -4,7 +4,7 @@
 //! under another name (`Security`); only the OAuth flows differ: 1.0 adds
 //! the device code flow and the authorization code flow's PKCE.
 
-use super::{
+use crate::proto::convert::{
     FromProto, Invalid, field, map, oneof, oneof_from_proto, required, to_proto_map, try_from_proto,
 };
 use crate::proto::v0_3::{self, o_auth_flows, security_scheme};
