@@ -18,10 +18,8 @@
 mod conformance;
 mod support;
 
-use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use a2akit::types::{AgentCard, binding, json};
@@ -51,40 +49,9 @@ const SCENARIO: [&str; 14] = [
     "push_delivery",
 ];
 
-fn manifest_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn script(name: &str) -> PathBuf {
-    manifest_dir().join("tests/python").join(name)
-}
-
 /// The Python interpreter that has the SDK (see [`support::python`]).
 fn python() -> Option<PathBuf> {
     support::python::interpreter()
-}
-
-/// A Python command with quiet, unbuffered, bytecode-free settings.
-fn python_command(python: &Path, script_name: &str) -> Command {
-    let mut command = Command::new(python);
-    command
-        .arg(script(script_name))
-        .env("PYTHONUNBUFFERED", "1")
-        .env("PYTHONDONTWRITEBYTECODE", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    command
-}
-
-/// Kills the child process when dropped, also when a test panics.
-struct ChildGuard(Child);
-
-impl Drop for ChildGuard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// Our conformance agent served in-process on an ephemeral port.
@@ -119,137 +86,30 @@ struct PythonAgent {
     base: String,
     /// Where gRPC is: the bare `127.0.0.1:<port>` the card lists.
     grpc: String,
-    _process: ChildGuard,
-    /// Drains the agent's stderr, so that it never blocks on a full pipe.
-    _stderr: std::thread::JoinHandle<String>,
+    _process: support::python::Process,
 }
 
 /// Starts `agent.py` on two free ports and waits for its
 /// `READY <http port> <grpc port>` line.
 async fn start_python_agent(python: &Path) -> PythonAgent {
-    let mut child = python_command(python, "agent.py")
-        .arg("0")
-        .spawn()
-        .expect("agent.py starts");
-    let stdout = child.stdout.take().expect("piped stdout");
-    let stderr = child.stderr.take().expect("piped stderr");
-    let mut process = ChildGuard(child);
-    let stderr = std::thread::spawn(move || read_all(stderr));
-
-    let (lines, ready) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            // Once the test stops listening, keep draining the pipe anyway.
-            let _ = lines.send(line);
-        }
-    });
-    let deadline = Instant::now() + AGENT_START_TIMEOUT;
-    let (port, grpc_port) = loop {
-        match ready.try_recv() {
-            Ok(line) => {
-                if let Some(ports) = line.strip_prefix("READY ") {
-                    let ports: Vec<u16> = ports
-                        .split_whitespace()
-                        .map(|port| port.parse().expect("READY names ports"))
-                        .collect();
-                    let [http, grpc] = ports[..] else {
-                        panic!("READY names the HTTP port and the gRPC port: {line}");
-                    };
-                    break (http, grpc);
-                }
-                println!("agent.py: {line}");
-            }
-            Err(mpsc::TryRecvError::Empty) => {}
-            Err(mpsc::TryRecvError::Disconnected) => {
-                let status = process.0.wait().expect("wait for agent.py");
-                let stderr = stderr.join().unwrap_or_default();
-                panic!("agent.py exited ({status}) before it was ready:\n{stderr}");
-            }
-        }
-        if Instant::now() > deadline {
-            let _ = process.0.kill();
-            let stderr = stderr.join().unwrap_or_default();
-            panic!("agent.py was not ready within {AGENT_START_TIMEOUT:?}:\n{stderr}");
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+    let (process, ports) =
+        support::python::start_agent(python, "agent.py", &["0"], AGENT_START_TIMEOUT).await;
+    let [http, grpc] = &ports[..] else {
+        panic!("READY names the HTTP port and the gRPC port: {ports:?}");
     };
     PythonAgent {
-        base: format!("http://127.0.0.1:{port}"),
-        grpc: format!("127.0.0.1:{grpc_port}"),
+        base: format!("http://127.0.0.1:{http}"),
+        grpc: format!("127.0.0.1:{grpc}"),
         _process: process,
-        _stderr: stderr,
     }
-}
-
-fn read_all(mut from: impl std::io::Read) -> String {
-    let mut text = String::new();
-    let _ = from.read_to_string(&mut text);
-    text
 }
 
 /// Runs `client.py` against `base` for one binding and checks that every
 /// step of the scenario ran and passed; returns each step's report.
 async fn run_python_client(python: &Path, base: &str, binding: &str) -> Vec<serde_json::Value> {
     let started = Instant::now();
-    let mut child = python_command(python, "client.py")
-        .arg(base)
-        .arg(binding)
-        .spawn()
-        .expect("client.py starts");
-    let stdout = child.stdout.take().expect("piped stdout");
-    let stderr = child.stderr.take().expect("piped stderr");
-    let mut process = ChildGuard(child);
-    let stdout = std::thread::spawn(move || {
-        BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-            .collect::<Vec<_>>()
-    });
-    let stderr = std::thread::spawn(move || read_all(stderr));
-
-    // Poll rather than block: the agent under test runs on this runtime.
-    let deadline = started + CLIENT_TIMEOUT;
-    let status = loop {
-        if let Some(status) = process.0.try_wait().expect("poll client.py") {
-            break Some(status);
-        }
-        if Instant::now() > deadline {
-            let _ = process.0.kill();
-            let _ = process.0.wait();
-            break None;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
-    let lines = stdout.join().expect("stdout reader");
-    let stderr = stderr.join().expect("stderr reader");
-    for line in &lines {
-        println!("{line}");
-    }
+    let steps = support::python::run_steps(python, "client.py", &[base, binding], CLIENT_TIMEOUT).await;
     println!("client.py {binding} against {base}: {:?}", started.elapsed());
-
-    let Some(status) = status else {
-        panic!("client.py ({binding}) did not finish within {CLIENT_TIMEOUT:?}; stderr:\n{stderr}");
-    };
-    let steps: Vec<serde_json::Value> = lines
-        .iter()
-        .map(|line| {
-            serde_json::from_str(line)
-                .unwrap_or_else(|err| panic!("client.py printed a line that is not JSON ({err}): {line}"))
-        })
-        .collect();
-    if let Some(failed) = steps.iter().find(|step| step["ok"] != true) {
-        panic!(
-            "client.py ({binding}) step {} failed: {}\n{}\nstderr:\n{stderr}",
-            failed["step"],
-            failed["error"],
-            failed["trace"].as_str().unwrap_or_default()
-        );
-    }
-    assert!(
-        status.success(),
-        "client.py ({binding}) exited with {status}; stderr:\n{stderr}"
-    );
     let ran: Vec<&str> = steps.iter().filter_map(|step| step["step"].as_str()).collect();
     assert_eq!(ran, SCENARIO, "client.py ({binding}) ran a different scenario");
     steps
@@ -617,7 +477,7 @@ fn standard_webhooks_reference_library_agrees_with_our_signatures() {
         "body": body,
         "tampered": body.replace("COMPLETED", "FAILED"),
     });
-    let mut child = python_command(&python, "webhook.py")
+    let mut child = support::python::command(&python, "webhook.py", &[])
         .stdin(Stdio::piped())
         .spawn()
         .expect("python");

@@ -92,7 +92,7 @@ async fn our_client_against_python_agent(wanted: &str) {
     let Some(python) = python::interpreter_v0_3() else {
         return;
     };
-    let (_agent, ready) = python::start_agent(&python, "v0_3_agent.py", Duration::from_secs(30)).await;
+    let (_agent, ready) = python::start_agent(&python, "v0_3_agent.py", &[], Duration::from_secs(30)).await;
     let base = format!("http://127.0.0.1:{}", ready[0]);
     let grpc = format!("127.0.0.1:{}", ready[1]);
     let client = ClientFactory::new()

@@ -13,9 +13,12 @@
 //! bytes it writes with ours.
 #![cfg(feature = "grpc")]
 
+#[path = "support/python.rs"]
+#[allow(dead_code)]
+mod python;
+
 use std::fmt::Debug;
 use std::io::Write as _;
-use std::path::PathBuf;
 
 use a2akit::error::BAD_REQUEST_TYPE;
 use a2akit::proto::v0_3::{self, file_part, part, send_message_response, stream_response};
@@ -1087,30 +1090,6 @@ fn schemes_and_flows_convert_member_for_member() {
 // The official v0.3 SDK
 // ---------------------------------------------------------------------------
 
-/// The v0.3 SDK's interpreter: `A2A_PYTHON_V03`, or the venv
-/// `.ci/python-env-v0_3` makes (`target/interop-venv-v0_3`). In CI it must be
-/// there; elsewhere the test says it did not run.
-fn v03_python() -> Option<PathBuf> {
-    let path = match std::env::var_os("A2A_PYTHON_V03") {
-        Some(path) if !path.is_empty() => PathBuf::from(path),
-        _ => std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/interop-venv-v0_3/bin/python"),
-    };
-    if path.exists() {
-        return Some(path);
-    }
-    let in_ci = std::env::var_os("CI").is_some_and(|value| !value.is_empty());
-    assert!(
-        !in_ci,
-        "no a2a-sdk 0.3 interpreter at {}: run `.ci/python-env-v0_3` (or set A2A_PYTHON_V03)",
-        path.display()
-    );
-    eprintln!(
-        "NOT RUN: no a2a-sdk 0.3 interpreter at {} (run .ci/python-env-v0_3)",
-        path.display()
-    );
-    None
-}
-
 /// Reads each message we encoded (base64 of its bytes, under its key in the
 /// JSON on stdin) with the SDK's `a2a_pb2` and its own conversions, and
 /// writes messages of its own; prints both as one JSON object.
@@ -1250,7 +1229,9 @@ where
 
 #[test]
 fn the_v03_sdk_reads_our_bytes_and_we_read_its_bytes() {
-    let Some(python) = v03_python() else { return };
+    let Some(python) = python::interpreter_v0_3() else {
+        return;
+    };
 
     let ours = json!({
         "task": encoded(v0_3::Task::from(task(TaskState::Canceled))),

@@ -7,10 +7,13 @@
 //! (`A2A_PYTHON_V03`, or the venv `.ci/python-env-v0_3` makes), one test also
 //! has it parse what we write.
 
+#[path = "support/python.rs"]
+#[allow(dead_code)]
+mod python;
 #[path = "support/strategies.rs"]
 mod strategies;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use a2akit::types;
 use a2akit::v0_3::rest;
@@ -946,31 +949,6 @@ proptest! {
 // The SDK itself reads what we write
 // ---------------------------------------------------------------------------
 
-/// The v0.3 SDK's interpreter: `A2A_PYTHON_V03`, or else the venv
-/// `.ci/python-env-v0_3` makes (`target/interop-venv-v0_3`). In CI
-/// (`CI=true`) `A2A_PYTHON_V03` must be set; elsewhere, without either, the
-/// test says it did not run and the committed samples stand in for the SDK.
-fn v03_python() -> Option<PathBuf> {
-    let in_ci = std::env::var("CI").is_ok_and(|value| value == "true");
-    match std::env::var_os("A2A_PYTHON_V03") {
-        Some(path) if !path.is_empty() => {
-            let path = PathBuf::from(path);
-            assert!(path.exists(), "A2A_PYTHON_V03 names no file: {}", path.display());
-            return Some(path);
-        }
-        _ => assert!(
-            !in_ci,
-            "A2A_PYTHON_V03 must name the a2a-sdk 0.3 interpreter in CI (.ci/python-env-v0_3)"
-        ),
-    }
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/interop-venv-v0_3/bin/python");
-    if path.exists() {
-        return Some(path);
-    }
-    eprintln!("NOT RUN: no a2a-sdk 0.3 interpreter (set A2A_PYTHON_V03 or run .ci/python-env-v0_3)");
-    None
-}
-
 /// Has the SDK parse each body: `{"<name>": {"proto": …, "sdk": …}}`.
 fn sdk_reads(python: &Path, ours: &Value) -> Value {
     use std::io::Write as _;
@@ -995,7 +973,9 @@ fn sdk_reads(python: &Path, ours: &Value) -> Value {
 
 #[test]
 fn the_v03_sdk_parses_what_we_write() {
-    let Some(python) = v03_python() else { return };
+    let Some(python) = python::interpreter_v0_3() else {
+        return;
+    };
     let binary = vec![0u8, 159, 255, 1];
     let user = types::Message::user("hello")
         .with_message_id("m1")

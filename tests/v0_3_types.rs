@@ -7,10 +7,13 @@
 //! (`.ci/python-env-v0_3`, or `A2A_PYTHON_V03`), one test also has it
 //! read what we write and checks it writes back the same.
 
+#[path = "support/python.rs"]
+#[allow(dead_code)]
+mod python;
 #[path = "support/strategies.rs"]
 mod strategies;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use a2akit::{ErrorKind, jsonrpc, types, v0_3};
 use proptest::prelude::*;
@@ -758,34 +761,11 @@ proptest! {
 // The SDK itself reads what we write
 // ---------------------------------------------------------------------------
 
-/// The v0.3 SDK's interpreter: `A2A_PYTHON_V03`, or the venv
-/// `.ci/python-env-v0_3` makes (`target/interop-venv-v0_3`). In CI it must be
-/// there; elsewhere the test says it did not run, and the committed samples
-/// stand in for the SDK.
-fn v03_python() -> Option<PathBuf> {
-    let path = match std::env::var_os("A2A_PYTHON_V03") {
-        Some(path) if !path.is_empty() => PathBuf::from(path),
-        _ => std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/interop-venv-v0_3/bin/python"),
-    };
-    if path.exists() {
-        return Some(path);
-    }
-    let in_ci = std::env::var_os("CI").is_some_and(|value| !value.is_empty());
-    assert!(
-        !in_ci,
-        "no a2a-sdk 0.3 interpreter at {}: run `.ci/python-env-v0_3` (or set A2A_PYTHON_V03)",
-        path.display()
-    );
-    eprintln!(
-        "NOT RUN: no a2a-sdk 0.3 interpreter at {} (run .ci/python-env-v0_3); the committed samples stand in",
-        path.display()
-    );
-    None
-}
-
 #[test]
 fn the_v03_sdk_reads_what_we_write_and_writes_the_same() {
-    let Some(python) = v03_python() else { return };
+    let Some(python) = python::interpreter_v0_3() else {
+        return;
+    };
     let task = types::Task::new("t1", "c1", types::TaskStatus::new(types::TaskState::AuthRequired))
         .with_history([types::Message::user("hello")
             .with_part(types::Part::raw(b"bytes".to_vec()).with_media_type("application/octet-stream"))

@@ -156,16 +156,22 @@ pub async fn run_steps(
 
 /// Starts a script that serves an agent and prints `READY <port> …` once it
 /// accepts connections; returns the process and the words after `READY`.
-pub async fn start_agent(python: &Path, script: &str, limit: std::time::Duration) -> (Process, Vec<String>) {
+pub async fn start_agent(
+    python: &Path,
+    script: &str,
+    args: &[&str],
+    limit: std::time::Duration,
+) -> (Process, Vec<String>) {
     use std::io::BufRead as _;
-    let mut child = command(python, script, &[]).spawn().expect("the agent starts");
+    let mut child = command(python, script, args).spawn().expect("the agent starts");
     let stdout = child.stdout.take().expect("piped stdout");
     let stderr = child.stderr.take().expect("piped stderr");
     let process = Process(child);
     // Drained, so that the agent never blocks on a full pipe.
+    let name = script.to_owned();
     std::thread::spawn(move || {
         for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
-            eprintln!("[agent] {line}");
+            eprintln!("[{name}] {line}");
         }
     });
     let (sender, ready) = std::sync::mpsc::channel();
