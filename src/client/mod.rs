@@ -260,6 +260,7 @@ impl Client {
         };
         match reply {
             Reply::Json(bytes) => decode(&bytes),
+            Reply::JsonRpc { body, id } => transport::read_reply(&body, id),
             other => T::from_reply(other).ok_or_else(|| {
                 Error::new(
                     ErrorKind::InvalidResponse,
@@ -384,6 +385,10 @@ impl Client {
             Reply::Json(bytes) => matches!(
                 serde_json::from_slice::<serde_json::Value>(&bytes),
                 Ok(serde_json::Value::Object(_) | serde_json::Value::Null)
+            ),
+            Reply::JsonRpc { body, id } => matches!(
+                transport::read_reply::<serde_json::Value>(&body, id)?,
+                serde_json::Value::Object(_) | serde_json::Value::Null
             ),
             _ => false,
         };

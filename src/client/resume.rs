@@ -187,6 +187,8 @@ async fn fetch(
     let reply = authorized(credentials, || transport.call(Call::GetTask(request.clone()))).await?;
     match reply {
         Reply::Json(bytes) => json::from_slice(&bytes).map_err(|_| unreadable()),
+        // The agent's error, if it answered with one, is the error.
+        Reply::JsonRpc { body, id } => crate::client::transport::read_reply(&body, id),
         other => Task::from_reply(other).ok_or_else(unreadable),
     }
 }

@@ -2,6 +2,7 @@
 
 use bytes::Bytes;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use super::v0_3::jsonrpc as v0_3;
@@ -134,38 +135,64 @@ impl JsonRpcTransport {
     async fn read_body_of(&self, id: u64, response: reqwest::Response) -> Result<Bytes, Error> {
         let status = response.status();
         let body = read_body(response, self.body_limit).await?;
-        match serde_json::from_slice::<Response<&RawValue>>(&body) {
-            Ok(response) => {
-                if response.id != Id::from(id as i64) && response.id != Id::Null {
-                    return Err(Error::new(
-                        ErrorKind::InvalidResponse,
-                        format!("the response answers request {} instead of {id}", response.id),
-                    ));
-                }
-                let result = response.into_result()?;
-                Ok(body.slice_ref(result.get().as_bytes()))
-            }
-            Err(err) if status.is_success() => Err(Error::new(
-                ErrorKind::InvalidResponse,
-                format!(
-                    "the agent's answer is not a JSON-RPC response ({err}): {}",
-                    excerpt(&body)
-                ),
-            )
-            .with_source(err)),
-            // A bare 401 / 403 refuses the caller; other statuses are unexpected.
-            Err(_) => Err(status_error(status, "the agent", &body)),
-        }
+        result_of(&body, id as i64, status)
     }
 }
 
+/// The `result` of a JSON-RPC response body to request `id` (a slice of
+/// the body, not a copy), or the error it carries or is.
+fn result_of(body: &Bytes, id: i64, status: reqwest::StatusCode) -> Result<Bytes, Error> {
+    match serde_json::from_slice::<Response<&RawValue>>(body) {
+        Ok(response) => {
+            if response.id != Id::from(id) && response.id != Id::Null {
+                return Err(Error::new(
+                    ErrorKind::InvalidResponse,
+                    format!("the response answers request {} instead of {id}", response.id),
+                ));
+            }
+            let result = response.into_result()?;
+            Ok(body.slice_ref(result.get().as_bytes()))
+        }
+        Err(err) if status.is_success() => Err(Error::new(
+            ErrorKind::InvalidResponse,
+            format!(
+                "the agent's answer is not a JSON-RPC response ({err}): {}",
+                excerpt(body)
+            ),
+        )
+        .with_source(err)),
+        // A bare 401 / 403 refuses the caller; other statuses are unexpected.
+        Err(_) => Err(status_error(status, "the agent", body)),
+    }
+}
+
+/// Reads a JSON-RPC response to request `id` ([`Reply::JsonRpc`]) as the
+/// message `T` it carries, or the error it carries: in one pass over the
+/// body when it is what it should be; when it is not, read again, envelope
+/// first, to say exactly what is wrong.
+pub(crate) fn read_reply<T: DeserializeOwned>(body: &Bytes, id: i64) -> Result<T, Error> {
+    if let Ok(response) = serde_json::from_slice::<Response<T>>(body) {
+        if response.id == Id::from(id) || response.id == Id::Null {
+            return response.into_result();
+        }
+    }
+    let result = result_of(body, id, reqwest::StatusCode::OK)?;
+    crate::client::decode(&result)
+}
+
 fn encode<P: Serialize>(id: u64, method: &'static str, params: Option<&P>) -> serde_json::Result<Vec<u8>> {
-    serde_json::to_vec(&Envelope {
-        jsonrpc: VERSION,
-        id,
-        method,
-        params,
-    })
+    // Most requests fit: the buffer is not grown and copied again and again.
+    let mut body = Vec::with_capacity(1024);
+    serde_json::to_writer(
+        &mut body,
+        &Envelope {
+            jsonrpc: VERSION,
+            id,
+            method,
+            params,
+        },
+    )?;
+    Ok(body)
 }
 
 /// Reads one SSE event of a JSON-RPC stream: a response holding a
@@ -202,12 +229,17 @@ impl Transport for JsonRpcTransport {
     fn call(&self, call: Call) -> BoxFuture<'_, Result<Reply, Error>> {
         Box::pin(async move {
             let (id, response) = self.post(&call, false, None).await?;
-            let result = self.read(id, response).await?;
             if self.core.v0_3 {
-                v0_3::reply(call.method(), &result)
-            } else {
-                Ok(Reply::Json(result))
+                let result = self.read(id, response).await?;
+                return v0_3::reply(call.method(), &result);
             }
+            // A success is read once, by the caller, straight into the
+            // message it expects; anything else is read here.
+            if response.status().is_success() {
+                let body = read_body(response, self.body_limit).await?;
+                return Ok(Reply::JsonRpc { body, id: id as i64 });
+            }
+            self.read(id, response).await.map(Reply::Json)
         })
     }
 

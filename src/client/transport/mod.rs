@@ -19,6 +19,7 @@ mod grpc;
 #[cfg(feature = "grpc")]
 pub use grpc::GrpcTransport;
 pub use jsonrpc::JsonRpcTransport;
+pub(crate) use jsonrpc::read_reply;
 pub use rest::RestTransport;
 
 use super::credentials::CredentialBinding;
@@ -103,6 +104,16 @@ crate::operations::for_each_operation!(calls);
 pub enum Reply {
     /// The JSON of the response message.
     Json(Bytes),
+    /// A whole JSON-RPC response (an HTTP body the agent answered with
+    /// success), to the request with this `id`: its `result` is the
+    /// response message, or its `error` the agent's error. The client reads
+    /// it in one pass into the message it expects.
+    JsonRpc {
+        /// The response body.
+        body: Bytes,
+        /// The id of the request it must answer.
+        id: i64,
+    },
     /// A `SendMessage` answer.
     SendMessage(SendMessageResponse),
     /// A task (`GetTask`, `CancelTask`).
