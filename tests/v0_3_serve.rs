@@ -408,3 +408,92 @@ async fn v0_3_http_json_paths_answer_in_v0_3_shapes_and_statuses() {
         .unwrap();
     assert_eq!(wrong.status(), 400);
 }
+
+/// Malformed, oversized and hostile v0.3 requests get v0.3's errors, and the
+/// server goes on serving.
+#[tokio::test]
+async fn hostile_v0_3_requests_get_clear_errors_and_the_server_keeps_serving() {
+    let server = agent(true).await;
+    let http = reqwest::Client::new();
+
+    // JSON-RPC: params of the wrong shape, no message, an unknown method, a negative length.
+    let wrong = rpc(
+        &server.base,
+        None,
+        "message/send",
+        json!({"message": "not an object"}),
+    )
+    .await;
+    assert_eq!(wrong["error"]["code"], -32602, "{wrong}");
+    let missing = rpc(&server.base, None, "message/send", json!({})).await;
+    assert_eq!(missing["error"]["code"], -32602, "{missing}");
+    // A method v0.3 does not have, unversioned, is a request of no version served.
+    let unknown = rpc(&server.base, None, "tasks/list", json!({})).await;
+    assert_eq!(unknown["error"]["code"], -32009, "{unknown}");
+    let bad_length = rpc(
+        &server.base,
+        None,
+        "tasks/get",
+        json!({"id": "x", "historyLength": -1}),
+    )
+    .await;
+    assert_eq!(bad_length["error"]["code"], -32602, "{bad_length}");
+
+    // HTTP+JSON: not JSON, not an object, a body over the limit, a bad query, a bad name.
+    let post = |path: &str, body: Vec<u8>| {
+        http.post(format!("{}{path}", server.base))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    assert_eq!(
+        post("/v1/message:send", b"{not json".to_vec())
+            .await
+            .unwrap()
+            .status(),
+        400
+    );
+    assert_eq!(
+        post("/v1/message:send", b"[1, 2]".to_vec())
+            .await
+            .unwrap()
+            .status(),
+        400
+    );
+    let huge = format!(
+        "{{\"message\": {{\"content\": [{{\"text\": \"{}\"}}]}}}}",
+        "x".repeat(11 << 20)
+    );
+    assert_eq!(
+        post("/v1/message:send", huge.into_bytes())
+            .await
+            .unwrap()
+            .status(),
+        413
+    );
+    let bad_query = http
+        .get(format!("{}/v1/tasks/x?historyLength=lots", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_query.status(), 422);
+    let body: Value = bad_query.json().await.unwrap();
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("historyLength")),
+        "{body}"
+    );
+    let no_message = post("/v1/message:send", b"{}".to_vec()).await.unwrap();
+    assert_eq!(no_message.status(), 422);
+
+    // Still serving.
+    let sent = rpc(
+        &server.base,
+        None,
+        "message/send",
+        json!({"message": v03_message("tck-complete-task")}),
+    )
+    .await;
+    assert_eq!(sent["result"]["status"]["state"], "completed", "{sent}");
+}
